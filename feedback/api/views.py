@@ -1,0 +1,93 @@
+"""The public JSON API, /api/v1/ (described by /api/v1/openapi.json)."""
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..catalog import queries as catalog_queries
+from ..db import db
+from ..errors import json_error
+from ..i18n import LANGUAGES, guess_lang
+from ..security import csrf
+from ..territory import queries as territory_queries
+from ..territory.models import MUNICIPALITY_KINDS, Municipality
+from ..territory.search import municipality_filter
+from .openapi import openapi_document
+from .serialize import catalog_json, municipality_json, village_json
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.before_request
+def choose_language():
+    lang = request.args.get("lang")
+    g.lang = lang if lang in LANGUAGES else guess_lang()
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise BadParameter(name, low, high)
+    return value
+
+
+class BadParameter(Exception):
+    def __init__(self, name, low, high):
+        self.name, self.low, self.high = name, low, high
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(exc: BadParameter):
+    return json_error(400, "invalid_parameter",
+                      _("Parameter %(name)s must be a whole number from %(low)s to %(high)s.",
+                        name=exc.name, low=exc.low, high=exc.high), field=exc.name)
+
+
+@bp.get("/municipalities")
+def municipalities():
+    limit = _int_arg("limit", current_app.config["API_PAGE_SIZE_MAX"], 1, current_app.config["API_PAGE_SIZE_MAX"])
+    offset = _int_arg("offset", 0, 0, 10**6)
+    kind = request.args.get("kind")
+    if kind and kind not in MUNICIPALITY_KINDS:
+        return json_error(400, "invalid_parameter",
+                          _("Parameter %(name)s must be one of: %(values)s.", name="kind", values=", ".join(MUNICIPALITY_KINDS)),
+                          field="kind")
+    stmt = select(Municipality)
+    if request.args.get("q"):
+        stmt = stmt.where(municipality_filter(request.args["q"]))
+    if request.args.get("region"):
+        stmt = stmt.where(Municipality.region_code == request.args["region"])
+    if request.args.get("district"):
+        stmt = stmt.where(Municipality.district_code == request.args["district"])
+    if kind:
+        stmt = stmt.where(Municipality.kind == kind)
+    if request.args.get("current", "true").lower() != "false":
+        stmt = stmt.where(Municipality.valid_to.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(stmt.order_by(Municipality.code).limit(limit).offset(offset)).all()
+    return jsonify({"items": [municipality_json(m) for m in items], "total": total,
+                    "limit": limit, "offset": offset, "registry_vintage": territory_queries.REGISTRY_VINTAGE})
+
+
+@bp.get("/municipalities/<code>")
+def municipality(code: str):
+    m = territory_queries.municipality(code)
+    if m is None:
+        return json_error(404, "not_found", _("No municipality has the code %(code)s.", code=code))
+    return jsonify({**municipality_json(m), "villages": [village_json(v) for v in m.villages]})
+
+
+@bp.get("/catalog")
+def catalog():
+    return jsonify(catalog_json(catalog_queries.full_catalog()))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

@@ -1,0 +1,112 @@
+"""Languages: Kyrgyz and Russian, chosen by the URL prefix (/ky/…, /ru/…).
+
+`/` redirects by Accept-Language, then the cookie, and to Kyrgyz when unsure (PRODUCT.md).
+WTForms ships no Kyrgyz messages, so forms take their validator messages from our own catalog.
+"""
+from flask import Flask, abort, g, request, url_for
+from flask_babel import Babel, get_locale, gettext, lazy_gettext as _l, ngettext
+
+LANGUAGES = ("ky", "ru")
+LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский"}
+COOKIE = "lang"
+
+babel = Babel()
+
+
+def current_lang() -> str:
+    lang = g.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return guess_lang()
+
+
+def guess_lang() -> str:
+    """For requests without a language in the URL: Accept-Language, then the cookie, then Kyrgyz."""
+    best = request.accept_languages.best_match(LANGUAGES)
+    if best:
+        return best
+    cookie = request.cookies.get(COOKIE)
+    return cookie if cookie in LANGUAGES else "ky"
+
+
+def pull_lang(endpoint, values):
+    """url_value_preprocessor for the /<lang> blueprints."""
+    if values is None or "lang" not in values:
+        return
+    lang = values.pop("lang")
+    if lang not in LANGUAGES:
+        abort(404)
+    g.lang = lang
+
+
+def push_lang(endpoint, values):
+    """url_defaults: links inside a page keep the page's language."""
+    if "lang" in values or not g.get("lang"):
+        return
+    from flask import current_app
+
+    if current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = g.lang
+
+
+def switch_url(lang: str) -> str:
+    """The same page in another language (the language switch keeps the place and the query)."""
+    if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:
+        args = dict(request.view_args or {})
+        args["lang"] = lang
+        query = request.args.to_dict()
+        query.pop("lang", None)
+        return url_for(request.endpoint, **args, **query)
+    return url_for("territory.home", lang=lang)
+
+
+def remember_lang(response):
+    lang = g.get("lang")
+    if lang in LANGUAGES and request.cookies.get(COOKIE) != lang:
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+    return response
+
+
+# WTForms' own messages, marked here so that our catalogs carry their Kyrgyz and Russian forms.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid choice."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid date value."),
+    _l("Invalid input."),
+    _l("Invalid email address."),
+    _l("Invalid value, must be one of: %(values)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Field cannot be longer than %(max)d character."),
+    _l("Field cannot be longer than %(max)d characters."),
+    _l("Field must be at least %(min)d character long."),
+    _l("Field must be at least %(min)d characters long."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF tokens do not match."),
+    _l("The CSRF session token is missing."),
+    _l("'%(value)s' is not a valid choice for this field."),
+)
+
+
+class FormTranslations:
+    """The translations object WTForms asks for: our catalog in the page's language."""
+
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=current_lang, timezone_selector=lambda: "Asia/Bishkek")
+    app.after_request(remember_lang)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, switch_url=switch_url, current_lang=current_lang,
+        get_locale=get_locale,
+    )

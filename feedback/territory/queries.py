@@ -1,0 +1,54 @@
+"""Reading the registry (the read side)."""
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..db import db
+from .models import District, Municipality, Region, Village
+
+REGISTRY_VINTAGE = "2021"
+
+
+def regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.kind.desc(), Region.name_ru)))
+
+
+def region(code: str) -> Region | None:
+    return db.session.get(Region, code)
+
+
+def district(code: str) -> District | None:
+    return db.session.get(District, code)
+
+
+def municipality(code: str) -> Municipality | None:
+    return db.session.scalar(
+        select(Municipality).where(Municipality.code == code)
+        .options(selectinload(Municipality.villages), selectinload(Municipality.region),
+                 selectinload(Municipality.district))
+    )
+
+
+def municipalities_of_region_without_district(region_code: str) -> list[Municipality]:
+    """Cities of republican significance (Bishkek, Osh) stand directly under their region."""
+    return list(db.session.scalars(
+        select(Municipality).where(Municipality.region_code == region_code, Municipality.district_code.is_(None))
+    ))
+
+
+def municipalities_of_district(district_code: str) -> list[Municipality]:
+    return list(db.session.scalars(
+        select(Municipality).where(Municipality.district_code == district_code)
+        .order_by(Municipality.kind.desc(), Municipality.name_ru)
+    ))
+
+
+def municipality_counts_by_region() -> dict[str, int]:
+    rows = db.session.execute(
+        select(Municipality.region_code, func.count()).where(Municipality.valid_to.is_(None))
+        .group_by(Municipality.region_code)
+    )
+    return dict(rows.all())
+
+
+def village_count(municipality_code: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(Village).where(Village.municipality_code == municipality_code))

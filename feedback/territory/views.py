@@ -1,0 +1,43 @@
+"""Public pages of the registry: home with search, browse region → district → municipality."""
+from flask import Blueprint, abort, current_app, g, render_template, request
+
+from ..i18n import pull_lang, push_lang
+from . import queries
+from .search import search_municipalities
+
+bp = Blueprint("territory", __name__, url_prefix="/<lang>", template_folder="templates")
+bp.url_value_preprocessor(pull_lang)
+bp.url_defaults(push_lang)
+
+
+@bp.get("/")
+def home():
+    return render_template("territory/home.html", regions=queries.regions(),
+                           counts=queries.municipality_counts_by_region())
+
+
+@bp.get("/search")
+def search():
+    query = request.args.get("q", "").strip()[:100]
+    results = search_municipalities(query, limit=current_app.config["SEARCH_RESULTS_LIMIT"]) if query else []
+    return render_template("territory/search.html", query=query, results=results)
+
+
+@bp.get("/r/<code>/")
+def region(code: str):
+    region = queries.region(code) or abort(404)
+    return render_template("territory/region.html", region=region,
+                           cities=queries.municipalities_of_region_without_district(code))
+
+
+@bp.get("/d/<code>/")
+def district(code: str):
+    district = queries.district(code) or abort(404)
+    return render_template("territory/district.html", district=district,
+                           municipalities=queries.municipalities_of_district(code))
+
+
+@bp.get("/m/<code>/")
+def municipality(code: str):
+    municipality = queries.municipality(code) or abort(404)
+    return render_template("territory/municipality.html", m=municipality, lang=g.lang)
