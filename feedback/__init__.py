@@ -8,7 +8,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import cli, config, db, errors, i18n, security
 
     config.configure(app, overrides)
-    db.db.init_app(app)
+    db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

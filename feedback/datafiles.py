@@ -5,9 +5,10 @@ reason, and a file with any problem changes nothing.
 """
 import csv
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import select
 

@@ -28,18 +28,27 @@ Name = Annotated[str, mapped_column(String(200))]
 LongText = Annotated[str, mapped_column(String(2000))]
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, allow readers beside a writer, wait instead of failing."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def init_app(app) -> None:
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                _configure_sqlite(engine)
 
 
-def is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        # Enforce foreign keys, let readers work beside a writer, wait for a lock instead of failing.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+        # Python's sqlite3 module begins transactions on its own and breaks SAVEPOINTs; let
+        # SQLAlchemy emit BEGIN itself (the SQLAlchemy documentation's pysqlite recipe).
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")

@@ -1,7 +1,7 @@
 """Error pages in the visitor's language, JSON errors under /api, 503 when the database is down."""
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError, InterfaceError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .db import db

@@ -4,7 +4,8 @@
 WTForms ships no Kyrgyz messages, so forms take their validator messages from our own catalog.
 """
 from flask import Flask, abort, g, request, url_for
-from flask_babel import Babel, get_locale, gettext, lazy_gettext as _l, ngettext
+from flask_babel import Babel, get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("ky", "ru")
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский"}

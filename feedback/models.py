@@ -1,3 +1,3 @@
 """Every model, imported in dependency order so that the metadata is complete (Alembic, tests)."""
-from .territory.models import District, Municipality, Region, Village  # noqa: F401
 from .catalog.models import Agency, Criterion, CriterionLevel, StateIndicator, Subject, TransparencyItem  # noqa: F401
+from .territory.models import District, Municipality, Region, Village  # noqa: F401

@@ -1,9 +1,11 @@
 """Alembic environment: the same database URL and metadata as the application."""
 from alembic import context
 
-from feedback import create_app
+from feedback import (
+    create_app,
+    models,  # noqa: F401  (registers every table on the metadata)
+)
 from feedback.db import db
-from feedback import models  # noqa: F401  (registers every table on the metadata)
 
 config = context.config
 connection = config.attributes.get("connection")

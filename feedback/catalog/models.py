@@ -1,7 +1,6 @@
 """The catalog: what can be rated and how — subjects, citizen criteria, state indicators, the budget
 transparency checklist and the agencies that oversee delegated powers. Bilingual, editable by admins.
 """
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -47,13 +46,13 @@ class Subject(Bilingual, db.Model):
     description_ky: Mapped[LongText]
     description_ru: Mapped[LongText]
     applies_to: Mapped[str] = mapped_column(String(20), default="both")
-    agency_code: Mapped[Optional[CatalogCode]] = mapped_column(ForeignKey("agency.code"))
+    agency_code: Mapped[CatalogCode | None] = mapped_column(ForeignKey("agency.code"))
     legal_basis: Mapped[LongText] = mapped_column(default="")
     confidence: Mapped[str] = mapped_column(String(20), default="")
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
 
-    agency: Mapped[Optional[Agency]] = relationship()
+    agency: Mapped[Agency | None] = relationship()
 
     def description(self, lang: str) -> str:
         return self.description_ky if lang == "ky" else self.description_ru

@@ -24,8 +24,8 @@ class NamedUnit:
     name_ru: Mapped[Name]
     # Folded spellings (Cyrillic and Latin) that search matches against; see territory/search.py.
     search_key: Mapped[str] = mapped_column(String(600), default="")
-    valid_from: Mapped[Optional[dt.date]]
-    valid_to: Mapped[Optional[dt.date]]
+    valid_from: Mapped[dt.date | None]
+    valid_to: Mapped[dt.date | None]
 
     def name(self, lang: str) -> str:
         return self.name_ky if lang == "ky" else self.name_ru
@@ -40,8 +40,8 @@ class Region(NamedUnit, db.Model):
     __table_args__ = (CheckConstraint("kind IN ('oblast', 'city_republican')", name="kind"),)
 
     kind: Mapped[str] = mapped_column(String(20))
-    iso_code: Mapped[Optional[str]] = mapped_column(String(8))
-    population: Mapped[Optional[int]]
+    iso_code: Mapped[str | None] = mapped_column(String(8))
+    population: Mapped[int | None]
 
     districts: Mapped[list["District"]] = relationship(back_populates="region", order_by="District.name_ru")
 
@@ -54,7 +54,7 @@ class District(NamedUnit, db.Model):
 
     kind: Mapped[str] = mapped_column(String(20))
     region_code: Mapped[SoateCode] = mapped_column(ForeignKey("region.code"), index=True)
-    population: Mapped[Optional[int]]
+    population: Mapped[int | None]
 
     region: Mapped[Region] = relationship(back_populates="districts")
     municipalities: Mapped[list["Municipality"]] = relationship(
@@ -72,15 +72,15 @@ class Municipality(NamedUnit, db.Model):
     short_name_ky: Mapped[Name]
     short_name_ru: Mapped[Name]
     region_code: Mapped[SoateCode] = mapped_column(ForeignKey("region.code"), index=True)
-    district_code: Mapped[Optional[SoateCode]] = mapped_column(ForeignKey("district.code"), index=True)
-    population: Mapped[Optional[int]]
+    district_code: Mapped[SoateCode | None] = mapped_column(ForeignKey("district.code"), index=True)
+    population: Mapped[int | None]
     # The Kyrgyz name was derived by rule (not found in a Kyrgyz source or corrected by a person).
     name_ky_derived: Mapped[bool] = mapped_column(default=False)
     name_ky_method: Mapped[str] = mapped_column(String(200), default="")
-    successor_code: Mapped[Optional[SoateCode]] = mapped_column(ForeignKey("municipality.code"))
+    successor_code: Mapped[SoateCode | None] = mapped_column(ForeignKey("municipality.code"))
 
     region: Mapped[Region] = relationship()
-    district: Mapped[Optional[District]] = relationship(back_populates="municipalities")
+    district: Mapped[District | None] = relationship(back_populates="municipalities")
     villages: Mapped[list["Village"]] = relationship(back_populates="municipality", order_by="Village.name_ru")
     successor: Mapped[Optional["Municipality"]] = relationship(remote_side="Municipality.code")
 
@@ -92,7 +92,7 @@ class Village(NamedUnit, db.Model):
     __tablename__ = "village"
 
     municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), index=True)
-    population: Mapped[Optional[int]]
+    population: Mapped[int | None]
     name_ky_derived: Mapped[bool] = mapped_column(default=False)
     name_ky_method: Mapped[str] = mapped_column(String(200), default="")
 

@@ -1,7 +1,7 @@
 """territory and catalog
 
 Revision ID: 383c2dbd91d9
-Revises: 
+Revises:
 Create Date: 2026-11-26 16:28:13.515340
 """
 from alembic import op

@@ -1,0 +1,55 @@
+# The README's commands. Everything runs inside .venv, created on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install migrate data i18n i18n-compile i18n-check lint check bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+i18n-compile: install
+	$(FLASK) i18n compile
+
+migrate: install
+	$(BIN)/alembic upgrade head
+
+data: migrate
+	$(FLASK) load-reference-data
+
+## make run: install, migrate, load the real reference data, serve on http://127.0.0.1:5000
+run: i18n-compile data
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: the whole suite (SQLite unless TEST_DATABASE_URL or DATABASE_URL names another database)
+test: i18n-compile
+	$(BIN)/pytest
+
+## make i18n: extract messages and merge them into the ky and ru catalogs
+i18n: install
+	$(FLASK) i18n extract
+	$(FLASK) i18n update
+
+i18n-check: install
+	$(FLASK) i18n check
+
+lint: install
+	$(BIN)/ruff check feedback tests migrations
+
+## make check: what CI checks besides the tests
+check: lint i18n-check
+	$(BIN)/alembic upgrade head
+	$(BIN)/alembic check
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

@@ -1,0 +1,112 @@
+"""Test fixtures: a database built by the migrations, loaded once with the real reference data, and
+one outer transaction per test that is rolled back (SQLAlchemy's "join an external transaction"
+recipe), so tests are isolated and fast on SQLite and PostgreSQL alike.
+
+The database comes from TEST_DATABASE_URL or DATABASE_URL; without either, a SQLite file in a
+temporary folder.
+"""
+import os
+import re
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+
+from feedback import create_app
+from feedback.config import normalise_database_url
+from feedback.db import db
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _reset_database(url: str) -> None:
+    """Empty the test database so that the migrations build it from nothing."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def migrate(app) -> None:
+    config = Config(os.path.join(ROOT, "alembic.ini"))
+    config.set_main_option("script_location", os.path.join(ROOT, "migrations"))
+    with app.app_context():
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    return normalise_database_url(url)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    _reset_database(database_url)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    })
+    migrate(app)
+    from feedback.catalog.services import load_catalog
+    from feedback.territory.services import load_registry
+
+    with app.app_context():
+        load_registry()
+        load_catalog()
+        db.session.commit()
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Every test runs inside a transaction that is rolled back at its end."""
+    if "e2e" in request.keywords:
+        yield
+        return
+    ctx = app.app_context()
+    ctx.push()
+    connection = db.engine.connect()
+    outer = connection.begin()
+    engines = db._app_engines[app]
+    engine = engines[None]
+    engines[None] = connection
+    db.session.remove()
+    db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+        engines[None] = engine
+        outer.rollback()
+        connection.close()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session():
+    return db.session
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
