@@ -19,8 +19,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api
+    from .ratings.respondents import set_cookie
+    from .ratings.views import bp as ratings
     from .site import bp as site
     from .territory.views import bp as territory
 
-    for blueprint in (site, territory, api):
+    for blueprint in (site, territory, ratings, api):
         app.register_blueprint(blueprint)
+    app.after_request(set_cookie)

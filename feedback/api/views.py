@@ -7,9 +7,12 @@ from ..catalog import queries as catalog_queries
 from ..db import db
 from ..errors import json_error
 from ..i18n import LANGUAGES, guess_lang
-from ..security import csrf
+from ..security import csrf, limiter, same_origin
 from ..territory import queries as territory_queries
 from ..territory.models import MUNICIPALITY_KINDS, Municipality
+from ..ratings.abuse import Signals, setting
+from ..ratings.respondents import address_hash, current_respondent
+from ..ratings.services import RatingError, RatingInput, submit_rating
 from ..territory.search import municipality_filter
 from .openapi import openapi_document
 from .serialize import catalog_json, municipality_json, village_json
@@ -91,3 +94,44 @@ def catalog():
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
+
+
+RATING_FIELDS = {"municipality", "subject", "overall", "criteria", "comment", "client_id", "sex", "age_band", "village"}
+
+
+@bp.post("/ratings")
+@limiter.limit(lambda: setting("RATING_RATE_LIMIT"))
+def create_rating():
+    """Store a rating. No CSRF token (an offline queue may send it hours later): instead the browser's
+    Origin must be ours, and the respondent cookie is SameSite=Lax."""
+    if not same_origin():
+        return json_error(403, "cross_origin", _("Ratings can only be sent from this site."))
+    if not request.is_json:
+        return json_error(415, "unsupported_media_type", _("Send the request as JSON."))
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return json_error(400, "malformed_json", _("The request body is not a valid JSON object."))
+    unknown = sorted(set(payload) - RATING_FIELDS)
+    if unknown:
+        return json_error(400, "unknown_field", _("Unknown field: %(name)s.", name=unknown[0]), field=unknown[0])
+    for name in ("municipality", "subject", "overall"):
+        if payload.get(name) in (None, ""):
+            return json_error(400, "required", _("The field %(name)s is required.", name=name), field=name)
+    respondent = current_respondent()
+    data = RatingInput(
+        municipality_code=payload["municipality"], subject_code=payload["subject"], overall=payload["overall"],
+        criteria=payload.get("criteria") or {}, comment=payload.get("comment"), sex=payload.get("sex"),
+        age_band=payload.get("age_band"), village_code=payload.get("village"), client_id=payload.get("client_id"),
+        source="api",
+    )
+    signals = Signals(municipality_code=str(payload["municipality"]), respondent_id=respondent.id,
+                      address_hash=address_hash())
+    try:
+        outcome = submit_rating(data, respondent, signals)
+    except RatingError as error:
+        db.session.rollback()
+        return json_error(error.status, error.code, str(error.message), field=error.field)
+    db.session.commit()
+    body = {"id": outcome.rating.id, "status": outcome.rating.status, "replaced": outcome.replaced,
+            "period": outcome.rating.period}
+    return jsonify(body), 200 if outcome.repeated else 201

@@ -1,0 +1,108 @@
+"""Citizen ratings: one respondent × one municipality × one subject × one period.
+
+A second submission by the same respondent replaces the first. Ratings caught by an anti-abuse rule
+are stored as ``quarantined`` with the rule's name, never counted, and shown as such.
+"""
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import CatalogCode, SoateCode, db
+
+RATING_STATUSES = ("accepted", "quarantined")
+COMMENT_STATUSES = ("pending", "approved", "rejected")
+SEXES = ("female", "male")
+AGE_BANDS = ("under_18", "18_29", "30_44", "45_59", "60_plus")
+SOURCES = ("web", "api")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Respondent(db.Model):
+    """Whoever rates: a device (a long-lived signed cookie), optionally with a verified phone."""
+
+    __tablename__ = "respondent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Keyed hash (HMAC-SHA256) of the normalised phone number; the number itself is never stored.
+    phone_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    phone_verified_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def verified(self) -> bool:
+        return self.phone_verified_at is not None
+
+
+class Rating(db.Model):
+    __tablename__ = "rating"
+    __table_args__ = (
+        UniqueConstraint("respondent_id", "municipality_code", "subject_code", "period"),
+        CheckConstraint("overall BETWEEN 1 AND 5", name="overall"),
+        CheckConstraint("status IN ('accepted', 'quarantined')", name="status"),
+        CheckConstraint("comment_status IS NULL OR comment_status IN ('pending', 'approved', 'rejected')", name="comment_status"),
+        Index("ix_rating_scope", "municipality_code", "subject_code", "period", "status"),
+        Index("ix_rating_burst", "municipality_code", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id"), index=True)
+    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"))
+    subject_code: Mapped[CatalogCode] = mapped_column(ForeignKey("subject.code"))
+    period: Mapped[int]
+    overall: Mapped[int]
+    comment: Mapped[Optional[str]] = mapped_column(String(1000))
+    comment_status: Mapped[Optional[str]] = mapped_column(String(20))
+    # Why the moderator should look: "link", "phone", "email" (comma-separated), or empty.
+    comment_flags: Mapped[str] = mapped_column(String(100), default="")
+    sex: Mapped[Optional[str]] = mapped_column(String(10))
+    age_band: Mapped[Optional[str]] = mapped_column(String(10))
+    village_code: Mapped[Optional[SoateCode]] = mapped_column(ForeignKey("village.code"))
+    status: Mapped[str] = mapped_column(String(20), default="accepted")
+    quarantine_rule: Mapped[Optional[str]] = mapped_column(String(40))
+    verified: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(10), default="web")
+    client_id: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    # Keyed hash of the client address, for the burst rule; the address itself is not stored.
+    address_hash: Mapped[str] = mapped_column(String(64), default="")
+    replacements: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    respondent: Mapped[Respondent] = relationship()
+    criteria: Mapped[list["CriterionScore"]] = relationship(cascade="all, delete-orphan", order_by="CriterionScore.criterion_code")
+
+    @property
+    def counted(self) -> bool:
+        return self.status == "accepted"
+
+
+class CriterionScore(db.Model):
+    """A criterion's score 1–5 within a rating; "don't know" is stored as NULL and never averaged."""
+
+    __tablename__ = "criterion_score"
+    __table_args__ = (CheckConstraint("score IS NULL OR score BETWEEN 1 AND 5", name="score"),)
+
+    rating_id: Mapped[int] = mapped_column(ForeignKey("rating.id", ondelete="CASCADE"), primary_key=True)
+    criterion_code: Mapped[CatalogCode] = mapped_column(ForeignKey("criterion.code"), primary_key=True)
+    score: Mapped[Optional[int]]
+
+
+class PhoneVerification(db.Model):
+    """A one-time code sent to a phone. Only keyed hashes of the number and the code are stored."""
+
+    __tablename__ = "phone_verification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id"), index=True)
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))

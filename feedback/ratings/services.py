@@ -1,0 +1,163 @@
+"""Submitting a citizen rating: one function behind the web form and the API.
+
+Rules: the subject must be one residents rate (not a delegated power) and apply to the
+municipality's kind; overall 1–5 is required; criteria are optional, 1–5 or "don't know"; a
+respondent rates a subject once per period and a second submission replaces the first; the same
+``client_id`` twice stores once (an offline queue may resend). Adds and flushes; the caller commits.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Criterion, Subject
+from ..db import db
+from ..territory.models import Municipality, Village
+from .abuse import Signals, comment_flags, quarantine_rule
+from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, utcnow
+
+COMMENT_MAX_LENGTH = 1000
+CLIENT_ID_MAX_LENGTH = 64
+BISHKEK = dt.timezone(dt.timedelta(hours=6))
+
+
+class RatingError(Exception):
+    """A submission that cannot be stored, naming the field at fault."""
+
+    def __init__(self, field: str, code: str, message, status: int = 400):
+        self.field, self.code, self.message, self.status = field, code, message, status
+        super().__init__(f"{field}: {code}")
+
+
+@dataclass
+class RatingInput:
+    municipality_code: str
+    subject_code: str
+    overall: object
+    criteria: dict = field(default_factory=dict)  # criterion code -> 1..5, or None for "don't know"
+    comment: str | None = None
+    sex: str | None = None
+    age_band: str | None = None
+    village_code: str | None = None
+    client_id: str | None = None
+    source: str = "web"
+
+
+@dataclass
+class Outcome:
+    rating: Rating
+    replaced: bool  # an earlier rating by the same respondent was replaced
+    repeated: bool  # the same client_id was already stored: nothing changed
+
+
+def current_period() -> int:
+    """Periods are calendar years in Kyrgyzstan's time (UTC+6)."""
+    return dt.datetime.now(BISHKEK).year
+
+
+def _score(value, field: str, *, allow_unknown: bool):
+    if value is None or value == "" or value == "0":
+        if allow_unknown:
+            return None
+        raise RatingError(field, "required", _l("Choose a score from 1 to 5."))
+    if isinstance(value, bool):
+        raise RatingError(field, "out_of_range", _l("The score must be a whole number from 1 to 5."))
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise RatingError(field, "out_of_range", _l("The score must be a whole number from 1 to 5.")) from None
+    if str(number) != str(value).strip() and not isinstance(value, int):
+        raise RatingError(field, "out_of_range", _l("The score must be a whole number from 1 to 5."))
+    if number == 0 and allow_unknown:
+        return None
+    if not 1 <= number <= 5:
+        raise RatingError(field, "out_of_range", _l("The score must be a whole number from 1 to 5."))
+    return number
+
+
+def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
+    municipality = db.session.get(Municipality, str(data.municipality_code or ""))
+    if municipality is None or not municipality.is_current:
+        raise RatingError("municipality", "unknown_municipality", _l("There is no such local government."), 404)
+    subject = db.session.get(Subject, str(data.subject_code or ""))
+    if subject is None or subject.retired:
+        raise RatingError("subject", "unknown_subject", _l("There is no such service or issue."), 404)
+    if not subject.rated_by_citizens:
+        raise RatingError("subject", "not_rated_by_citizens",
+                          _l("Delegated state powers are evaluated by the state, not by residents."), 422)
+    if subject.applies_to not in MUNICIPALITY_KIND_APPLIES[municipality.kind]:
+        raise RatingError("subject", "not_applicable", _l("This service does not apply to this local government."), 422)
+    overall = _score(data.overall, "overall", allow_unknown=False)
+    criteria = {c.code: c for c in db.session.scalars(select(Criterion)) if c.applies_to_subject(subject)}
+    if not isinstance(data.criteria or {}, dict):
+        raise RatingError("criteria", "invalid", _l("Criteria must map criterion codes to scores."))
+    scores = {}
+    for code, value in (data.criteria or {}).items():
+        if code not in criteria:
+            raise RatingError(f"criteria.{code}", "unknown_criterion", _l("There is no such criterion for this service."))
+        scores[code] = _score(value, f"criteria.{code}", allow_unknown=True)
+    comment = (data.comment or "").strip() or None
+    if comment is not None and not isinstance(data.comment, str):
+        raise RatingError("comment", "invalid", _l("The comment must be text."))
+    if comment and len(comment) > COMMENT_MAX_LENGTH:
+        raise RatingError("comment", "too_long", _l("The comment is too long: at most %(max)s characters.", max=COMMENT_MAX_LENGTH))
+    extra = {"overall": overall, "comment": comment}
+    for name, allowed in (("sex", SEXES), ("age_band", AGE_BANDS)):
+        value = getattr(data, name) or None
+        if value is not None and value not in allowed:
+            raise RatingError(name, "invalid_choice", _l("Choose one of the options offered."))
+        extra[name] = value
+    village = data.village_code or None
+    if village is not None:
+        found = db.session.get(Village, str(village))
+        if found is None or found.municipality_code != municipality.code:
+            raise RatingError("village", "unknown_village", _l("This village does not belong to this local government."))
+    extra["village_code"] = village
+    if data.client_id is not None and (not isinstance(data.client_id, str) or not 8 <= len(data.client_id) <= CLIENT_ID_MAX_LENGTH):
+        raise RatingError("client_id", "invalid", _l("client_id must be a string of 8 to 64 characters."))
+    return municipality, subject, scores, extra
+
+
+def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, period: int | None = None) -> Outcome:
+    """Validate and store one rating (replacing the respondent's earlier one for the same period)."""
+    municipality, subject, scores, fields = validate(data)
+    if data.client_id:
+        earlier = db.session.scalar(select(Rating).where(Rating.client_id == data.client_id))
+        if earlier is not None:
+            return Outcome(earlier, replaced=False, repeated=True)
+    period = period or current_period()
+    rating = db.session.scalar(select(Rating).where(
+        Rating.respondent_id == respondent.id, Rating.municipality_code == municipality.code,
+        Rating.subject_code == subject.code, Rating.period == period))
+    replaced = rating is not None
+    rule = quarantine_rule(signals, replacing=rating)
+    if rating is None:
+        rating = Rating(respondent_id=respondent.id, municipality_code=municipality.code,
+                        subject_code=subject.code, period=period, replacements=0)
+        db.session.add(rating)
+    else:
+        rating.replacements = (rating.replacements or 0) + 1
+        rating.criteria.clear()
+        db.session.flush()
+    rating.overall = fields["overall"]
+    rating.comment = fields["comment"]
+    rating.comment_status = "pending" if fields["comment"] else None
+    rating.comment_flags = comment_flags(fields["comment"])
+    rating.sex, rating.age_band, rating.village_code = fields["sex"], fields["age_band"], fields["village_code"]
+    rating.status = "quarantined" if rule else "accepted"
+    rating.quarantine_rule = rule
+    rating.verified = respondent.verified
+    rating.source = data.source
+    rating.client_id = data.client_id or rating.client_id
+    rating.address_hash = signals.address_hash
+    rating.updated_at = utcnow()
+    rating.criteria.extend(CriterionScore(criterion_code=code, score=score) for code, score in sorted(scores.items()))
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Two submissions raced: the other one with this client_id or this respondent won.
+        raise RatingError("client_id", "conflict", _l("This rating was submitted twice at once; try again."), 409) from None
+    return Outcome(rating, replaced=replaced, repeated=False)

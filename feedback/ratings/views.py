@@ -1,0 +1,138 @@
+"""The resident's journey: choose what to rate → the form → thank you. Works with JavaScript off."""
+import time
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from ..catalog import queries as catalog_queries
+from ..catalog.models import Criterion, Subject
+from ..db import db
+from ..i18n import pull_lang, push_lang
+from ..scorecards.queries import subject_summary
+from ..security import limiter
+from ..territory import queries as territory_queries
+from .abuse import Signals, setting
+from .forms import DONT_KNOW, rating_form
+from .models import Rating
+from .respondents import address_hash, current_respondent
+from .services import RatingError, RatingInput, current_period, submit_rating
+
+bp = Blueprint("ratings", __name__, url_prefix="/<lang>", template_folder="templates")
+bp.url_value_preprocessor(pull_lang)
+bp.url_defaults(push_lang)
+
+
+def _municipality(code: str):
+    municipality = territory_queries.municipality(code)
+    if municipality is None or not municipality.is_current:
+        abort(404)
+    return municipality
+
+
+def _subject(municipality, subject_code: str) -> Subject:
+    subject = db.session.get(Subject, subject_code)
+    if subject is None or subject.retired or not subject.rated_by_citizens:
+        abort(404)
+    if subject not in catalog_queries.citizen_subjects(municipality.kind):
+        abort(404)
+    return subject
+
+
+def _criteria(subject: Subject) -> list[Criterion]:
+    return [c for c in catalog_queries.full_catalog().criteria if c.applies_to_subject(subject)]
+
+
+def _clock() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="form-started")
+
+
+def _fill_seconds(started: str | None) -> float:
+    """Seconds since the form was shown; 0 when the stamp is missing or forged (then too fast)."""
+    try:
+        shown = float(_clock().loads(started or ""))
+    except (BadSignature, TypeError, ValueError):
+        return 0.0
+    return max(0.0, time.time() - shown)
+
+
+def staff_municipality_code() -> str | None:
+    """The municipality of the signed-in LSG staff member making this request, if any.
+
+    Residents never sign in; staff accounts arrive with the accounts issue, which sets
+    ``g.staff_municipality_code`` for signed-in ``lsg_staff``.
+    """
+    return g.get("staff_municipality_code")
+
+
+@bp.get("/m/<code>/rate")
+def choose(code: str):
+    municipality = _municipality(code)
+    subjects = catalog_queries.citizen_subjects(municipality.kind)
+    groups = [
+        ("municipal_service", [s for s in subjects if s.kind == "municipal_service"]),
+        ("local_issue", [s for s in subjects if s.kind == "local_issue"]),
+    ]
+    return render_template("ratings/choose.html", m=municipality, groups=groups, lang=g.lang)
+
+
+@bp.route("/m/<code>/rate/<subject>", methods=["GET", "POST"])
+@limiter.limit(lambda: setting("RATING_RATE_LIMIT"), methods=["POST"])
+def rate(code: str, subject: str):
+    municipality = _municipality(code)
+    subject_obj = _subject(municipality, subject)
+    criteria = _criteria(subject_obj)
+    form = rating_form(criteria, municipality.villages, g.lang,
+                       formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.started.data = _clock().dumps(str(time.time()))
+    elif form.validate():
+        respondent = current_respondent()
+        data = RatingInput(
+            municipality_code=municipality.code, subject_code=subject_obj.code, overall=form.overall.data,
+            criteria={c.code: (None if f.data in (None, "", DONT_KNOW) else f.data) for c, f in form.criteria_fields},
+            comment=form.comment.data, sex=form.sex.data or None, age_band=form.age_band.data or None,
+            village_code=form.village.data or None, source="web",
+        )
+        signals = Signals(municipality_code=municipality.code, respondent_id=respondent.id,
+                          address_hash=address_hash(), honeypot=form.website.data or "",
+                          fill_seconds=_fill_seconds(form.started.data),
+                          staff_municipality_code=staff_municipality_code())
+        try:
+            outcome = submit_rating(data, respondent, signals)
+        except RatingError as error:
+            db.session.rollback()
+            target = getattr(form, error.field if hasattr(form, error.field) else "overall")
+            target.errors = list(target.errors) + [str(error.message)]
+        else:
+            db.session.commit()
+            return redirect(url_for("ratings.thanks", code=municipality.code, subject=subject_obj.code,
+                                    replaced=int(outcome.replaced)), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("ratings/rate.html", m=municipality, subject=subject_obj, form=form, lang=g.lang,
+                           comment_max=form.comment.validators[1].max), status
+
+
+@bp.get("/m/<code>/rate/<subject>/thanks")
+def thanks(code: str, subject: str):
+    municipality = _municipality(code)
+    subject_obj = _subject(municipality, subject)
+    period = current_period()
+    respondent = current_respondent(create=False)
+    rating = None
+    if respondent is not None:
+        rating = db.session.scalar(select(Rating).where(
+            Rating.respondent_id == respondent.id, Rating.municipality_code == municipality.code,
+            Rating.subject_code == subject_obj.code, Rating.period == period))
+    summary = subject_summary(municipality.code, subject_obj.code, period)
+    return render_template("ratings/thanks.html", m=municipality, subject=subject_obj, rating=rating,
+                           summary=summary, period=period, replaced=request.args.get("replaced") == "1",
+                           lang=g.lang, overall_words=_overall_words())
+
+
+def _overall_words() -> dict[int, str]:
+    from .forms import OVERALL_CHOICES
+
+    return {int(value): str(label) for value, label in OVERALL_CHOICES}
+
+
