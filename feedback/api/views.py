@@ -7,12 +7,12 @@ from ..catalog import queries as catalog_queries
 from ..db import db
 from ..errors import json_error
 from ..i18n import LANGUAGES, guess_lang
-from ..security import csrf, limiter, same_origin
-from ..territory import queries as territory_queries
-from ..territory.models import MUNICIPALITY_KINDS, Municipality
 from ..ratings.abuse import Signals, setting
 from ..ratings.respondents import address_hash, current_respondent
 from ..ratings.services import RatingError, RatingInput, submit_rating
+from ..security import csrf, limiter, same_origin
+from ..territory import queries as territory_queries
+from ..territory.models import MUNICIPALITY_KINDS, Municipality
 from ..territory.search import municipality_filter
 from .openapi import openapi_document
 from .serialize import catalog_json, municipality_json, village_json

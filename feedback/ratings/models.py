@@ -4,7 +4,6 @@ A second submission by the same respondent replaces the first. Ratings caught by
 are stored as ``quarantined`` with the rule's name, never counted, and shown as such.
 """
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,7 +18,7 @@ SOURCES = ("web", "api")
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Respondent(db.Model):
@@ -30,8 +29,8 @@ class Respondent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     # Keyed hash (HMAC-SHA256) of the normalised phone number; the number itself is never stored.
-    phone_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
-    phone_verified_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    phone_verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property
@@ -56,18 +55,18 @@ class Rating(db.Model):
     subject_code: Mapped[CatalogCode] = mapped_column(ForeignKey("subject.code"))
     period: Mapped[int]
     overall: Mapped[int]
-    comment: Mapped[Optional[str]] = mapped_column(String(1000))
-    comment_status: Mapped[Optional[str]] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    comment_status: Mapped[str | None] = mapped_column(String(20))
     # Why the moderator should look: "link", "phone", "email" (comma-separated), or empty.
     comment_flags: Mapped[str] = mapped_column(String(100), default="")
-    sex: Mapped[Optional[str]] = mapped_column(String(10))
-    age_band: Mapped[Optional[str]] = mapped_column(String(10))
-    village_code: Mapped[Optional[SoateCode]] = mapped_column(ForeignKey("village.code"))
+    sex: Mapped[str | None] = mapped_column(String(10))
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    village_code: Mapped[SoateCode | None] = mapped_column(ForeignKey("village.code"))
     status: Mapped[str] = mapped_column(String(20), default="accepted")
-    quarantine_rule: Mapped[Optional[str]] = mapped_column(String(40))
+    quarantine_rule: Mapped[str | None] = mapped_column(String(40))
     verified: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(10), default="web")
-    client_id: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Keyed hash of the client address, for the burst rule; the address itself is not stored.
     address_hash: Mapped[str] = mapped_column(String(64), default="")
     replacements: Mapped[int] = mapped_column(default=0)
@@ -90,7 +89,7 @@ class CriterionScore(db.Model):
 
     rating_id: Mapped[int] = mapped_column(ForeignKey("rating.id", ondelete="CASCADE"), primary_key=True)
     criterion_code: Mapped[CatalogCode] = mapped_column(ForeignKey("criterion.code"), primary_key=True)
-    score: Mapped[Optional[int]]
+    score: Mapped[int | None]
 
 
 class PhoneVerification(db.Model):
@@ -105,4 +104,4 @@ class PhoneVerification(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    confirmed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from ..db import db
 from .models import PhoneVerification, Rating, Respondent, utcnow
 from .respondents import keyed_hash
+from .services import current_period
 
 COUNTRY_CODE = "996"
 # Deliberately loose: Kyrgyz mobile ranges start with 5, 7 or 9 (and 2 for some newer ranges and
@@ -27,8 +28,6 @@ NATIONAL_NUMBER = re.compile(r"[2579][0-9]{8}")
 # What people type between the digits: spaces, dashes, dots, brackets.
 SEPARATORS = re.compile(r"[\s\-().\u00a0\u2010-\u2015]")
 CODE_LENGTH = 6
-# Kyrgyzstan keeps UTC+6 all year (no daylight saving since 2005); periods are calendar years there.
-BISHKEK = dt.timezone(dt.timedelta(hours=6))
 
 DEFAULTS = {
     "PHONE_CODE_TTL_SECONDS": 600,
@@ -58,11 +57,7 @@ def _config(name: str) -> int:
 
 def _aware(value: dt.datetime) -> dt.datetime:
     """SQLite gives DateTime(timezone=True) back naive; everything here is stored in UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
-
-
-def current_period(now: dt.datetime | None = None) -> int:
-    return (now or utcnow()).astimezone(BISHKEK).year
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def normalise_phone(raw: str | None) -> str:
@@ -171,7 +166,7 @@ def confirm_code(respondent: Respondent, code: str) -> Respondent:
     verified.phone_verified_at = now
     db.session.flush()
     db.session.execute(
-        update(Rating).where(Rating.respondent_id == verified.id, Rating.period == current_period(now))
+        update(Rating).where(Rating.respondent_id == verified.id, Rating.period == current_period())
         .values(verified=True).execution_options(synchronize_session="fetch")
     )
     return verified

@@ -36,10 +36,9 @@ def fold(text: str) -> str:
 
 def fold_latin(text: str) -> str:
     """The Latin skeleton: "Ак-Булуң" and "AK-BULUN" both give "akbulun"."""
+    # Strip accents first, so that "Özgön" and "Tüp" keep their letters (ң ө ү do not decompose).
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = "".join(_LATIN.get(ch, ch) for ch in fold(text))
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if ch.isascii())
-    text = _NOT_LETTER.sub("", text.lower())
     for old, new in _LATIN_FOLD:
         text = text.replace(old, new)
     return text

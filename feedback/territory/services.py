@@ -98,6 +98,14 @@ def load_registry(files: RegistryFiles = RegistryFiles(), mapping: Path | None =
     problems: list[Problem] = []
     registry, reference, names, corrections = _parse(files, problems)
     links = _parse_mapping(mapping, problems) if mapping else []
+    if links:
+        known = {code for code, (_, row) in registry.items()
+                 if row["kind_derived"] == "aiyl_aimak" or row["kind_derived"] in CITY_KINDS}
+        known |= set(db.session.scalars(select(Municipality.code)))
+        for line, old_code, new_code, _ in links:
+            for code in (old_code, new_code):
+                if code not in known:
+                    problems.append(Problem(str(mapping), line, f"municipality {code} is in neither the registry nor the database"))
     if problems:
         raise DataFileError(problems)
 
@@ -199,26 +207,19 @@ def load_registry(files: RegistryFiles = RegistryFiles(), mapping: Path | None =
     db.session.flush()
 
     if links:
-        _record_successions(links, mapping, report)
+        _record_successions(links, report)
     return report
 
 
-def _record_successions(links, mapping: Path, report: LoadReport) -> None:
-    problems = []
+def _record_successions(links, report: LoadReport) -> None:
     municipalities = {m.code: m for m in db.session.scalars(select(Municipality))}
-    for line, old_code, new_code, date in links:
-        old, new = municipalities.get(old_code), municipalities.get(new_code)
-        if old is None or new is None:
-            missing = old_code if old is None else new_code
-            problems.append(Problem(str(mapping), line, f"municipality {missing} is not in the registry"))
-            continue
+    for _, old_code, new_code, date in links:
         if old_code == new_code:
             continue  # the unit continues under its own code
+        old, new = municipalities[old_code], municipalities[new_code]
         changed = (old.valid_to, old.successor_code) != (date, new_code)
         old.valid_to, old.successor_code = date, new_code
         if new.valid_from is None or new.valid_from > date:
             new.valid_from = date
         report.count("successions", "changed" if changed else "unchanged")
-    if problems:
-        raise DataFileError(problems)
     db.session.flush()
