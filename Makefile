@@ -53,3 +53,7 @@ check: lint i18n-check
 
 clean:
 	rm -rf $(VENV) instance *.egg-info
+
+## make bench: requests per second and latency of the main pages (needs wrk; uses the dev database)
+bench: i18n-compile data
+	bench/run

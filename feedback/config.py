@@ -60,6 +60,10 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     if not relaxed and app.config["SECRET_KEY"] in ("dev", "secret", "changeme"):
         raise ConfigurationError("SECRET_KEY is a well-known placeholder")
+    explicit = "SESSION_COOKIE_SECURE" in (overrides or {}) or "FEEDBACK_SESSION_COOKIE_SECURE" in os.environ
+    if not relaxed and not explicit:
+        # Production is served over HTTPS: the session cookie never travels in clear.
+        app.config["SESSION_COOKIE_SECURE"] = True
     # Rate-limit counters: shared in Redis when there is one, else per process.
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 

@@ -63,6 +63,8 @@ def switch_url(lang: str) -> str:
 
 def remember_lang(response):
     lang = g.get("lang")
+    if request.path.startswith("/api/"):
+        return response
     if lang in LANGUAGES and request.cookies.get(COOKIE) != lang:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=request.is_secure)

@@ -4,6 +4,7 @@
 translation, a missing message, or a placeholder that differs from its msgid.
 """
 import configparser
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -40,7 +41,13 @@ def extract(output: Path | None = None, root: Path = ROOT) -> Path:
         args += ["-k", keyword]
     if cfg.get("add_comments"):
         args += ["--add-comments", cfg["add_comments"]]
-    _babel(*args, *[str(root / d) for d in cfg["input_dirs"].split()])
+    # Relative input paths keep machine-specific folders out of the catalogs' comments.
+    previous = os.getcwd()
+    os.chdir(root)
+    try:
+        _babel(*args, *cfg["input_dirs"].split())
+    finally:
+        os.chdir(previous)
     return output
 
 

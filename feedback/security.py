@@ -1,5 +1,5 @@
 """Cross-cutting protections: CSRF on every form, rate limits, response headers."""
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
@@ -51,8 +51,17 @@ def set_headers(response):
     return response
 
 
+def _limits_off() -> bool:
+    return not current_app.extensions["feedback.rate_limits"]
+
+
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SESSION_COOKIE_SECURE", False)
     csrf.init_app(app)
+    # Flask-Limiter keeps "enabled" on the one Limiter object, so the last app initialised would
+    # decide for all (tests build several apps). Keep it enabled and decide per app, per request.
+    app.extensions["feedback.rate_limits"] = bool(app.config["RATELIMIT_ENABLED"])
+    app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
+    if _limits_off not in limiter._request_filters:
+        limiter.request_filter(_limits_off)
     app.after_request(set_headers)

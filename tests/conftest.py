@@ -11,6 +11,7 @@ import re
 import pytest
 from alembic import command
 from alembic.config import Config
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from feedback import create_app
@@ -47,6 +48,15 @@ def database_url(tmp_path_factory):
     return normalise_database_url(url)
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own application context (and so its own ``g`` and locale), as in
+    production, even though the test itself holds one open for the database session."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     _reset_database(database_url)
@@ -57,6 +67,7 @@ def app(database_url):
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "localhost",
     })
+    app.test_client_class = FreshContextClient
     migrate(app)
     from feedback.catalog.services import load_catalog
     from feedback.territory.services import load_registry

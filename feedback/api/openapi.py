@@ -34,6 +34,27 @@ VILLAGE = {"type": "object", "required": ["code", "name_ky", "name_ru"], "proper
     "name_ky_derived": {"type": "boolean"}}}
 
 
+SCORE = {"type": "integer", "minimum": 1, "maximum": 5}
+RATING_INPUT = {
+    "type": "object", "required": ["municipality", "subject", "overall"], "additionalProperties": False,
+    "properties": {
+        "municipality": {"type": "string", "description": "SOATE code"},
+        "subject": {"type": "string", "description": "Code of a local issue or municipal service (not a delegated power)"},
+        "overall": SCORE,
+        "criteria": {"type": "object", "additionalProperties": {"oneOf": [SCORE, {"type": "null"}]},
+                     "description": "Criterion code → 1..5; null or absent for \"don't know\""},
+        "comment": {"type": ["string", "null"], "maxLength": 1000},
+        "sex": {"type": ["string", "null"], "enum": ["female", "male", None]},
+        "age_band": {"type": ["string", "null"], "enum": ["under_18", "18_29", "30_44", "45_59", "60_plus", None]},
+        "village": {"type": ["string", "null"], "description": "SOATE code of a village of this municipality"},
+        "client_id": {"type": ["string", "null"], "minLength": 8, "maxLength": 64, "description": "Idempotency key"},
+    },
+}
+RATING_STORED = {"type": "object", "required": ["id", "status"], "properties": {
+    "id": {"type": "integer"}, "status": {"type": "string", "enum": ["accepted", "quarantined"]},
+    "replaced": {"type": "boolean"}, "period": {"type": "integer"}}}
+
+
 def _json(schema, description="OK"):
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -81,6 +102,24 @@ def openapi_document() -> dict:
                     "404": _json(_ref("Error"), "Unknown code"),
                 },
             }},
+            "/ratings": {"post": {
+                "summary": "Submit a citizen rating (one per respondent, municipality, subject and year; a repeat replaces it)",
+                "description": "No CSRF token: browsers must send an Origin of this site (an offline queue may send "
+                               "the rating later). client_id is an idempotency key: the same key twice stores once.",
+                "parameters": [LANG_PARAM],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("RatingInput")}}},
+                "responses": {
+                    "201": _json(_ref("RatingStored"), "Stored"),
+                    "200": _json(_ref("RatingStored"), "Already stored under this client_id; nothing changed"),
+                    "400": _json(_ref("Error"), "Invalid input or malformed JSON"),
+                    "403": _json(_ref("Error"), "Sent from another site"),
+                    "404": _json(_ref("Error"), "Unknown municipality or subject"),
+                    "409": _json(_ref("Error"), "Submitted twice at once"),
+                    "415": _json(_ref("Error"), "Not JSON"),
+                    "422": _json(_ref("Error"), "A subject residents do not rate here (delegated powers, not applicable)"),
+                    "429": _json(_ref("Error"), "Too many requests"),
+                },
+            }},
             "/catalog": {"get": {
                 "summary": "Subjects, citizen criteria, state indicators, budget transparency checklist, agencies",
                 "responses": {"200": _json({"type": "object", "required": ["subjects", "criteria", "indicators", "checklist"],
@@ -88,5 +127,6 @@ def openapi_document() -> dict:
                                                            for k in ("subjects", "criteria", "indicators", "checklist", "agencies")}})},
             }},
         },
-        "components": {"schemas": {"Municipality": MUNICIPALITY, "Village": VILLAGE, "Error": ERROR}},
+        "components": {"schemas": {"Municipality": MUNICIPALITY, "Village": VILLAGE, "Error": ERROR,
+                                   "RatingInput": RATING_INPUT, "RatingStored": RATING_STORED}},
     }

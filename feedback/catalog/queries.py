@@ -27,6 +27,14 @@ def full_catalog() -> Catalog:
     )
 
 
+def criteria_for(subject: Subject) -> list[Criterion]:
+    """The citizen criteria asked about this subject, with their levels."""
+    return list(db.session.scalars(
+        select(Criterion).where(Criterion.applies_to.in_(("both", subject.kind)))
+        .options(selectinload(Criterion.levels)).order_by(Criterion.position)
+    ))
+
+
 def citizen_subjects(municipality_kind: str) -> list[Subject]:
     """What residents of this kind of municipality can rate: local issues and municipal services."""
     return list(db.session.scalars(

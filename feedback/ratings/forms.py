@@ -1,30 +1,29 @@
 """The rating form, built for one subject: overall score, the criteria that apply, comment, demographics."""
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..security import Form
 from .models import AGE_BANDS
 from .services import COMMENT_MAX_LENGTH
 
-OVERALL_CHOICES = [
-    ("1", _l("Very bad")),
-    ("2", _l("Bad")),
-    ("3", _l("So-so")),
-    ("4", _l("Good")),
-    ("5", _l("Very good")),
-]
-SEX_CHOICES = [("", _l("Prefer not to say")), ("female", _l("Woman")), ("male", _l("Man"))]
+OVERALL_WORDS = {1: _l("Very bad"), 2: _l("Bad"), 3: _l("So-so"), 4: _l("Good"), 5: _l("Very good")}
+SEX_LABELS = {"female": _l("Woman"), "male": _l("Man")}
 AGE_LABELS = {"under_18": _l("under 18"), "18_29": _l("18–29"), "30_44": _l("30–44"), "45_59": _l("45–59"), "60_plus": _l("60 and over")}
 DONT_KNOW = "0"
 
 
+def _choices(labels: dict, blank=None) -> list[SelectChoice]:
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(str(value), label) for value, label in labels.items()]
+
+
 class RatingForm(Form):
-    overall = RadioField(_l("Overall, how satisfied are you?"), choices=OVERALL_CHOICES,
+    overall = RadioField(_l("Overall, how satisfied are you?"), choices=_choices(OVERALL_WORDS),
                          validators=[InputRequired(message=_l("Choose a score from 1 to 5."))])
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)])
-    sex = SelectField(_l("Sex"), choices=SEX_CHOICES, validators=[Optional()])
-    age_band = SelectField(_l("Age"), choices=[("", _l("Prefer not to say"))] + [(a, AGE_LABELS[a]) for a in AGE_BANDS],
+    sex = SelectField(_l("Sex"), choices=_choices(SEX_LABELS, _l("Prefer not to say")), validators=[Optional()])
+    age_band = SelectField(_l("Age"), choices=_choices({a: AGE_LABELS[a] for a in AGE_BANDS}, _l("Prefer not to say")),
                            validators=[Optional()])
     village = SelectField(_l("Your village"), choices=[], validators=[Optional()], validate_choice=True)
     # Anti-abuse: a field people never see (dumb bots fill it in) and when the form was shown.
@@ -39,11 +38,11 @@ def rating_form(criteria, villages, lang: str, formdata=None) -> RatingForm:
         pass
 
     for criterion in criteria:
-        choices = [(str(level.level), level.description(lang)) for level in criterion.levels]
-        choices.append((DONT_KNOW, _l("I don't know / no such experience")))
+        choices = [SelectChoice(str(level.level), level.description(lang)) for level in criterion.levels]
+        choices.append(SelectChoice(DONT_KNOW, _l("I don't know / no such experience")))
         setattr(SubjectRatingForm, f"criterion_{criterion.code}",
                 RadioField(criterion.question(lang), choices=choices, validators=[Optional()], default=None))
     form = SubjectRatingForm(formdata=formdata) if formdata is not None else SubjectRatingForm()
-    form.village.choices = [("", _l("Prefer not to say"))] + [(v.code, v.name(lang)) for v in villages]
+    form.village.choices = _choices({v.code: v.name(lang) for v in villages}, _l("Prefer not to say"))
     form.criteria_fields = [(criterion, getattr(form, f"criterion_{criterion.code}")) for criterion in criteria]
     return form

@@ -104,19 +104,22 @@ def _codes_since(column, value, since: dt.datetime) -> int:
 def request_code(respondent: Respondent, raw_phone: str) -> IssuedCode:
     """A new one-time code for this respondent and number. The caller commits, then sends the SMS."""
     phone = normalise_phone(raw_phone)
+    if respondent.id is None:
+        db.session.add(respondent)
+        db.session.flush()
     hashed = phone_hash(phone)
     now = utcnow()
     hour_ago = now - dt.timedelta(hours=1)
     limit = _config("PHONE_CODES_PER_HOUR")
     # Per respondent (a device asking again and again) and per number (someone flooding another
     # person's phone from many devices).
-    if respondent.id is not None and _codes_since(PhoneVerification.respondent_id, respondent.id, hour_ago) >= limit:
+    if _codes_since(PhoneVerification.respondent_id, respondent.id, hour_ago) >= limit:
         raise PhoneError("too_many_codes")
     if _codes_since(PhoneVerification.phone_hash, hashed, hour_ago) >= limit:
         raise PhoneError("too_many_codes")
     code = f"{secrets.randbelow(10 ** CODE_LENGTH):0{CODE_LENGTH}d}"
     verification = PhoneVerification(
-        respondent=respondent, phone_hash=hashed, code_hash=_code_hash(hashed, code), attempts=0,
+        respondent_id=respondent.id, phone_hash=hashed, code_hash=_code_hash(hashed, code), attempts=0,
         created_at=now, expires_at=now + dt.timedelta(seconds=_config("PHONE_CODE_TTL_SECONDS")),
     )
     db.session.add(verification)

@@ -66,7 +66,7 @@ def _score(value, field: str, *, allow_unknown: bool):
         raise RatingError(field, "out_of_range", _l("The score must be a whole number from 1 to 5."))
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RatingError(field, "out_of_range", _l("The score must be a whole number from 1 to 5.")) from None
     if str(number) != str(value).strip() and not isinstance(value, int):
         raise RatingError(field, "out_of_range", _l("The score must be a whole number from 1 to 5."))
@@ -98,9 +98,9 @@ def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
         if code not in criteria:
             raise RatingError(f"criteria.{code}", "unknown_criterion", _l("There is no such criterion for this service."))
         scores[code] = _score(value, f"criteria.{code}", allow_unknown=True)
-    comment = (data.comment or "").strip() or None
-    if comment is not None and not isinstance(data.comment, str):
+    if data.comment is not None and not isinstance(data.comment, str):
         raise RatingError("comment", "invalid", _l("The comment must be text."))
+    comment = (data.comment or "").strip() or None
     if comment and len(comment) > COMMENT_MAX_LENGTH:
         raise RatingError("comment", "too_long", _l("The comment is too long: at most %(max)s characters.", max=COMMENT_MAX_LENGTH))
     extra = {"overall": overall, "comment": comment}

@@ -6,14 +6,14 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from ..catalog import queries as catalog_queries
-from ..catalog.models import Criterion, Subject
+from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
 from ..db import db
 from ..i18n import pull_lang, push_lang
 from ..scorecards.queries import subject_summary
 from ..security import limiter
 from ..territory import queries as territory_queries
 from .abuse import Signals, setting
-from .forms import DONT_KNOW, rating_form
+from .forms import DONT_KNOW, OVERALL_WORDS, rating_form
 from .models import Rating
 from .respondents import address_hash, current_respondent
 from .services import RatingError, RatingInput, current_period, submit_rating
@@ -34,13 +34,9 @@ def _subject(municipality, subject_code: str) -> Subject:
     subject = db.session.get(Subject, subject_code)
     if subject is None or subject.retired or not subject.rated_by_citizens:
         abort(404)
-    if subject not in catalog_queries.citizen_subjects(municipality.kind):
+    if subject.applies_to not in MUNICIPALITY_KIND_APPLIES[municipality.kind]:
         abort(404)
     return subject
-
-
-def _criteria(subject: Subject) -> list[Criterion]:
-    return [c for c in catalog_queries.full_catalog().criteria if c.applies_to_subject(subject)]
 
 
 def _clock() -> URLSafeSerializer:
@@ -81,7 +77,7 @@ def choose(code: str):
 def rate(code: str, subject: str):
     municipality = _municipality(code)
     subject_obj = _subject(municipality, subject)
-    criteria = _criteria(subject_obj)
+    criteria = catalog_queries.criteria_for(subject_obj)
     form = rating_form(criteria, municipality.villages, g.lang,
                        formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
@@ -131,8 +127,6 @@ def thanks(code: str, subject: str):
 
 
 def _overall_words() -> dict[int, str]:
-    from .forms import OVERALL_CHOICES
-
-    return {int(value): str(label) for value, label in OVERALL_CHOICES}
+    return {value: str(label) for value, label in OVERALL_WORDS.items()}
 
 

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from ..db import db
 from .models import District, Municipality, Region, Village
@@ -116,6 +116,8 @@ def search_municipalities(query: str, *, limit: int = 20, region: str | None = N
 def municipality_filter(query: str | None):
     """A WHERE clause for list endpoints that filter by ``q``: own name or a village's."""
     key = _query_key(query or "")
+    if len(key) < 2:
+        return false()
     village_match = select(Village.municipality_code).where(Village.search_key.like(_like(key)))
     return or_(Municipality.search_key.like(_like(key)), Municipality.code.in_(village_match))
 
