@@ -8,6 +8,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import cli, config, db, errors, i18n, security
 
     config.configure(app, overrides)
+    if app.config.get("PROXY_COUNT"):
+        # Behind N reverse proxies (TLS ends there): trust their X-Forwarded-* headers, so that
+        # the same-origin check and Secure cookies see the real scheme and host.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
@@ -19,11 +26,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api
+    from .pages import bp as pages
+    from .ratings.phone_views import phone_bp
+    from .ratings.poster_views import poster_bp
     from .ratings.respondents import set_cookie
     from .ratings.views import bp as ratings
     from .site import bp as site
     from .territory.views import bp as territory
 
-    for blueprint in (site, territory, ratings, api):
+    for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, api):
         app.register_blueprint(blueprint)
     app.after_request(set_cookie)

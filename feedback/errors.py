@@ -1,7 +1,7 @@
 """Error pages in the visitor's language, JSON errors under /api, 503 when the database is down."""
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .db import db
@@ -51,6 +51,12 @@ def init_app(app: Flask) -> None:
         if exc.code in ERROR_MESSAGES:
             return render_error(exc.code)
         return exc
+
+    @app.errorhandler(DataError)
+    def bad_data(exc):
+        # A value the database cannot hold (a NUL byte in PostgreSQL): the request was bad.
+        db.session.rollback()
+        return render_error(400)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -4,7 +4,7 @@
 WTForms ships no Kyrgyz messages, so forms take their validator messages from our own catalog.
 """
 from flask import Flask, abort, g, request, url_for
-from flask_babel import Babel, get_locale, gettext, ngettext
+from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("ky", "ru")
@@ -99,11 +99,13 @@ WTFORMS_MESSAGES = (
 class FormTranslations:
     """The translations object WTForms asks for: our catalog in the page's language."""
 
+    # WTForms formats the placeholders itself, so these return the bare translated text. Its singular
+    # and plural messages are separate entries in our catalogs (marked above), not plural pairs.
     def gettext(self, string):
-        return gettext(string)
+        return get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return ngettext(singular, plural, n)
+        return get_translations().ugettext(singular if n == 1 else plural)
 
 
 def init_app(app: Flask) -> None:

@@ -52,16 +52,17 @@ def set_headers(response):
 
 
 def _limits_off() -> bool:
-    return not current_app.extensions["feedback.rate_limits"]
+    return not current_app.config["RATELIMIT_ENABLED"]
 
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     # Flask-Limiter keeps "enabled" on the one Limiter object, so the last app initialised would
     # decide for all (tests build several apps). Keep it enabled and decide per app, per request.
-    app.extensions["feedback.rate_limits"] = bool(app.config["RATELIMIT_ENABLED"])
+    wanted = app.config["RATELIMIT_ENABLED"]
     app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
+    app.config["RATELIMIT_ENABLED"] = wanted
     if _limits_off not in limiter._request_filters:
         limiter.request_filter(_limits_off)
     app.after_request(set_headers)

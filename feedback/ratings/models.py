@@ -66,7 +66,8 @@ class Rating(db.Model):
     quarantine_rule: Mapped[str | None] = mapped_column(String(40))
     verified: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(10), default="web")
-    client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The idempotency key of the submission that last wrote this rating (every key is in SubmissionKey).
+    client_id: Mapped[str | None] = mapped_column(String(64))
     # Keyed hash of the client address, for the burst rule; the address itself is not stored.
     address_hash: Mapped[str] = mapped_column(String(64), default="")
     replacements: Mapped[int] = mapped_column(default=0)
@@ -79,6 +80,17 @@ class Rating(db.Model):
     @property
     def counted(self) -> bool:
         return self.status == "accepted"
+
+
+class SubmissionKey(db.Model):
+    """Every client_id ever accepted, so that a resent submission (an offline queue retrying) is
+    recognised even after a later submission replaced the rating it wrote."""
+
+    __tablename__ = "submission_key"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("rating.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class CriterionScore(db.Model):

@@ -6,6 +6,7 @@ respondent rates a subject once per period and a second submission replaces the 
 ``client_id`` twice stores once (an offline queue may resend). Adds and flushes; the caller commits.
 """
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -16,10 +17,13 @@ from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Criterion, Subject
 from ..db import db
 from ..territory.models import Municipality, Village
 from .abuse import Signals, comment_flags, quarantine_rule
-from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, utcnow
+from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, SubmissionKey, utcnow
 
 COMMENT_MAX_LENGTH = 1000
-CLIENT_ID_MAX_LENGTH = 64
+SOATE_CODE = re.compile(r"\d{14}")
+CATALOG_CODE = re.compile(r"[A-Z0-9-]{1,40}")
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BISHKEK = dt.timezone(dt.timedelta(hours=6))
 
 
@@ -77,11 +81,18 @@ def _score(value, field: str, *, allow_unknown: bool):
     return number
 
 
+def _code(value, pattern: re.Pattern) -> str | None:
+    """The value if it has the form of such a code (so that junk never reaches the database)."""
+    return value if isinstance(value, str) and pattern.fullmatch(value) else None
+
+
 def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
-    municipality = db.session.get(Municipality, str(data.municipality_code or ""))
+    code = _code(data.municipality_code, SOATE_CODE)
+    municipality = db.session.get(Municipality, code) if code else None
     if municipality is None or not municipality.is_current:
         raise RatingError("municipality", "unknown_municipality", _l("There is no such local government."), 404)
-    subject = db.session.get(Subject, str(data.subject_code or ""))
+    code = _code(data.subject_code, CATALOG_CODE)
+    subject = db.session.get(Subject, code) if code else None
     if subject is None or subject.retired:
         raise RatingError("subject", "unknown_subject", _l("There is no such service or issue."), 404)
     if not subject.rated_by_citizens:
@@ -100,7 +111,8 @@ def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
         scores[code] = _score(value, f"criteria.{code}", allow_unknown=True)
     if data.comment is not None and not isinstance(data.comment, str):
         raise RatingError("comment", "invalid", _l("The comment must be text."))
-    comment = (data.comment or "").strip() or None
+    # Control characters (NUL above all) have no place in a comment; line breaks and tabs do.
+    comment = CONTROL_CHARACTERS.sub("", data.comment or "").strip() or None
     if comment and len(comment) > COMMENT_MAX_LENGTH:
         raise RatingError("comment", "too_long", _l("The comment is too long: at most %(max)s characters.", max=COMMENT_MAX_LENGTH))
     extra = {"overall": overall, "comment": comment}
@@ -111,12 +123,12 @@ def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
         extra[name] = value
     village = data.village_code or None
     if village is not None:
-        found = db.session.get(Village, str(village))
+        found = db.session.get(Village, village) if _code(village, SOATE_CODE) else None
         if found is None or found.municipality_code != municipality.code:
             raise RatingError("village", "unknown_village", _l("This village does not belong to this local government."))
     extra["village_code"] = village
-    if data.client_id is not None and (not isinstance(data.client_id, str) or not 8 <= len(data.client_id) <= CLIENT_ID_MAX_LENGTH):
-        raise RatingError("client_id", "invalid", _l("client_id must be a string of 8 to 64 characters."))
+    if data.client_id is not None and not _code(data.client_id, CLIENT_ID):
+        raise RatingError("client_id", "invalid", _l("client_id must be 8 to 64 letters, digits, hyphens or underscores."))
     return municipality, subject, scores, extra
 
 
@@ -124,9 +136,9 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     """Validate and store one rating (replacing the respondent's earlier one for the same period)."""
     municipality, subject, scores, fields = validate(data)
     if data.client_id:
-        earlier = db.session.scalar(select(Rating).where(Rating.client_id == data.client_id))
+        earlier = db.session.get(SubmissionKey, data.client_id)
         if earlier is not None:
-            return Outcome(earlier, replaced=False, repeated=True)
+            return Outcome(db.session.get(Rating, earlier.rating_id), replaced=False, repeated=True)
     period = period or current_period()
     rating = db.session.scalar(select(Rating).where(
         Rating.respondent_id == respondent.id, Rating.municipality_code == municipality.code,
@@ -157,6 +169,9 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     try:
         with db.session.begin_nested():
             db.session.flush()
+            if data.client_id:
+                db.session.add(SubmissionKey(client_id=data.client_id, rating_id=rating.id))
+                db.session.flush()
     except IntegrityError:
         # Two submissions raced: the other one with this client_id or this respondent won.
         raise RatingError("client_id", "conflict", _l("This rating was submitted twice at once; try again."), 409) from None

@@ -16,7 +16,7 @@ from .abuse import Signals, setting
 from .forms import DONT_KNOW, OVERALL_WORDS, rating_form
 from .models import Rating
 from .respondents import address_hash, current_respondent
-from .services import RatingError, RatingInput, current_period, submit_rating
+from .services import CATALOG_CODE, RatingError, RatingInput, current_period, submit_rating
 
 bp = Blueprint("ratings", __name__, url_prefix="/<lang>", template_folder="templates")
 bp.url_value_preprocessor(pull_lang)
@@ -31,7 +31,7 @@ def _municipality(code: str):
 
 
 def _subject(municipality, subject_code: str) -> Subject:
-    subject = db.session.get(Subject, subject_code)
+    subject = db.session.get(Subject, subject_code) if CATALOG_CODE.fullmatch(subject_code) else None
     if subject is None or subject.retired or not subject.rated_by_citizens:
         abort(404)
     if subject.applies_to not in MUNICIPALITY_KIND_APPLIES[municipality.kind]:

@@ -1,4 +1,6 @@
 """Reading the registry (the read side)."""
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -6,21 +8,29 @@ from ..db import db
 from .models import District, Municipality, Region, Village
 
 REGISTRY_VINTAGE = "2021"
+SOATE = re.compile(r"\d{14}")
 
 
 def regions() -> list[Region]:
     return list(db.session.scalars(select(Region).order_by(Region.kind.desc(), Region.name_ru)))
 
 
+def is_soate(code: str) -> bool:
+    """Codes in URLs are checked before they reach the database (a NUL byte is an error in PostgreSQL)."""
+    return bool(SOATE.fullmatch(code or ""))
+
+
 def region(code: str) -> Region | None:
-    return db.session.get(Region, code)
+    return db.session.get(Region, code) if is_soate(code) else None
 
 
 def district(code: str) -> District | None:
-    return db.session.get(District, code)
+    return db.session.get(District, code) if is_soate(code) else None
 
 
 def municipality(code: str) -> Municipality | None:
+    if not is_soate(code):
+        return None
     return db.session.scalar(
         select(Municipality).where(Municipality.code == code)
         .options(selectinload(Municipality.villages), selectinload(Municipality.region),

@@ -12,7 +12,12 @@
     var item = items[0];
     fetch(url, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(item) })
       .then(function (r) {
-        if (r.status < 500) { save(queue().filter(function (x) { return x.client_id !== item.client_id; })); flush(url); }
+        // Stored (2xx) or refused for good (4xx): take it off the queue. Too many requests (429),
+        // a timeout (408) or a server error: keep it and try again later.
+        if (r.status < 500 && r.status !== 429 && r.status !== 408) {
+          save(queue().filter(function (x) { return x.client_id !== item.client_id; }));
+          flush(url);
+        }
       })
       .catch(function () { /* still offline; try again later */ });
   }

@@ -1,14 +1,14 @@
-"""ratings and respondents
+"""ratings, respondents, submission keys
 
-Revision ID: b6a585d6d14a
+Revision ID: a2905d302e48
 Revises: 383c2dbd91d9
-Create Date: 2026-11-26 16:31:38.565062
+Create Date: 2026-11-26 16:45:30.964984
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'b6a585d6d14a'
+revision = 'a2905d302e48'
 down_revision = '383c2dbd91d9'
 branch_labels = None
 depends_on = None
@@ -71,7 +71,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['subject_code'], ['subject.code'], name=op.f('fk_rating_subject_code_subject')),
     sa.ForeignKeyConstraint(['village_code'], ['village.code'], name=op.f('fk_rating_village_code_village')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rating')),
-    sa.UniqueConstraint('client_id', name=op.f('uq_rating_client_id')),
     sa.UniqueConstraint('respondent_id', 'municipality_code', 'subject_code', 'period', name=op.f('uq_rating_respondent_id_municipality_code_subject_code_period'))
     )
     with op.batch_alter_table('rating', schema=None) as batch_op:
@@ -88,9 +87,23 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['rating_id'], ['rating.id'], name=op.f('fk_criterion_score_rating_id_rating'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('rating_id', 'criterion_code', name=op.f('pk_criterion_score'))
     )
+    op.create_table('submission_key',
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('rating_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['rating_id'], ['rating.id'], name=op.f('fk_submission_key_rating_id_rating'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('client_id', name=op.f('pk_submission_key'))
+    )
+    with op.batch_alter_table('submission_key', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_submission_key_rating_id'), ['rating_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('submission_key', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_submission_key_rating_id'))
+
+    op.drop_table('submission_key')
     op.drop_table('criterion_score')
     with op.batch_alter_table('rating', schema=None) as batch_op:
         batch_op.drop_index('ix_rating_scope')
