@@ -25,12 +25,15 @@
     var a = new Uint8Array(16); crypto.getRandomValues(a);
     return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
+  var script = document.currentScript;
   document.addEventListener("DOMContentLoaded", function () {
-    var form = document.querySelector("form.rate");
-    if (!form) return;
-    var api = form.getAttribute("data-api");
+    // Every page sends what an earlier offline visit queued, not only the form.
+    var api = script && script.getAttribute("data-api");
+    if (!api) return;
     flush(api);
     window.addEventListener("online", function () { flush(api); });
+    var form = document.querySelector("form.rate");
+    if (!form) return;
     var comment = form.querySelector("textarea");
     var help = form.querySelector("[data-counter]");
     if (comment && help) {
@@ -48,11 +51,21 @@
         else if (key === "comment" && value) data.comment = value;
         else if ((key === "sex" || key === "age_band" || key === "village") && value) data[key] = value;
       });
-      if (!data.overall) { form.submit(); return; }
+      var note = document.createElement("p");
+      if (!data.overall) {
+        note.className = "error"; note.setAttribute("role", "alert");
+        note.textContent = form.getAttribute("data-required") || "";
+        var scale = form.querySelector("fieldset.scale");
+        scale.insertBefore(note, scale.children[1] || null);
+        scale.scrollIntoView();
+        return;
+      }
       var items = queue(); items.push(data); save(items);
-      var note = document.createElement("p"); note.className = "note"; note.setAttribute("role", "status");
+      note.className = "note"; note.setAttribute("role", "status");
       note.textContent = form.getAttribute("data-offline") || "";
       form.parentNode.insertBefore(note, form);
+      // One tap, one rating: the queued form cannot be sent again by accident.
+      Array.prototype.forEach.call(form.querySelectorAll("button, input, textarea, select"), function (el) { el.disabled = true; });
       window.scrollTo(0, 0);
     });
   });
