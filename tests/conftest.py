@@ -99,7 +99,7 @@ def _transaction(request, app):
         yield
     finally:
         db.session.remove()
-        db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+        db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
         engines[None] = engine
         outer.rollback()
         connection.close()
