@@ -18,6 +18,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    from .accounts import sessions
+
+    sessions.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)

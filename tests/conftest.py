@@ -121,3 +121,44 @@ def csrf_token(html: str) -> str:
         re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+@pytest.fixture
+def create_user(session):
+    """A callable that creates a user: create_user("lsg_staff", municipality_code=...)."""
+    from argon2 import PasswordHasher
+
+    from feedback.accounts.models import User
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # fast in tests only
+    counter = iter(range(1, 10**6))
+
+    def create(role: str, *, email: str | None = None, password: str = "a long test password 1", **fields):
+        user = User(email=email or f"{role}{next(counter)}@example.kg", role=role,
+                    password_hash=hasher.hash(password), **fields)
+        session.add(user)
+        session.flush()
+        return user
+
+    return create
+
+
+@pytest.fixture
+def sign_in(app, session):
+    """A callable that signs a test client in as a user (a real server-side session, second factor done)."""
+    import hashlib
+    import secrets
+
+    from feedback.accounts.models import UserSession
+    from feedback.accounts.sessions import SESSION_KEY
+
+    def sign(client, user):
+        token = secrets.token_urlsafe(32)
+        session.add(UserSession(token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id,
+                                second_factor_done=True))
+        session.flush()
+        with client.session_transaction() as flask_session:
+            flask_session[SESSION_KEY] = token
+        return client
+
+    return sign

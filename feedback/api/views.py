@@ -7,8 +7,8 @@ from ..catalog import queries as catalog_queries
 from ..db import db
 from ..errors import json_error
 from ..i18n import LANGUAGES, guess_lang
-from ..ratings.abuse import Signals, setting
-from ..ratings.respondents import address_hash, current_respondent
+from ..ratings.abuse import request_signals, setting
+from ..ratings.respondents import current_respondent
 from ..ratings.services import RatingError, RatingInput, submit_rating
 from ..security import csrf, limiter, same_origin
 from ..territory import queries as territory_queries
@@ -124,8 +124,7 @@ def create_rating():
         age_band=payload.get("age_band"), village_code=payload.get("village"), client_id=payload.get("client_id"),
         source="api",
     )
-    signals = Signals(municipality_code=str(payload["municipality"]), respondent_id=respondent.id,
-                      address_hash=address_hash())
+    signals = request_signals(payload["municipality"], respondent.id)
     try:
         outcome = submit_rating(data, respondent, signals)
     except RatingError as error:

@@ -131,3 +131,17 @@ class TransparencyItem(Bilingual, db.Model):
     answer_scale: Mapped[str] = mapped_column(String(100))
     weight: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
+
+
+class Period(db.Model):
+    """An evaluation period (a calendar year by default). Closed periods are read-only."""
+
+    __tablename__ = "period"
+    __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"

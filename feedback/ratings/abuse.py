@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import func, select
 
 from ..db import db
@@ -44,6 +44,14 @@ class Signals:
     honeypot: str = ""
     fill_seconds: float | None = None  # None: not a form (API, offline queue)
     staff_municipality_code: str | None = None
+
+
+def request_signals(municipality_code: str, respondent_id: int, **form_signals) -> Signals:
+    """Signals of the current request: address, signed-in staff, plus what a form adds."""
+    from .respondents import address_hash
+
+    return Signals(municipality_code=str(municipality_code), respondent_id=respondent_id, address_hash=address_hash(),
+                   staff_municipality_code=g.get("staff_municipality_code"), **form_signals)
 
 
 def setting(name: str):

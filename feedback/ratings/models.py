@@ -71,6 +71,13 @@ class Rating(db.Model):
     # Keyed hash of the client address, for the burst rule; the address itself is not stored.
     address_hash: Mapped[str] = mapped_column(String(64), default="")
     replacements: Mapped[int] = mapped_column(default=0)
+    # Moderation: of the comment, and of a quarantined rating ("released" counts it, "confirmed" not).
+    comment_moderated_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    comment_moderated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    comment_rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    quarantine_decision: Mapped[str | None] = mapped_column(String(10))
+    quarantine_reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    quarantine_reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -12,10 +12,10 @@ from ..i18n import pull_lang, push_lang
 from ..scorecards.queries import subject_summary
 from ..security import limiter
 from ..territory import queries as territory_queries
-from .abuse import Signals, setting
+from .abuse import request_signals, setting
 from .forms import DONT_KNOW, OVERALL_WORDS, rating_form
 from .models import Rating
-from .respondents import address_hash, current_respondent
+from .respondents import current_respondent
 from .services import CATALOG_CODE, RatingError, RatingInput, current_period, submit_rating
 
 bp = Blueprint("ratings", __name__, url_prefix="/<lang>", template_folder="templates")
@@ -52,15 +52,6 @@ def _fill_seconds(started: str | None) -> float:
     return max(0.0, time.time() - shown)
 
 
-def staff_municipality_code() -> str | None:
-    """The municipality of the signed-in LSG staff member making this request, if any.
-
-    Residents never sign in; staff accounts arrive with the accounts issue, which sets
-    ``g.staff_municipality_code`` for signed-in ``lsg_staff``.
-    """
-    return g.get("staff_municipality_code")
-
-
 @bp.get("/m/<code>/rate")
 def choose(code: str):
     municipality = _municipality(code)
@@ -90,10 +81,8 @@ def rate(code: str, subject: str):
             comment=form.comment.data, sex=form.sex.data or None, age_band=form.age_band.data or None,
             village_code=form.village.data or None, source="web",
         )
-        signals = Signals(municipality_code=municipality.code, respondent_id=respondent.id,
-                          address_hash=address_hash(), honeypot=form.website.data or "",
-                          fill_seconds=_fill_seconds(form.started.data),
-                          staff_municipality_code=staff_municipality_code())
+        signals = request_signals(municipality.code, respondent.id, honeypot=form.website.data or "",
+                                  fill_seconds=_fill_seconds(form.started.data))
         try:
             outcome = submit_rating(data, respondent, signals)
         except RatingError as error:

@@ -1,0 +1,101 @@
+"""Server-side sessions for signed-in users (Flask-Login with a request loader).
+
+The signed Flask session cookie carries only a random token; the session row decides whether it is
+still valid, so signing out, disabling a user or ending all sessions takes effect at once.
+"""
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import Flask, g, request, session
+from flask_login import LoginManager, current_user
+from sqlalchemy import select, update
+
+from ..db import db
+from ..ratings.models import utcnow
+from .models import User, UserSession
+
+login_manager = LoginManager()
+SESSION_KEY = "sid"
+# Signed-in sessions end after this long without activity.
+IDLE_TIMEOUT = dt.timedelta(hours=8)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def start_session(user: User, *, second_factor_done: bool) -> UserSession:
+    """Create a server-side session for the user and put its token in the signed cookie."""
+    token = secrets.token_urlsafe(32)
+    row = UserSession(token_hash=_hash(token), user_id=user.id, second_factor_done=second_factor_done,
+                      user_agent=(request.user_agent.string or "")[:200])
+    db.session.add(row)
+    db.session.flush()
+    session.clear()
+    session[SESSION_KEY] = token
+    session.permanent = True
+    return row
+
+
+def current_session() -> UserSession | None:
+    """The valid server-side session of this request (second factor possibly still pending)."""
+    if "user_session" in g:
+        return g.user_session
+    token = session.get(SESSION_KEY)
+    row = None
+    if token:
+        row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+        now = utcnow()
+        if row is not None and (row.ended_at is not None or not row.user.active
+                                or now - _aware(row.last_seen_at) > IDLE_TIMEOUT):
+            row = None
+        elif row is not None and now - _aware(row.last_seen_at) > dt.timedelta(minutes=5):
+            row.last_seen_at = now
+            db.session.commit()
+    g.user_session = row
+    return row
+
+
+def end_session() -> None:
+    row = current_session()
+    if row is not None:
+        row.ended_at = utcnow()
+    session.pop(SESSION_KEY, None)
+    g.user_session = None
+
+
+def end_all_sessions(user: User) -> int:
+    """End every session of a user (an administrator's action, or after a password change)."""
+    result = db.session.execute(
+        update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+@login_manager.request_loader
+def _load_user(request_):
+    row = current_session()
+    if row is None:
+        return None
+    if row.user.totp_enabled and not row.second_factor_done:
+        return None
+    return row.user
+
+
+def _staff_scope():
+    """LSG staff signed in: their ratings of their own municipality are quarantined (abuse rules)."""
+    if current_user.is_authenticated and current_user.role == "lsg_staff":
+        g.staff_municipality_code = current_user.municipality_code
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # the server-side session row is the protection
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", IDLE_TIMEOUT)
+    app.before_request(_staff_scope)

@@ -1,0 +1,62 @@
+"""Running aggregates and the versioned methodology.
+
+Aggregates are kept per municipality × subject × period (and per criterion), updated in the same
+transaction as each rating, so that a scorecard never scans raw ratings. ``flask scorecards
+rebuild`` recomputes them from the ratings and reports any difference.
+"""
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import CatalogCode, SoateCode, db
+from ..ratings.models import utcnow
+
+
+class RatingAggregate(db.Model):
+    """Accepted ratings' count, sum, sum of squares and distribution; verified ones apart; quarantined count."""
+
+    __tablename__ = "rating_aggregate"
+
+    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
+    subject_code: Mapped[CatalogCode] = mapped_column(ForeignKey("subject.code"), primary_key=True)
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    total_sq: Mapped[int] = mapped_column(default=0)
+    n1: Mapped[int] = mapped_column(default=0)
+    n2: Mapped[int] = mapped_column(default=0)
+    n3: Mapped[int] = mapped_column(default=0)
+    n4: Mapped[int] = mapped_column(default=0)
+    n5: Mapped[int] = mapped_column(default=0)
+    n_verified: Mapped[int] = mapped_column(default=0)
+    total_verified: Mapped[int] = mapped_column(default=0)
+    total_sq_verified: Mapped[int] = mapped_column(default=0)
+    n_quarantined: Mapped[int] = mapped_column(default=0)
+
+
+class CriterionAggregate(db.Model):
+    """Accepted ratings' scores on one criterion ("don't know" counted apart, never averaged)."""
+
+    __tablename__ = "criterion_aggregate"
+
+    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
+    subject_code: Mapped[CatalogCode] = mapped_column(ForeignKey("subject.code"), primary_key=True)
+    criterion_code: Mapped[CatalogCode] = mapped_column(ForeignKey("criterion.code"), primary_key=True)
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    total_sq: Mapped[int] = mapped_column(default=0)
+    n_unknown: Mapped[int] = mapped_column(default=0)
+
+
+class Methodology(db.Model):
+    """A published version of the scoring rules; its parameters are JSON (see scorecards/methodology.py)."""
+
+    __tablename__ = "methodology"
+
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    parameters: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
