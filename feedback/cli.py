@@ -63,7 +63,8 @@ def load_reference_data():
 
 
 def init_app(app: Flask) -> None:
+    from .audit.cli import audit_cli
     from .i18n_tools import i18n_cli
 
-    for command in (territory_cli, catalog_cli, load_reference_data, i18n_cli):
+    for command in (territory_cli, catalog_cli, load_reference_data, i18n_cli, audit_cli):
         app.cli.add_command(command)

@@ -13,12 +13,13 @@ import secrets
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from ..db import db
 from .models import PhoneVerification, Rating, Respondent, utcnow
 from .respondents import keyed_hash
 from .services import current_period
+from .signals import changed, state_of
 
 COUNTRY_CODE = "996"
 # Deliberately loose: Kyrgyz mobile ranges start with 5, 7 or 9 (and 2 for some newer ranges and
@@ -168,8 +169,11 @@ def confirm_code(respondent: Respondent, code: str) -> Respondent:
     verified.phone_hash = verification.phone_hash
     verified.phone_verified_at = now
     db.session.flush()
-    db.session.execute(
-        update(Rating).where(Rating.respondent_id == verified.id, Rating.period == current_period())
-        .values(verified=True).execution_options(synchronize_session="fetch")
-    )
+    # One by one, not a bulk UPDATE: each change is announced so that the aggregates follow.
+    for rating in db.session.scalars(select(Rating).where(
+            Rating.respondent_id == verified.id, Rating.period == current_period(), Rating.verified.is_(False))):
+        before = state_of(rating)
+        rating.verified = True
+        db.session.flush()
+        changed(before, rating)
     return verified

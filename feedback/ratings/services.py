@@ -18,6 +18,7 @@ from ..db import db
 from ..territory.models import Municipality, Village
 from .abuse import Signals, comment_flags, quarantine_rule
 from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, SubmissionKey, utcnow
+from .signals import changed, state_of
 
 COMMENT_MAX_LENGTH = 1000
 SOATE_CODE = re.compile(r"\d{14}")
@@ -144,6 +145,7 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
         Rating.respondent_id == respondent.id, Rating.municipality_code == municipality.code,
         Rating.subject_code == subject.code, Rating.period == period))
     replaced = rating is not None
+    before = state_of(rating) if replaced else None
     rule = quarantine_rule(signals, replacing=rating)
     if rating is None:
         rating = Rating(respondent_id=respondent.id, municipality_code=municipality.code,
@@ -175,4 +177,5 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     except IntegrityError:
         # Two submissions raced: the other one with this client_id or this respondent won.
         raise RatingError("client_id", "conflict", _l("This rating was submitted twice at once; try again."), 409) from None
+    changed(before, rating)
     return Outcome(rating, replaced=replaced, repeated=False)

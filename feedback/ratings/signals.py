@@ -1,0 +1,33 @@
+"""A rating changed: who listens (the scorecard aggregates) updates in the same transaction.
+
+Everything that changes a rating's counted state — submission, replacement, moderation, phone
+verification — sends ``rating_changed`` with the state before (None for a new rating) and after.
+"""
+from dataclasses import dataclass
+
+from blinker import Namespace
+
+rating_changed = Namespace().signal("rating-changed")
+
+
+@dataclass(frozen=True)
+class RatingState:
+    municipality_code: str
+    subject_code: str
+    period: int
+    overall: int
+    status: str
+    verified: bool
+    criteria: tuple[tuple[str, int | None], ...]
+
+
+def state_of(rating) -> RatingState:
+    return RatingState(rating.municipality_code, rating.subject_code, rating.period, rating.overall, rating.status,
+                       bool(rating.verified), tuple(sorted((c.criterion_code, c.score) for c in rating.criteria)))
+
+
+def changed(old: RatingState | None, rating) -> None:
+    """Announce the change of ``rating`` from ``old`` (after the rating was flushed)."""
+    new = state_of(rating)
+    if old != new:
+        rating_changed.send(rating, old=old, new=new)
