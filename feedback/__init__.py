@@ -37,6 +37,13 @@ def _register_blueprints(app: Flask) -> None:
     from .site import bp as site
     from .territory.views import bp as territory
 
-    for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, api):
+    from .accounts.views import bp as accounts
+    from .admin.views import bp as admin
+    from .evaluation.views import bp as evaluation
+    from .moderation.views import bp as moderation
+    from .scorecards.views import bp as scorecards
+
+    for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, accounts, admin, evaluation,
+                      moderation, scorecards, api):
         app.register_blueprint(blueprint)
     app.after_request(set_cookie)
