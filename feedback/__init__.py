@@ -28,20 +28,19 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts
+    from .admin.views import bp as admin
     from .api.views import bp as api
+    from .evaluation.views import bp as evaluation
+    from .moderation.views import bp as moderation
     from .pages import bp as pages
     from .ratings.phone_views import phone_bp
     from .ratings.poster_views import poster_bp
     from .ratings.respondents import set_cookie
     from .ratings.views import bp as ratings
+    from .scorecards.views import bp as scorecards
     from .site import bp as site
     from .territory.views import bp as territory
-
-    from .accounts.views import bp as accounts
-    from .admin.views import bp as admin
-    from .evaluation.views import bp as evaluation
-    from .moderation.views import bp as moderation
-    from .scorecards.views import bp as scorecards
 
     for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, accounts, admin, evaluation,
                       moderation, scorecards, api):
