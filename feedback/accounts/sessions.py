@@ -10,6 +10,7 @@ import secrets
 from flask import Flask, g, request, session
 from flask_login import LoginManager, current_user
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import db
 from ..ratings.models import utcnow
@@ -80,7 +81,13 @@ def end_all_sessions(user: User) -> int:
 
 @login_manager.request_loader
 def _load_user(request_):
-    row = current_session()
+    try:
+        row = current_session()
+    except SQLAlchemyError:
+        # The database is down: pages (the 503 page itself) render as for an anonymous visitor.
+        db.session.rollback()
+        g.user_session = None
+        return None
     if row is None:
         return None
     if row.user.totp_enabled and not row.second_factor_done:

@@ -1,0 +1,1 @@
+from tests.accounts.util import fast_hashing  # noqa: F401
