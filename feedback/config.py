@@ -26,7 +26,8 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "SEND_FILE_MAX_AGE_DEFAULT": 7 * 24 * 3600,
-    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    # Evidence files may be 5 MB; leave room for the rest of the form so that the field says "too big".
+    "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
     "SEARCH_RESULTS_LIMIT": 20,
     "API_PAGE_SIZE_MAX": 500,
 }
