@@ -162,6 +162,9 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     rating.sex, rating.age_band, rating.village_code = fields["sex"], fields["age_band"], fields["village_code"]
     rating.status = "quarantined" if rule else "accepted"
     rating.quarantine_rule = rule
+    # A replacement is a new submission: earlier moderation decisions do not carry over to it.
+    rating.quarantine_decision = rating.quarantine_reviewed_by = rating.quarantine_reviewed_at = None
+    rating.comment_moderated_by = rating.comment_moderated_at = rating.comment_rejection_reason = None
     rating.verified = respondent.verified
     rating.source = data.source
     rating.client_id = data.client_id or rating.client_id
