@@ -1,0 +1,162 @@
+"""Every protected route × every role: reachable by exactly the roles and scopes that should reach
+it, 403 for other roles, 404 outside a scope (nothing leaks), a redirect to sign-in when anonymous.
+
+The table must name every route that is not public: a new route without a row fails
+``test_every_protected_route_is_in_the_table``.
+"""
+import hashlib
+
+import pytest
+from sqlalchemy import select
+
+from feedback.catalog.models import Period
+from feedback.evaluation.models import Evidence, StateEvaluation
+from feedback.ratings.abuse import Signals
+from feedback.ratings.models import Respondent
+from feedback.ratings.services import RatingInput, submit_rating
+
+PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api"}
+PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.login_code", "scorecards.methodology_page",
+                    "scorecards.print_view"}
+M_X, M_OTHER = "41702205805000", "41702410000010"  # Ak-Bulun; Karakol (same region)
+M_FAR = "41703211802000"  # an aiyl aimak of Jalal-Abad region
+ROLES = ("anonymous", "admin", "moderator", "moderator_far", "lsg_staff", "lsg_staff_other",
+         "evaluator", "evaluator_other_agency", "evaluator_far", "monitor", "analyst")
+
+ALL_SIGNED_IN = set(ROLES) - {"anonymous"}
+# endpoint → (URL-argument builder, the roles that reach it; the roles listed in `not_found` get 404)
+TABLE = {
+    "accounts.account": ({}, ALL_SIGNED_IN, set()),
+    "accounts.totp": ({}, ALL_SIGNED_IN, set()),
+    "accounts.change_password": ({}, ALL_SIGNED_IN, set()),
+    "accounts.totp_disable": ({}, ALL_SIGNED_IN, set()),
+    "accounts.logout": ({}, ALL_SIGNED_IN | {"anonymous"}, set()),
+    "admin.home": ({}, {"admin"}, set()),
+    "admin.users": ({}, {"admin"}, set()),
+    "admin.user_new": ({}, {"admin"}, set()),
+    "admin.user_edit": ({"user_id": "target"}, {"admin"}, set()),
+    "admin.user_disable": ({"user_id": "target"}, {"admin"}, set()),
+    "admin.user_enable": ({"user_id": "target"}, {"admin"}, set()),
+    "admin.user_end_sessions": ({"user_id": "target"}, {"admin"}, set()),
+    "admin.user_reset_totp": ({"user_id": "target"}, {"admin"}, set()),
+    "admin.periods_list": ({}, {"admin"}, set()),
+    "admin.period_open": ({}, {"admin"}, set()),
+    "admin.period_close": ({"year": "closing_year"}, {"admin"}, set()),
+    "admin.catalog": ({}, {"admin"}, set()),
+    "admin.catalog_edit": ({"kind": "subject", "code": "LI-WATER"}, {"admin"}, set()),
+    "admin.subject_retire": ({"code": "LI-WATER"}, {"admin"}, set()),
+    "admin.registry": ({}, {"admin"}, set()),
+    "admin.registry_edit": ({"code": M_X}, {"admin"}, set()),
+    "moderation.queue": ({}, {"admin", "moderator", "moderator_far"}, set()),
+    "moderation.comment_decision": ({"rating_id": "rating", "action": "approve"}, {"admin", "moderator"}, {"moderator_far"}),
+    "moderation.quarantine_decision": ({"rating_id": "quarantined", "action": "confirm"}, {"admin", "moderator"},
+                                       {"moderator_far"}),
+    "evaluation.evaluator_home": ({}, {"evaluator", "evaluator_other_agency", "evaluator_far"}, set()),
+    "evaluation.evaluate": ({"code": M_X, "power": "DP-MILITARY"}, {"evaluator"},
+                            {"evaluator_other_agency", "evaluator_far"}),
+    "evaluation.staff_home": ({}, {"lsg_staff", "lsg_staff_other"}, set()),
+    "evaluation.staff_evaluation": ({"evaluation_id": "evaluation"}, {"lsg_staff"}, {"lsg_staff_other"}),
+    "evaluation.evidence": ({"evidence_id": "evidence"}, {"admin", "analyst", "evaluator", "lsg_staff"},
+                            {"evaluator_other_agency", "evaluator_far", "lsg_staff_other"}),
+}
+
+
+@pytest.fixture
+def world(app, session, create_user):
+    year = 2031
+    session.add(Period(year=year, status="open"))
+    session.add(Period(year=2029, status="open"))
+    session.flush()
+    users = {
+        "admin": create_user("admin"),
+        "moderator": create_user("moderator", region_code="41702000000000"),
+        "moderator_far": create_user("moderator", region_code="41703000000000"),
+        "lsg_staff": create_user("lsg_staff", municipality_code=M_X),
+        "lsg_staff_other": create_user("lsg_staff", municipality_code=M_OTHER),
+        "evaluator": create_user("state_evaluator", agency_code="MOD"),
+        "evaluator_other_agency": create_user("state_evaluator", agency_code="MOJ"),
+        "evaluator_far": create_user("state_evaluator", agency_code="MOD", region_code="41703000000000"),
+        "monitor": create_user("monitor", region_code="41702000000000"),
+        "analyst": create_user("analyst"),
+    }
+    respondent = Respondent(token="access-test-respondent")
+    session.add(respondent)
+    session.flush()
+
+    def rate(subject, honeypot=""):
+        signals = Signals(municipality_code=M_X, respondent_id=respondent.id, address_hash="a", honeypot=honeypot)
+        return submit_rating(RatingInput(M_X, subject, 3, comment="Жолдор начар"), respondent, signals).rating
+
+    evaluation = StateEvaluation(municipality_code=M_X, subject_code="DP-MILITARY", period=year, agency_code="MOD",
+                                 evaluator_id=users["evaluator"].id, status="submitted")
+    session.add(evaluation)
+    session.flush()
+    evidence = Evidence(evaluation_id=evaluation.id, filename="act.pdf", content_type="application/pdf", size=5,
+                        sha256=hashlib.sha256(b"%PDF-").hexdigest(), data=b"%PDF-")
+    session.add(evidence)
+    session.flush()
+    ids = {"target": create_user("analyst").id, "rating": rate("LI-WATER").id, "quarantined": rate("LI-ROADS", "bot").id,
+           "evaluation": evaluation.id, "evidence": evidence.id, "closing_year": 2029}
+    return users, ids
+
+
+def url_for_row(app, endpoint, args, ids, lang="ru"):
+    values = {key: ids.get(value, value) if isinstance(value, str) else value for key, value in args.items()}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, lang=lang, **values)
+
+
+def test_every_protected_route_is_in_the_table(app):
+    protected = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.endpoint.split(".")[0] not in PUBLIC_BLUEPRINTS and rule.endpoint not in PUBLIC_ENDPOINTS}
+    assert protected == set(TABLE), "add the new route to TABLE with the roles that may reach it"
+
+
+CASES = [(endpoint, role) for endpoint in TABLE for role in ROLES]
+
+
+@pytest.mark.parametrize(("endpoint", "role"), CASES, ids=[f"{e}-{r}" for e, r in CASES])
+def test_route_is_reached_by_exactly_its_roles(app, client, session, world, sign_in, monkeypatch, endpoint, role):
+    users, ids = world
+    args, allowed, not_found = TABLE[endpoint]
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    method = "GET" if "GET" in rule.methods else "POST"
+    # CSRF is tested elsewhere; here every request carries the right to try.
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    if role != "anonymous":
+        sign_in(client, users[role])
+    url = url_for_row(app, endpoint, args, ids)
+    response = client.open(url, method=method, data={})
+    location = response.headers.get("Location", "")
+    if role in allowed:
+        assert response.status_code not in (401, 403, 404), f"{role} should reach {endpoint}"
+        assert "/login" not in location, f"{role} was sent to sign in at {endpoint}"
+    elif role == "anonymous":
+        assert response.status_code in (302, 303) and "/login" in location, f"anonymous at {endpoint}"
+    elif role in not_found:
+        assert response.status_code == 404, f"{role} outside its scope must get 404 at {endpoint}"
+    else:
+        assert response.status_code == 403, f"{role} must get 403 at {endpoint}"
+
+
+def test_no_one_changes_a_closed_period(app, client, session, world, sign_in, monkeypatch):
+    users, ids = world
+    session.get(Period, 2031).status = "closed"
+    session.flush()
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    evaluation = session.get(StateEvaluation, ids["evaluation"])
+    sign_in(client, users["evaluator"])
+    url = url_for_row(app, "evaluation.evaluate", {"code": M_X, "power": "DP-MILITARY"}, ids) + "?period=2031"
+    client.post(url, data={"action": "finalise"})
+    session.refresh(evaluation)
+    assert evaluation.status == "submitted"
+    staff = app.test_client()
+    sign_in(staff, users["lsg_staff"])
+    before = len(evaluation.responses)
+    staff.post(url_for_row(app, "evaluation.staff_evaluation", {"evaluation_id": "evaluation"}, ids),
+               data={"kind": "answer", "body": "Жооп"})
+    session.refresh(evaluation)
+    assert len(evaluation.responses) == before
+    assert session.scalars(select(StateEvaluation).where(StateEvaluation.period == 2031)).all() == [evaluation]
