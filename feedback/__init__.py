@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     sessions.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    from .scorecards import aggregates; aggregates.init_app(app)  # noqa: E702, I001
     cli.init_app(app)
     return app
 

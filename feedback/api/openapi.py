@@ -55,6 +55,66 @@ RATING_STORED = {"type": "object", "required": ["id", "status"], "properties": {
     "replaced": {"type": "boolean"}, "period": {"type": "integer"}}}
 
 
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+INTERVAL = {"type": ["array", "null"], "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
+            "description": "[low, high] on the 0–100 scale"}
+REASON = {"type": ["string", "null"], "enum": ["not_enough_ratings", "no_final_evaluations", "not_available_yet",
+                                               "no_track_published", None],
+          "description": "Why index is null"}
+TRACK = {"type": "object", "required": ["index", "interval", "reason"],
+         "properties": {"index": NULLABLE_NUMBER, "interval": INTERVAL, "reason": REASON}}
+SCORECARD = {
+    "type": "object",
+    "required": ["municipality", "period", "methodology_version", "citizen", "state", "budget_transparency",
+                 "responsiveness", "composite"],
+    "properties": {
+        "municipality": {"type": "object", "required": ["code", "name_ky", "name_ru", "kind"]},
+        "period": {"type": "integer"},
+        "methodology_version": {"type": "integer"},
+        "verified_only": {"type": "boolean"},
+        "min_sample": {"type": "integer"},
+        "confidence": {"type": "number"},
+        "peer_group": {"type": "object", "properties": {"kind": {"type": "string"}, "population_band": {"type": "string"}}},
+        "citizen": {"allOf": [TRACK, {"type": "object", "required": ["n", "subjects"], "properties": {
+            "n": {"type": "integer", "description": "Accepted ratings (verified only when verified=1)"},
+            "mean": NULLABLE_NUMBER, "n_accepted": {"type": "integer"}, "n_verified": {"type": "integer"},
+            "verified_share": NULLABLE_NUMBER, "n_quarantined": {"type": "integer"},
+            "weighting": {"type": "string", "enum": ["ratings", "equal"]},
+            "subjects": {"type": "array", "items": {"type": "object", "required": ["code", "n", "mean", "index", "published"],
+                                                   "properties": {"code": {"type": "string"}, "n": {"type": "integer"},
+                                                                  "mean": NULLABLE_NUMBER, "index": NULLABLE_NUMBER,
+                                                                  "interval": INTERVAL, "published": {"type": "boolean"},
+                                                                  "raw_index": NULLABLE_NUMBER,
+                                                                  "shrinkage_weight": NULLABLE_NUMBER,
+                                                                  "n_quarantined": {"type": "integer"},
+                                                                  "distribution": {"type": "array", "items": {"type": "integer"}}}}},
+            "criteria": {"type": "array", "items": {"type": "object"}},
+            "trend": {"type": ["object", "null"]}}}]},
+        "state": {"allOf": [TRACK, {"type": "object", "properties": {"powers": {"type": "array", "items": {
+            "type": "object", "properties": {"code": {"type": "string"}, "agency": {"type": "string"},
+                                             "index": NULLABLE_NUMBER,
+                                             "state_support_index": {
+                                                 **NULLABLE_NUMBER,
+                                                 "description": "Funding and methodological support: the state's part, "
+                                                                "never in the LSG's index"},
+                                             "indicators": {"type": "array", "items": {"type": "object"}}}}}}}]},
+        "budget_transparency": TRACK,
+        "responsiveness": TRACK,
+        "composite": {"allOf": [TRACK, {"type": "object", "properties": {
+            "components": {"type": "array", "items": {"type": "object", "properties": {
+                "track": {"type": "string"}, "weight": {"type": "number"}, "index": {"type": "number"}}}},
+            "missing": {"type": "array", "items": {"type": "string"}}}}]},
+        "position": {"type": "object", "description": "Tier within the region and the peer group (null below the minimum sample)"},
+    },
+}
+COMPARE_ROW = {"type": "object", "required": ["code", "name_ky", "name_ru", "citizen_index", "tier"], "properties": {
+    "code": {"type": "string"}, "level": {"type": "string"}, "name_ky": {"type": "string"}, "name_ru": {"type": "string"},
+    "municipalities": {"type": "integer"}, "published": {"type": "integer"}, "n": {"type": "integer"},
+    "n_quarantined": {"type": "integer"}, "citizen_index": NULLABLE_NUMBER, "citizen_interval": INTERVAL,
+    "state_index": NULLABLE_NUMBER, "state_evaluated": {"type": "integer"}, "composite_index": NULLABLE_NUMBER,
+    "tier": {"type": ["integer", "null"]}, "reason": REASON}}
+
+
 def _json(schema, description="OK"):
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -120,6 +180,44 @@ def openapi_document() -> dict:
                     "429": _json(_ref("Error"), "Too many requests"),
                 },
             }},
+            "/municipalities/{code}/scorecard": {"get": {
+                "summary": "A municipality's scorecard for one period (citizen and state tracks, composite)",
+                "description": "Indices are 0–100; an index is null with a reason when it cannot be published (fewer "
+                               "accepted ratings than the methodology's minimum sample, no final state evaluation, a "
+                               "track not assessed yet). n counts accepted ratings; mean is the plain mean of their "
+                               "overall scores (1–5) before any adjustment; index is shrunk toward the peer group. "
+                               "Methodology: /<lang>/methodology.",
+                "parameters": [
+                    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "period", "in": "query", "schema": {"type": "integer"}, "description": "Year (default: the current one)."},
+                    {"name": "methodology", "in": "query", "schema": {"type": "integer", "minimum": 1},
+                     "description": "Methodology version to compute with (default: the newest)."},
+                    {"name": "verified", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
+                     "description": "1: count only ratings from verified phone numbers."},
+                    LANG_PARAM,
+                ],
+                "responses": {
+                    "200": _json(_ref("Scorecard")),
+                    "400": _json(_ref("Error"), "Invalid parameter"),
+                    "404": _json(_ref("Error"), "Unknown municipality or methodology version"),
+                },
+            }},
+            "/compare": {"get": {
+                "summary": "One row per region or district: citizen, state and composite index with tiers",
+                "parameters": [
+                    {"name": "level", "in": "query", "schema": {"type": "string", "enum": ["region", "district"], "default": "region"}},
+                    {"name": "period", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "methodology", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    LANG_PARAM,
+                ],
+                "responses": {
+                    "200": _json({"type": "object", "required": ["level", "period", "methodology_version", "items"],
+                                  "properties": {"level": {"type": "string"}, "period": {"type": "integer"},
+                                                 "methodology_version": {"type": "integer"},
+                                                 "items": {"type": "array", "items": _ref("CompareRow")}}}),
+                    "400": _json(_ref("Error"), "Invalid parameter"),
+                },
+            }},
             "/catalog": {"get": {
                 "summary": "Subjects, citizen criteria, state indicators, budget transparency checklist, agencies",
                 "responses": {"200": _json({"type": "object", "required": ["subjects", "criteria", "indicators", "checklist"],
@@ -128,5 +226,6 @@ def openapi_document() -> dict:
             }},
         },
         "components": {"schemas": {"Municipality": MUNICIPALITY, "Village": VILLAGE, "Error": ERROR,
-                                   "RatingInput": RATING_INPUT, "RatingStored": RATING_STORED}},
+                                   "RatingInput": RATING_INPUT, "RatingStored": RATING_STORED,
+                                   "Scorecard": SCORECARD, "CompareRow": COMPARE_ROW}},
     }

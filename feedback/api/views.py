@@ -134,3 +134,51 @@ def create_rating():
     body = {"id": outcome.rating.id, "status": outcome.rating.status, "replaced": outcome.replaced,
             "period": outcome.rating.period}
     return jsonify(body), 200 if outcome.repeated else 201
+
+
+# --- scorecards ------------------------------------------------------------------------------------
+
+def _scorecard_params():
+    """period (default: the current year), methodology version (default: the newest)."""
+    from ..ratings.services import current_period
+    from ..scorecards import methodology
+
+    period = _int_arg("period", current_period(), 2000, current_period())
+    version = _int_arg("methodology", methodology.latest_version(), 1, 10**6)
+    try:
+        return period, methodology.get(version)
+    except methodology.MethodologyError:
+        return period, None
+
+
+@bp.get("/municipalities/<code>/scorecard")
+def municipality_scorecard(code: str):
+    from ..scorecards.scorecard import build
+
+    m = territory_queries.municipality(code)
+    if m is None:
+        return json_error(404, "not_found", _("No municipality has the code %(code)s.", code=code))
+    period, params = _scorecard_params()
+    if params is None:
+        return json_error(404, "unknown_methodology", _("There is no such methodology version."), field="methodology")
+    return jsonify(build(m, period, params, verified=request.args.get("verified") in ("1", "true")))
+
+
+@bp.get("/compare")
+def compare():
+    from ..scorecards.scorecard import compare as compare_units
+    from ..territory.models import District, Region
+
+    level = request.args.get("level", "region")
+    if level not in ("region", "district"):
+        return json_error(400, "invalid_parameter",
+                          _("Parameter %(name)s must be one of: %(values)s.", name="level", values="region, district"),
+                          field="level")
+    period, params = _scorecard_params()
+    if params is None:
+        return json_error(404, "unknown_methodology", _("There is no such methodology version."), field="methodology")
+    names = {r.code: (r.name_ky, r.name_ru) for r in db.session.scalars(select(Region))}
+    if level == "district":
+        names.update({d.code: (d.name_ky, d.name_ru) for d in db.session.scalars(select(District))})
+    return jsonify({"level": level, "period": period, "methodology_version": params.version,
+                    "items": compare_units(level, period, params, names)})

@@ -1,5 +1,92 @@
 """`flask scorecards …` and `flask demo …`."""
+import json
+import time
+
+import click
 from flask.cli import AppGroup
+
+from ..db import db
 
 scorecards_cli = AppGroup("scorecards", help="Aggregates and methodology.")
 demo_cli = AppGroup("demo", help="Demonstration data, clearly marked as such.")
+
+
+@scorecards_cli.command("rebuild")
+@click.option("--dry-run", is_flag=True, help="Only report the differences; change nothing.")
+def rebuild_command(dry_run: bool):
+    """Recompute the aggregates from the raw ratings and report any difference."""
+    from . import queries
+
+    if dry_run:
+        found = (queries.differences(queries.stored_rating_aggregates(), queries.recompute_rating_aggregates()),
+                 queries.differences(queries.stored_criterion_aggregates(), queries.recompute_criterion_aggregates()))
+    else:
+        found = queries.rebuild_aggregates()
+        db.session.commit()
+    for name, rows in zip(("rating_aggregate", "criterion_aggregate"), found, strict=False):
+        for key, stored, recomputed in rows[:20]:
+            click.echo(f"{name} {key}: stored {stored} recomputed {recomputed}")
+        if len(rows) > 20:
+            click.echo(f"{name}: … and {len(rows) - 20} more")
+        click.echo(f"{name}: {len(rows)} difference(s)")
+    totals = queries.aggregate_totals()
+    click.echo(f"{totals['rows']} aggregate rows, {totals['accepted']} accepted and {totals['quarantined']} "
+               f"quarantined ratings{' (not rebuilt: dry run)' if dry_run else ''}")
+
+
+@scorecards_cli.group("methodology")
+def methodology_cli():
+    """Versions of the scoring methodology."""
+
+
+@methodology_cli.command("show")
+@click.option("--version", "version", type=int, default=None)
+def methodology_show(version):
+    from . import methodology
+
+    params = methodology.get(version)
+    click.echo(f"version {params.version} ({'published' if params.published_at else 'built-in, not yet stored'})")
+    click.echo(json.dumps(params.values, indent=2, sort_keys=True))
+
+
+@methodology_cli.command("publish")
+@click.option("--parameters", "parameters", type=click.File("r"), default=None,
+              help="JSON file with the parameters that change (the rest are the defaults).")
+@click.option("--notes", default="", help="What changed and why.")
+def methodology_publish(parameters, notes):
+    """Publish a new methodology version (version 1, the defaults, if none is stored yet)."""
+    from . import methodology
+
+    values = json.load(parameters) if parameters else None
+    try:
+        params = methodology.publish(values, notes=notes)
+    except methodology.MethodologyError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"published methodology version {params.version}")
+
+
+@demo_cli.command("seed")
+@click.option("--seed", "seed_value", type=int, default=2025, show_default=True)
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply the number of ratings.")
+def demo_seed(seed_value, scale):
+    """Generate two years of synthetic ratings and final state evaluations (replaces earlier demo data)."""
+    from . import demo
+
+    started = time.monotonic()
+    counts = demo.seed(seed_value=seed_value, scale=scale)
+    db.session.commit()
+    click.echo(f"demonstration data for {counts['periods']}: {counts['ratings']} ratings "
+               f"({counts['quarantined']} quarantined), {counts['criterion_scores']} criterion scores, "
+               f"{counts['respondents']} respondents, {counts['evaluations']} final state evaluations "
+               f"in {time.monotonic() - started:.1f} s")
+
+
+@demo_cli.command("clear")
+def demo_clear():
+    """Remove all demonstration data."""
+    from . import demo
+
+    counts = demo.clear()
+    db.session.commit()
+    click.echo("removed: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

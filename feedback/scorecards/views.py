@@ -1,8 +1,94 @@
-"""Routes of the scorecards package (under /<lang>/)."""
-from flask import Blueprint
+"""Routes of the scorecards package (under /<lang>/): the print view and the methodology page.
 
+The scorecard itself is the municipality's public page (territory.views.municipality, the URL on
+the posters); ``scorecard_context`` gives that page and the print view the same numbers.
+"""
+from flask import Blueprint, abort, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..catalog.models import Agency, Criterion, Subject
+from ..db import db
 from ..i18n import pull_lang, push_lang
+from ..ratings.services import current_period
+from ..territory import queries as territory_queries
+from . import methodology as mth
+from . import queries
+from .scorecard import NO_EVALUATIONS, NO_TRACK, NOT_AVAILABLE, NOT_ENOUGH, build
 
 bp = Blueprint("scorecards", __name__, url_prefix="/<lang>", template_folder="templates")
 bp.url_value_preprocessor(pull_lang)
 bp.url_defaults(push_lang)
+
+REASONS = {
+    NOT_ENOUGH: _l("Not enough ratings"),
+    NO_EVALUATIONS: _l("No final state evaluations yet"),
+    NOT_AVAILABLE: _l("Not assessed yet"),
+    NO_TRACK: _l("No part of the index can be published yet"),
+}
+TRACK_NAMES = {
+    "citizen": _l("Residents' assessment"),
+    "state": _l("State assessment of delegated powers"),
+    "budget_transparency": _l("Budget transparency"),
+    "responsiveness": _l("Responsiveness"),
+}
+DIRECTIONS = {"up": _l("better than the year before"), "down": _l("worse than the year before"),
+              "no_clear_change": _l("no clear change: the intervals overlap")}
+EARLIEST_PERIOD = 2015
+
+
+def requested_period() -> int:
+    """?period=YYYY; the current year when absent or not a year we could have."""
+    raw = request.args.get("period", "")
+    this_year = current_period()
+    if raw.isdigit() and EARLIEST_PERIOD <= int(raw) <= this_year:
+        return int(raw)
+    return this_year
+
+
+def requested_methodology() -> mth.Params:
+    raw = request.args.get("methodology", "")
+    try:
+        return mth.get(int(raw) if raw.isdigit() else None)
+    except mth.MethodologyError:
+        abort(404)
+
+
+def scorecard_context(municipality) -> dict:
+    period = requested_period()
+    params = requested_methodology()
+    verified = request.args.get("verified") == "1"
+    card = build(municipality, period, params, verified)
+    subjects = {s.code: s for s in db.session.scalars(select(Subject))}
+    periods = sorted(set(queries.periods_with_data(municipality.code)) | {current_period(), period}, reverse=True)
+    return {
+        "card": card, "params": params, "period": period, "verified": verified, "periods": periods,
+        "subjects": subjects,
+        "criteria": {c.code: c for c in db.session.scalars(select(Criterion))},
+        "agencies": {a.code: a for a in db.session.scalars(select(Agency))},
+        "comments": queries.approved_comments(municipality.code, period, limit=10),
+        "reasons": REASONS, "track_names": TRACK_NAMES, "directions": DIRECTIONS,
+        "latest_methodology": mth.latest_version(),
+        "query": {k: v for k, v in (("period", period if request.args.get("period") else None),
+                                    ("methodology", request.args.get("methodology") or None),
+                                    ("verified", "1" if verified else None)) if v},
+    }
+
+
+@bp.get("/m/<code>/print")
+def print_view(code: str):
+    municipality = territory_queries.municipality(code) or abort(404)
+    return render_template("scorecards/print.html", m=municipality, lang=g.lang, **scorecard_context(municipality))
+
+
+@bp.get("/methodology")
+def methodology_page():
+    versions = mth.versions()
+    raw = request.args.get("version", "")
+    try:
+        params = mth.get(int(raw) if raw.isdigit() else None)
+    except mth.MethodologyError:
+        abort(404)
+    return render_template(f"scorecards/methodology_{g.lang}.html", params=params, versions=versions,
+                           t90=mth.t_quantile(0.5 + params["confidence"] / 2, params.min_sample - 1),
+                           z=params.z, band=mth.population_band)

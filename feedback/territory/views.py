@@ -39,5 +39,9 @@ def district(code: str):
 
 @bp.get("/m/<code>/")
 def municipality(code: str):
+    """The municipality's public page is its scorecard (the URL printed on the QR posters)."""
+    from ..scorecards.views import scorecard_context  # the scorecard sits above the registry
+
     municipality = queries.municipality(code) or abort(404)
-    return render_template("territory/municipality.html", m=municipality, lang=g.lang)
+    return render_template("territory/municipality.html", m=municipality, lang=g.lang,
+                           **scorecard_context(municipality))

@@ -1,6 +1,5 @@
 from feedback.ratings.models import Rating
 
-
 """The own_staff rule end to end: a signed-in LSG staff member rating their own municipality."""
 
 

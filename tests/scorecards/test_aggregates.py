@@ -1,0 +1,81 @@
+"""The running aggregates equal a recomputation from the raw rows after any sequence of
+submissions, replacements, quarantines, releases and phone verifications (hypothesis)."""
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from feedback.db import db
+from feedback.ratings.models import Rating
+from feedback.scorecards import queries
+from tests.scorecards.helpers import AK_BULUN, KARAKOL, rate, release, respondent, verify
+
+MUNICIPALITIES = (AK_BULUN, KARAKOL)
+SUBJECTS = ("LI-WATER", "MS-INFO")
+PERIODS = (2024, 2025)
+CRITERIA = ("CR-RESULT", "CR-TIME", "CR-STAFF")
+
+score = st.integers(1, 5)
+criteria = st.dictionaries(st.sampled_from(CRITERIA), st.one_of(st.none(), score), max_size=3)
+submit = st.tuples(st.just("submit"), st.integers(0, 3), st.sampled_from(MUNICIPALITIES), st.sampled_from(SUBJECTS),
+                   score, criteria, st.booleans(), st.sampled_from(PERIODS))
+step = st.one_of(submit, st.tuples(st.just("verify"), st.integers(0, 3)),
+                 st.tuples(st.just("release"), st.integers(0, 50)))
+
+
+def _consistent():
+    stored, recomputed = queries.stored_rating_aggregates(), queries.recompute_rating_aggregates()
+    assert queries.differences(stored, recomputed) == []
+    assert queries.differences(queries.stored_criterion_aggregates(), queries.recompute_criterion_aggregates()) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(step, min_size=1, max_size=25))
+def test_aggregates_equal_a_recomputation(app, steps):
+    savepoint = db.session.begin_nested()
+    try:
+        people = [respondent() for _ in range(4)]
+        for action, *args in steps:
+            if action == "submit":
+                who, municipality, subject, overall, scores, quarantine, period = args
+                if subject.startswith("LI-"):  # the staff criterion is for municipal services only
+                    scores = {c: v for c, v in scores.items() if c != "CR-STAFF"}
+                rate(people[who], municipality, subject, overall, period, scores, quarantine)
+            elif action == "verify":
+                verify(people[args[0]])
+            else:
+                quarantined = db.session.scalars(select(Rating).where(Rating.status == "quarantined")
+                                                 .order_by(Rating.id)).all()
+                if quarantined:
+                    release(quarantined[args[0] % len(quarantined)])
+        _consistent()
+    finally:
+        savepoint.rollback()
+
+
+def test_replacement_moves_the_rating_between_buckets(app):
+    who = respondent()
+    rate(who, AK_BULUN, "LI-WATER", 2, 2025, {"CR-TIME": None, "CR-RESULT": 3})
+    rate(who, AK_BULUN, "LI-WATER", 5, 2025, {"CR-RESULT": 4}, quarantine=True)
+    row = queries.stored_rating_aggregates()[(AK_BULUN, "LI-WATER", 2025)]
+    assert row["n"] == 0 and row["n2"] == 0 and row["n_quarantined"] == 1
+    assert queries.stored_criterion_aggregates()[(AK_BULUN, "LI-WATER", "CR-TIME", 2025)]["n_unknown"] == 0
+    _consistent()
+
+
+def test_rebuild_repairs_and_reports(app):
+    who = respondent()
+    rate(who, AK_BULUN, "LI-WATER", 4, 2025)
+    db.session.execute(queries.update(queries.RatingAggregate).values(n=7))
+    rating_diffs, _ = queries.rebuild_aggregates()
+    assert [key for key, *_ in rating_diffs] == [(AK_BULUN, "LI-WATER", 2025)]
+    assert queries.stored_rating_aggregates()[(AK_BULUN, "LI-WATER", 2025)]["n"] == 1
+    _consistent()
+
+
+def test_rebuild_command(app):
+    runner = app.test_cli_runner()
+    who = respondent()
+    rate(who, KARAKOL, "LI-WATER", 3, 2025)
+    result = runner.invoke(args=["scorecards", "rebuild", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "rating_aggregate: 0 difference(s)" in result.output
