@@ -12,7 +12,7 @@ and the (small) evaluation tables, never from the raw ratings.
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, distinct, func, insert, select, update
+from sqlalchemy import BigInteger, and_, case, cast, delete, distinct, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..catalog.models import StateIndicator, Subject
@@ -215,6 +215,21 @@ def current_units() -> dict[str, Unit]:
     stmt = select(Municipality.code, Municipality.kind, Municipality.population, Municipality.region_code,
                   Municipality.district_code).where(Municipality.valid_to.is_(None))
     return {row[0]: Unit(*row) for row in db.session.execute(stmt)}
+
+
+def data_stamp(period: int) -> tuple:
+    """A cheap fingerprint of everything a period's scorecards are computed from: when it is unchanged,
+    a scorecard context computed earlier is still right. The code-weighted sum ties counts to places."""
+    place = cast(func.substr(RatingAggregate.municipality_code, 4, 11), BigInteger)
+    ratings = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(RatingAggregate.n), 0), func.coalesce(func.sum(RatingAggregate.total), 0),
+        func.coalesce(func.sum(RatingAggregate.total_sq), 0), func.coalesce(func.sum(RatingAggregate.n_verified), 0),
+        func.coalesce(func.sum(RatingAggregate.n_quarantined), 0),
+        func.coalesce(func.sum(RatingAggregate.total * (place % 1000003)), 0),
+    ).where(RatingAggregate.period == period)).one()
+    evaluations = db.session.execute(select(func.count(), func.max(StateEvaluation.id), func.max(StateEvaluation.updated_at))
+                                     .where(StateEvaluation.period == period, StateEvaluation.status == "final")).one()
+    return tuple(ratings) + tuple(str(v) for v in evaluations)
 
 
 def period_aggregates(period: int) -> list:

@@ -4,10 +4,11 @@ Reads only the aggregates (one query per period for the whole country: peer grou
 need every municipality anyway) and the final state evaluations; never the raw ratings.
 """
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flask import g
+from flask import current_app, g
 
 from . import methodology as mth
 from . import queries
@@ -203,13 +204,38 @@ def composite(params: mth.Params, citizen: Track, state: dict | None) -> dict:
             "missing": [t for t in mth.TRACKS if t not in {name for name, *_ in used}]}
 
 
+# Contexts computed in this process: (period, version, verified) → (data stamp, when, context).
+_CONTEXTS: dict[tuple, tuple[tuple, float, "Context"]] = {}
+
+
 def context(period: int, params: mth.Params, verified: bool = False) -> Context:
-    """One Context per request, period, version and mode."""
-    cache = g.setdefault("_scorecard_contexts", {})
+    """The scoring context of a period under one methodology version and mode.
+
+    Computing it scores every municipality (for tiers within region and peer group: about 0.5 s with
+    a national history), so each process keeps it: reused while the period's data stamp is unchanged
+    (up to 10 minutes, for registry edits), and for SCORECARD_MAX_LAG_SECONDS (default 30) even when
+    new ratings arrived, so a busy period is recomputed at most twice a minute. Public scorecards may
+    therefore lag new ratings by up to that long. Under TESTING nothing is kept between requests.
+    """
+    per_request = g.setdefault("_scorecard_contexts", {})
     key = (period, params.version, verified)
-    if key not in cache:
-        cache[key] = Context(period, params, verified)
-    return cache[key]
+    if key in per_request:
+        return per_request[key]
+    lag = current_app.config.get("SCORECARD_MAX_LAG_SECONDS", 0 if current_app.testing else 30)
+    ctx = None
+    if lag:
+        stamp, now = queries.data_stamp(period), time.monotonic()
+        cached = _CONTEXTS.get(key)
+        if cached is not None:
+            age = now - cached[1]
+            if age < lag or (cached[0] == stamp and age < 600):
+                ctx = cached[2]
+    if ctx is None:
+        ctx = Context(period, params, verified)
+        if lag:
+            _CONTEXTS[key] = (stamp, now, ctx)
+    per_request[key] = ctx
+    return ctx
 
 
 def position(ctx: Context, code: str) -> dict:
