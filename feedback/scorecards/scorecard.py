@@ -224,11 +224,13 @@ def context(period: int, params: mth.Params, verified: bool = False) -> Context:
     lag = current_app.config.get("SCORECARD_MAX_LAG_SECONDS", 0 if current_app.testing else 30)
     ctx = None
     if lag:
-        stamp, now = queries.data_stamp(period), time.monotonic()
+        now = time.monotonic()
         cached = _CONTEXTS.get(key)
-        if cached is not None:
-            age = now - cached[1]
-            if age < lag or (cached[0] == stamp and age < 600):
+        if cached is not None and now - cached[1] < lag:
+            ctx = cached[2]  # young enough: not even the stamp is read
+        else:
+            stamp = queries.data_stamp(period)
+            if cached is not None and cached[0] == stamp and now - cached[1] < 600:
                 ctx = cached[2]
     if ctx is None:
         ctx = Context(period, params, verified)
