@@ -7,6 +7,7 @@ the provider (or the provider itself) accepts.
 import json
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
@@ -18,9 +19,12 @@ class SmsError(RuntimeError):
     """The message could not be handed over to the gateway."""
 
 
-class SmsBackend:
+class SmsBackend(ABC):
+    """Where one-time codes go: a development log, or an HTTP gateway."""
+
+    @abstractmethod
     def send(self, phone_e164: str, text: str) -> None:
-        raise NotImplementedError
+        """Hand the text over for delivery, or raise SmsError."""
 
 
 def mask_phone(phone_e164: str) -> str:

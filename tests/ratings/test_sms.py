@@ -136,6 +136,10 @@ def test_get_backend_by_configuration(app, monkeypatch):
     with pytest.raises(ConfigurationError):
         get_backend(app)
 
-    custom = SmsBackend()
+    class Recorder(SmsBackend):
+        def send(self, phone_e164, text):
+            self.sent = (phone_e164, text)
+
+    custom = Recorder()
     monkeypatch.setitem(app.config, "SMS_BACKEND", custom)
     assert get_backend(app) is custom
