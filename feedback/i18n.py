@@ -52,7 +52,9 @@ def push_lang(endpoint, values):
 
 def switch_url(lang: str) -> str:
     """The same page in another language (the language switch keeps the place and the query)."""
-    if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:
+    rule = request.url_rule
+    # A page shown in answer to a POST-only route (a refused decision) switches to the language's home.
+    if request.endpoint and rule and "lang" in rule.arguments and "GET" in (rule.methods or ()):
         args = dict(request.view_args or {})
         args["lang"] = lang
         query = request.args.to_dict()
