@@ -1,5 +1,6 @@
 """Signing in and out, server-side sessions, lockout, the second factor, cookie flags."""
 import logging
+import time
 
 import pyotp
 import pytest
@@ -102,7 +103,8 @@ def test_second_factor_is_required(app, client, create_user, session, role, scop
     secret = user.totp_secret
     assert secret and not user.totp_enabled
     assert post(app, client, "/ru/account/totp", {"code": "000000"}).status_code in (400, 303)
-    response = post(app, client, "/ru/account/totp", {"code": pyotp.TOTP(secret).now()})
+    enrol_code = pyotp.TOTP(secret).now()
+    response = post(app, client, "/ru/account/totp", {"code": enrol_code})
     assert response.status_code == 303
     session.refresh(user)
     assert user.totp_enabled
@@ -117,9 +119,17 @@ def test_second_factor_is_required(app, client, create_user, session, role, scop
     assert response.status_code == 303 and "/ru/login/code" in response.headers["Location"]
     assert fresh_get(app, client, "/ru/account").status_code == 302
     assert post(app, client, "/ru/login/code", {"code": "12345"}).status_code == 400
-    response = post(app, client, "/ru/login/code", {"code": pyotp.TOTP(secret).now()})
+    # The code used to enrol is spent: replaying it fails; the next step's code is accepted.
+    assert post(app, client, "/ru/login/code", {"code": enrol_code}).status_code == 400
+    response = post(app, client, "/ru/login/code", {"code": next_code(secret)})
     assert response.status_code == 303
     assert fresh_get(app, client, "/ru/account").status_code == 200
+
+
+def next_code(secret: str) -> str:
+    """The code of the next 30-second step (accepted within the one-step drift allowed)."""
+    totp = pyotp.TOTP(secret)
+    return totp.at(time.time() + totp.interval)
 
 
 def test_optional_second_factor_for_other_roles(app, client, create_user, sign_in, session):
@@ -132,7 +142,7 @@ def test_optional_second_factor_for_other_roles(app, client, create_user, sign_i
     assert post(app, client, "/ru/account/totp", {"code": totp.now()}).status_code == 303
     session.refresh(user)
     assert user.totp_enabled
-    response = post(app, client, "/ru/account/totp/disable", {"code": totp.now()}, token_from="/ru/account")
+    response = post(app, client, "/ru/account/totp/disable", {"code": next_code(user.totp_secret)}, token_from="/ru/account")
     assert response.status_code == 303
     session.refresh(user)
     assert not user.totp_enabled and user.totp_secret is None
