@@ -1,4 +1,5 @@
-"""Database: one SQLAlchemy instance, typed column helpers, a constraint naming convention."""
+"""Database: one SQLAlchemy instance, typed column helpers, a constraint naming convention, UTC times."""
+import datetime as dt
 from typing import Annotated
 
 from flask_sqlalchemy import SQLAlchemy
@@ -26,6 +27,16 @@ SoateCode = Annotated[str, mapped_column(String(14))]
 CatalogCode = Annotated[str, mapped_column(String(40))]
 Name = Annotated[str, mapped_column(String(200))]
 LongText = Annotated[str, mapped_column(String(2000))]
+
+
+def utcnow() -> dt.datetime:
+    """Now, timezone-aware in UTC: every timestamp column stores UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """SQLite gives DateTime(timezone=True) columns back naive; they hold UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def init_app(app) -> None:

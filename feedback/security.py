@@ -1,4 +1,6 @@
 """Cross-cutting protections: CSRF on every form, rate limits, response headers."""
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -37,6 +39,17 @@ def same_origin() -> bool:
     if origin is None:
         return True
     return origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+def safe_next(target: str | None) -> str | None:
+    """A ``next`` URL only if it is a path on this site: no scheme or host (an open redirect), no
+    scheme-relative or backslash tricks, no control characters."""
+    if not target or len(target) > 500 or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 def set_headers(response):

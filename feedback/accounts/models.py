@@ -11,8 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import CatalogCode, Name, SoateCode, db
-from ..ratings.models import utcnow
+from ..db import CatalogCode, Name, SoateCode, db, utcnow
 
 ROLES = ("admin", "moderator", "lsg_staff", "state_evaluator", "monitor", "analyst")
 # Roles that must use a second factor (TOTP); it is offered to everyone.

@@ -19,8 +19,7 @@ from sqlalchemy import func, select, update
 
 from ..audit.services import record
 from ..catalog.models import Agency
-from ..db import db
-from ..ratings.models import utcnow
+from ..db import as_utc, db, utcnow
 from ..territory.models import Municipality, Region
 from .models import ROLES, User, UserMunicipality, UserSession
 
@@ -113,12 +112,9 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
 
 def is_locked(user: User) -> bool:
-    return user.locked_until is not None and _aware(user.locked_until) > utcnow()
+    return user.locked_until is not None and as_utc(user.locked_until) > utcnow()
 
 
 def _failed_attempt(user: User) -> None:

@@ -12,8 +12,7 @@ from flask_login import LoginManager, current_user
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..db import db
-from ..ratings.models import utcnow
+from ..db import as_utc, db, utcnow
 from .models import User, UserSession
 
 login_manager = LoginManager()
@@ -25,9 +24,6 @@ IDLE_TIMEOUT = dt.timedelta(hours=8)
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def start_session(user: User, *, second_factor_done: bool) -> UserSession:
@@ -53,9 +49,9 @@ def current_session() -> UserSession | None:
         row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
         now = utcnow()
         if row is not None and (row.ended_at is not None or not row.user.active
-                                or now - _aware(row.last_seen_at) > IDLE_TIMEOUT):
+                                or now - as_utc(row.last_seen_at) > IDLE_TIMEOUT):
             row = None
-        elif row is not None and now - _aware(row.last_seen_at) > dt.timedelta(minutes=5):
+        elif row is not None and now - as_utc(row.last_seen_at) > dt.timedelta(minutes=5):
             row.last_seen_at = now
             db.session.commit()
     g.user_session = row

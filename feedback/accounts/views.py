@@ -1,13 +1,11 @@
 """Routes of the accounts package (under /<lang>/): sign in (with the second factor), sign out, account."""
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..db import db
+from ..db import db, utcnow
 from ..i18n import current_lang, pull_lang, push_lang
-from ..ratings.models import utcnow
-from ..security import limiter
+from ..security import limiter, safe_next
 from . import services
 from .forms import ROLE_NAMES, CodeForm, LoginForm, LogoutForm, PasswordChangeForm
 from .models import ROLES
@@ -47,15 +45,6 @@ def home_url(user) -> str:
         endpoint = "territory.home"
     return url_for(endpoint, lang=current_lang())
 
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host (an open redirect) nor a scheme-relative URL."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _after_sign_in(user, next_url: str | None):

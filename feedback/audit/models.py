@@ -5,8 +5,7 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import db
-from ..ratings.models import utcnow
+from ..db import db, utcnow
 
 
 class AuditEntry(db.Model):

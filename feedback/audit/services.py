@@ -10,8 +10,7 @@ import json
 
 from sqlalchemy import select
 
-from ..db import db
-from ..ratings.models import utcnow
+from ..db import as_utc, db, utcnow
 from .models import AuditEntry
 
 GENESIS = "0" * 64
@@ -21,14 +20,11 @@ def _canonical(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
 
 def entry_hash(prev_hash: str, at: dt.datetime, actor_id, action: str, entity: str, entity_id: str,
                before: str, after: str) -> str:
     # Microsecond-free UTC time: both databases give it back exactly.
-    stamp = _aware(at).astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    stamp = as_utc(at).astimezone(dt.UTC).replace(microsecond=0).isoformat()
     payload = _canonical([prev_hash, stamp, actor_id, action, entity, entity_id, before, after])
     return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -8,8 +8,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import CatalogCode, LongText, Name, SoateCode, db
-from ..ratings.models import utcnow
+from ..db import CatalogCode, LongText, Name, SoateCode, db, utcnow
 
 EVALUATION_STATUSES = ("draft", "submitted", "final")
 ANSWERS = ("yes", "partial", "no")

@@ -22,8 +22,7 @@ from ..accounts.policy import can_evaluate, can_respond
 from ..audit.services import record
 from ..catalog import periods
 from ..catalog.models import Period, StateIndicator, Subject
-from ..db import db
-from ..ratings.models import utcnow
+from ..db import db, utcnow
 from ..territory.models import Municipality
 from .models import ANSWERS, Evidence, IndicatorScore, LsgResponse, StateEvaluation
 

@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.models import User
 from ..accounts.policy import can_see_municipality
 from ..audit.services import record
-from ..db import db
-from ..ratings.models import Rating, utcnow
+from ..db import db, utcnow
+from ..ratings.models import Rating
 from ..ratings.signals import changed, state_of
 from ..territory.models import Municipality
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from flask import current_app, g
 from sqlalchemy import func, select
 
-from ..db import db
-from .models import Rating, utcnow
+from ..db import db, utcnow
+from .models import Rating
 
 DEFAULTS = {
     "ABUSE_MIN_FILL_SECONDS": 3,

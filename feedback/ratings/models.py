@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import CatalogCode, SoateCode, db
+from ..db import CatalogCode, SoateCode, db, utcnow  # noqa: F401  (utcnow: also used by callers)
 
 RATING_STATUSES = ("accepted", "quarantined")
 COMMENT_STATUSES = ("pending", "approved", "rejected")
@@ -16,9 +16,6 @@ SEXES = ("female", "male")
 AGE_BANDS = ("under_18", "18_29", "30_44", "45_59", "60_plus")
 SOURCES = ("web", "api")
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Respondent(db.Model):

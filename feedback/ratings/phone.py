@@ -15,8 +15,8 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..db import db
-from .models import PhoneVerification, Rating, Respondent, utcnow
+from ..db import as_utc, db, utcnow
+from .models import PhoneVerification, Rating, Respondent
 from .respondents import keyed_hash
 from .services import current_period
 from .signals import changed, state_of
@@ -56,13 +56,9 @@ def _config(name: str) -> int:
     return int(current_app.config.get(name, DEFAULTS[name]))
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    """SQLite gives DateTime(timezone=True) back naive; everything here is stored in UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
 
 def normalise_phone(raw: str | None) -> str:
-    """The E.164 form (+996XXXXXXXXX) of a Kyrgyz mobile number typed any of the usual ways."""
+    """The E.164 form (+996 and nine digits) of a Kyrgyz mobile number typed any of the usual ways."""
     text = SEPARATORS.sub("", (raw or "")[:40])
     if text.startswith("+"):
         digits = text[1:]
@@ -150,7 +146,7 @@ def confirm_code(respondent: Respondent, code: str) -> Respondent:
     if verification is None:
         raise PhoneError("no_code")
     now = utcnow()
-    if now >= _aware(verification.expires_at):
+    if now >= as_utc(verification.expires_at):
         raise PhoneError("expired")
     max_attempts = _config("PHONE_CODE_MAX_ATTEMPTS")
     if verification.attempts >= max_attempts:

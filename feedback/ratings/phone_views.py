@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from ..db import db
 from ..i18n import pull_lang, push_lang
-from ..security import limiter
+from ..security import limiter, safe_next
 from .phone import DEFAULTS, PhoneError, confirm_code, pending_verification, request_code
 from .phone_forms import CodeForm, PhoneForm
 from .respondents import current_respondent, switch_respondent
@@ -30,14 +30,6 @@ def error_message(code: str) -> str:
     }
     return messages.get(code, messages["invalid"])()
 
-
-def safe_next(value: str | None) -> str | None:
-    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not value or len(value) > 500 or not value.startswith("/") or value.startswith("//"):
-        return None
-    if "\\" in value or any(ord(char) < 32 or ord(char) == 127 for char in value):
-        return None
-    return value
 
 
 def sms_text(code: str) -> str:

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Criterion, Subject
-from ..db import db
+from ..db import db, utcnow
 from ..territory.models import Municipality, Village
 from .abuse import Signals, comment_flags, quarantine_rule
-from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, SubmissionKey, utcnow
+from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, SubmissionKey
 from .signals import changed, state_of
 
 COMMENT_MAX_LENGTH = 1000

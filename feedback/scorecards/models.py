@@ -9,8 +9,7 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import CatalogCode, SoateCode, db
-from ..ratings.models import utcnow
+from ..db import CatalogCode, SoateCode, db, utcnow
 
 
 class RatingAggregate(db.Model):

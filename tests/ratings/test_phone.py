@@ -10,13 +10,14 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select, text
 
 from feedback.catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
+from feedback.db import as_utc
 from feedback.ratings import phone
 from feedback.ratings.models import PhoneVerification, Rating, Respondent, utcnow
 from feedback.ratings.phone import PhoneError, confirm_code, normalise_phone, pending_verification, request_code
-from feedback.ratings.phone_views import safe_next
 from feedback.ratings.respondents import COOKIE, keyed_hash
 from feedback.ratings.services import current_period
 from feedback.ratings.sms import SmsBackend, SmsError
+from feedback.security import safe_next
 from feedback.territory.models import Municipality
 from tests.conftest import csrf_token
 
@@ -95,7 +96,7 @@ def test_request_code_stores_only_hashes(make_respondent):
     assert verification.phone_hash == keyed_hash(PHONE, "phone")
     assert issued.code not in verification.code_hash
     assert verification.attempts == 0 and verification.confirmed_at is None
-    assert phone._aware(verification.expires_at) - phone._aware(verification.created_at) == dt.timedelta(seconds=600)
+    assert as_utc(verification.expires_at) - as_utc(verification.created_at) == dt.timedelta(seconds=600)
 
 
 def test_codes_differ(make_respondent):
