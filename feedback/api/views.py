@@ -170,9 +170,10 @@ def compare():
     from ..territory.models import District, Region
 
     level = request.args.get("level", "region")
-    if level not in ("region", "district"):
+    if level not in ("region", "district", "urban_rural"):
         return json_error(400, "invalid_parameter",
-                          _("Parameter %(name)s must be one of: %(values)s.", name="level", values="region, district"),
+                          _("Parameter %(name)s must be one of: %(values)s.", name="level",
+                            values="region, district, urban_rural"),
                           field="level")
     period, params = _scorecard_params()
     if params is None:

@@ -1,18 +1,40 @@
-"""Keep the running aggregates in step with the ratings.
+"""The write side of the scorecards: running aggregates kept in step with the ratings.
 
 Every change of a rating's counted state (submission, replacement, phone verification, release or
 confirmation of a quarantined rating) is announced by ``ratings.signals.rating_changed`` after the
 rating was flushed; the receiver applies the difference old → new in the same session, so the
-aggregates commit or roll back together with the rating.
+aggregates commit or roll back together with the rating. It also bumps the period's counter, which
+tells every process that the shared scorecard context of that period is stale, and keeps the
+respondents' cluster sums (``ClusterAggregate``) the cluster-robust variance needs.
+
+``recompute_*`` derive the same numbers from the raw rows for ``flask scorecards rebuild`` and the
+tests.
 """
 from flask import Flask
+from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
+from ..db import db
+from ..ratings.models import CriterionScore, Rating
 from ..ratings.signals import RatingState, rating_changed
-from . import queries
+from . import scoring
+from .models import ClusterAggregate, CriterionAggregate, PeriodCounter, RatingAggregate
+from .queries import RATING_COLUMNS
+
+CRITERION_COLUMNS = ("n", "total", "total_sq", "n_unknown")
+CLUSTER_COLUMNS = ("respondents", "n_sq", "y_sq", "ny")
+
+RatingKey = tuple[str, str, int]  # municipality, subject, period
+CriterionKey = tuple[str, str, str, int]  # municipality, subject, criterion, period
 
 
 def on_rating_changed(sender, old: RatingState | None = None, new: RatingState | None = None, **extra) -> None:
-    queries.apply_change(old, new)
+    apply_change(old, new)
+    respondent_id = getattr(sender, "respondent_id", None)
+    if respondent_id is not None:
+        apply_cluster_change(respondent_id, old, new)
+    for period in {s.period for s in (old, new) if s is not None}:
+        _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})
 
 
 def init_app(app: Flask) -> None:
@@ -21,3 +43,189 @@ def init_app(app: Flask) -> None:
     from .demo import demo_context
 
     app.context_processor(demo_context)
+
+
+def contribution(state: RatingState | None, sign: int) -> tuple[dict, dict]:
+    """What one rating adds (sign +1) to or removes (sign −1) from the aggregates."""
+    ratings: dict[RatingKey, dict[str, int]] = {}
+    criteria: dict[CriterionKey, dict[str, int]] = {}
+    if state is None:
+        return ratings, criteria
+    key = (state.municipality_code, state.subject_code, state.period)
+    if state.status != "accepted":
+        ratings[key] = {"n_quarantined": sign}
+        return ratings, criteria
+    x = state.overall
+    row = {"n": sign, "total": sign * x, "total_sq": sign * x * x, f"n{x}": sign}
+    if state.verified:
+        row.update(n_verified=sign, total_verified=sign * x, total_sq_verified=sign * x * x)
+    ratings[key] = row
+    for code, score in state.criteria:
+        ckey = (state.municipality_code, state.subject_code, code, state.period)
+        if score is None:
+            criteria[ckey] = {"n_unknown": sign}
+        else:
+            criteria[ckey] = {"n": sign, "total": sign * score, "total_sq": sign * score * score}
+    return ratings, criteria
+
+
+def _merge(into: dict, other: dict) -> None:
+    for key, row in other.items():
+        target = into.setdefault(key, {})
+        for column, value in row.items():
+            target[column] = target.get(column, 0) + value
+
+
+def apply_change(old: RatingState | None, new: RatingState | None) -> None:
+    """Move the aggregates from ``old`` to ``new`` (either may be None) in the current transaction."""
+    ratings, criteria = contribution(old, -1)
+    new_ratings, new_criteria = contribution(new, +1)
+    _merge(ratings, new_ratings)
+    _merge(criteria, new_criteria)
+    for key, delta in ratings.items():
+        _bump(RatingAggregate, RATING_COLUMNS, dict(zip(("municipality_code", "subject_code", "period"), key, strict=False)), delta)
+    for key, delta in criteria.items():
+        _bump(CriterionAggregate, CRITERION_COLUMNS,
+              dict(zip(("municipality_code", "subject_code", "criterion_code", "period"), key, strict=False)), delta)
+
+
+def _bump(model, columns: tuple[str, ...], key: dict, delta: dict) -> None:
+    """UPDATE … SET c = c + d; INSERT when the row does not exist yet (portable upsert: a concurrent
+    insert of the same key loses in its savepoint and is retried as an update)."""
+    delta = {c: d for c, d in delta.items() if d}
+    if not delta:
+        return
+    where = [getattr(model, name) == value for name, value in key.items()]
+    stmt = (update(model).where(*where).values({c: getattr(model, c) + d for c, d in delta.items()})
+            .execution_options(synchronize_session=False))
+    if db.session.execute(stmt).rowcount:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(model).values(**key, **{c: delta.get(c, 0) for c in columns}))
+    except IntegrityError:
+        db.session.execute(stmt)
+
+
+def _counted(state: RatingState | None, municipality: str, period: int) -> tuple[int, int]:
+    """What one rating adds to its respondent's (n_r, Y_r) in (municipality, period)."""
+    if state is None or state.status != "accepted" or (state.municipality_code, state.period) != (municipality, period):
+        return 0, 0
+    return 1, state.overall
+
+
+def apply_cluster_change(respondent_id: int, old: RatingState | None, new: RatingState | None) -> None:
+    """Move the cluster sums of the places touched from the respondent's totals before the change to
+    their totals now (read after the flush: the change is already in them)."""
+    for municipality, period in {(s.municipality_code, s.period) for s in (old, new) if s is not None}:
+        n_now, y_now = db.session.execute(
+            select(func.count(Rating.id), func.coalesce(func.sum(Rating.overall), 0))
+            .where(Rating.respondent_id == respondent_id, Rating.municipality_code == municipality,
+                   Rating.period == period, Rating.status == "accepted")).one()
+        n_old_part, y_old_part = _counted(old, municipality, period)
+        n_new_part, y_new_part = _counted(new, municipality, period)
+        n_before, y_before = n_now - n_new_part + n_old_part, y_now - y_new_part + y_old_part
+        after = scoring.respondent_cluster_terms(n_now, y_now)
+        before = scoring.respondent_cluster_terms(n_before, y_before)
+        delta = {c: int(a - b) for c, a, b in zip(CLUSTER_COLUMNS, after, before, strict=True)}
+        _bump(ClusterAggregate, CLUSTER_COLUMNS, {"municipality_code": municipality, "period": period}, delta)
+
+
+# --- rebuild from the raw rows ------------------------------------------------------------------------
+
+def recompute_rating_aggregates() -> dict[RatingKey, dict[str, int]]:
+    accepted = Rating.status == "accepted"
+    verified = and_(accepted, Rating.verified.is_(True))
+
+    def total(condition, value=1):
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    stmt = select(
+        Rating.municipality_code, Rating.subject_code, Rating.period,
+        total(accepted), total(accepted, Rating.overall), total(accepted, Rating.overall * Rating.overall),
+        *(total(and_(accepted, Rating.overall == k)) for k in range(1, 6)),
+        total(verified), total(verified, Rating.overall), total(verified, Rating.overall * Rating.overall),
+        total(Rating.status != "accepted"),
+    ).group_by(Rating.municipality_code, Rating.subject_code, Rating.period)
+    return {tuple(row[:3]): dict(zip(RATING_COLUMNS, (int(v) for v in row[3:]), strict=False)) for row in db.session.execute(stmt)}
+
+
+def recompute_criterion_aggregates() -> dict[CriterionKey, dict[str, int]]:
+    score = CriterionScore.score
+    stmt = (select(Rating.municipality_code, Rating.subject_code, CriterionScore.criterion_code, Rating.period,
+                   func.count(score), func.coalesce(func.sum(score), 0), func.coalesce(func.sum(score * score), 0),
+                   func.coalesce(func.sum(case((score.is_(None), 1), else_=0)), 0))
+            .join(Rating, Rating.id == CriterionScore.rating_id)
+            .where(Rating.status == "accepted")
+            .group_by(Rating.municipality_code, Rating.subject_code, CriterionScore.criterion_code, Rating.period))
+    return {tuple(row[:4]): dict(zip(CRITERION_COLUMNS, (int(v) for v in row[4:]), strict=False)) for row in db.session.execute(stmt)}
+
+
+def stored_rating_aggregates() -> dict[RatingKey, dict[str, int]]:
+    cols = [getattr(RatingAggregate, c) for c in RATING_COLUMNS]
+    stmt = select(RatingAggregate.municipality_code, RatingAggregate.subject_code, RatingAggregate.period, *cols)
+    return {tuple(row[:3]): dict(zip(RATING_COLUMNS, (int(v) for v in row[3:]), strict=False)) for row in db.session.execute(stmt)}
+
+
+def stored_criterion_aggregates() -> dict[CriterionKey, dict[str, int]]:
+    cols = [getattr(CriterionAggregate, c) for c in CRITERION_COLUMNS]
+    stmt = select(CriterionAggregate.municipality_code, CriterionAggregate.subject_code,
+                  CriterionAggregate.criterion_code, CriterionAggregate.period, *cols)
+    return {tuple(row[:4]): dict(zip(CRITERION_COLUMNS, (int(v) for v in row[4:]), strict=False)) for row in db.session.execute(stmt)}
+
+
+def _nonzero(rows: dict) -> dict:
+    return {key: row for key, row in rows.items() if any(row.values())}
+
+
+def differences(stored: dict, recomputed: dict) -> list[tuple]:
+    """(key, stored row or None, recomputed row or None) wherever they disagree (all-zero rows = absent)."""
+    stored, recomputed = _nonzero(stored), _nonzero(recomputed)
+    return [(key, stored.get(key), recomputed.get(key)) for key in sorted(set(stored) | set(recomputed), key=str)
+            if stored.get(key) != recomputed.get(key)]
+
+
+def recompute_cluster_aggregates() -> dict[tuple[str, int], dict[str, int]]:
+    per_respondent = (select(Rating.municipality_code, Rating.period, func.count(Rating.id).label("n_r"),
+                             func.sum(Rating.overall).label("y_r"))
+                      .where(Rating.status == "accepted")
+                      .group_by(Rating.respondent_id, Rating.municipality_code, Rating.period).subquery())
+    stmt = (select(per_respondent.c.municipality_code, per_respondent.c.period, func.count(),
+                   func.sum(per_respondent.c.n_r * per_respondent.c.n_r),
+                   func.sum(per_respondent.c.y_r * per_respondent.c.y_r),
+                   func.sum(per_respondent.c.n_r * per_respondent.c.y_r))
+            .group_by(per_respondent.c.municipality_code, per_respondent.c.period))
+    return {tuple(row[:2]): dict(zip(CLUSTER_COLUMNS, (int(v) for v in row[2:]), strict=True))
+            for row in db.session.execute(stmt)}
+
+
+def stored_cluster_aggregates() -> dict[tuple[str, int], dict[str, int]]:
+    cols = [getattr(ClusterAggregate, c) for c in CLUSTER_COLUMNS]
+    stmt = select(ClusterAggregate.municipality_code, ClusterAggregate.period, *cols)
+    return {tuple(row[:2]): dict(zip(CLUSTER_COLUMNS, (int(v) for v in row[2:]), strict=True))
+            for row in db.session.execute(stmt)}
+
+
+def rebuild_aggregates() -> tuple[list, list]:
+    """Recompute every aggregate from the raw ratings, store it, and return the differences found."""
+    ratings, criteria = recompute_rating_aggregates(), recompute_criterion_aggregates()
+    found = (differences(stored_rating_aggregates(), ratings), differences(stored_criterion_aggregates(), criteria))
+    clusters = recompute_cluster_aggregates()
+    db.session.execute(delete(CriterionAggregate))
+    db.session.execute(delete(RatingAggregate))
+    db.session.execute(delete(ClusterAggregate))
+    if clusters:
+        db.session.execute(insert(ClusterAggregate), [
+            dict(municipality_code=k[0], period=k[1], **row) for k, row in clusters.items()])
+    for period in {k[2] for k in ratings}:  # every stored context of these periods is now stale
+        _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})
+    if ratings:
+        db.session.execute(insert(RatingAggregate), [
+            dict(municipality_code=k[0], subject_code=k[1], period=k[2], **row) for k, row in ratings.items()])
+    if criteria:
+        db.session.execute(insert(CriterionAggregate), [
+            dict(municipality_code=k[0], subject_code=k[1], criterion_code=k[2], period=k[3], **row)
+            for k, row in criteria.items()])
+    return found
+
+

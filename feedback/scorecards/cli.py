@@ -15,13 +15,13 @@ demo_cli = AppGroup("demo", help="Demonstration data, clearly marked as such.")
 @click.option("--dry-run", is_flag=True, help="Only report the differences; change nothing.")
 def rebuild_command(dry_run: bool):
     """Recompute the aggregates from the raw ratings and report any difference."""
-    from . import queries
+    from . import aggregates, queries
 
     if dry_run:
-        found = (queries.differences(queries.stored_rating_aggregates(), queries.recompute_rating_aggregates()),
-                 queries.differences(queries.stored_criterion_aggregates(), queries.recompute_criterion_aggregates()))
+        found = (aggregates.differences(aggregates.stored_rating_aggregates(), aggregates.recompute_rating_aggregates()),
+                 aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()))
     else:
-        found = queries.rebuild_aggregates()
+        found = aggregates.rebuild_aggregates()
         db.session.commit()
     for name, rows in zip(("rating_aggregate", "criterion_aggregate"), found, strict=False):
         for key, stored, recomputed in rows[:20]:

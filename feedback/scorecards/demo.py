@@ -21,7 +21,7 @@ from ..ratings.abuse import setting
 from ..ratings.models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent
 from ..ratings.services import BISHKEK, current_period
 from ..territory.models import Municipality
-from . import methodology, queries
+from . import aggregates, methodology
 
 PREFIX = "demo-"
 EMAIL_DOMAIN = "@demo.invalid"
@@ -186,7 +186,7 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
     _bulk(CriterionScore, scores)
 
     evaluations = _seed_evaluations(rng, municipalities, periods, quality)
-    queries.rebuild_aggregates()
+    aggregates.rebuild_aggregates()
     return {"respondents": len(respondents), "ratings": len(ratings), "criterion_scores": len(scores),
             "quarantined": sum(1 for r in ratings if r["status"] == "quarantined"), "evaluations": evaluations,
             "periods": periods}
@@ -261,7 +261,7 @@ def clear() -> dict:
     db.session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users)))
     counts["users"] = db.session.execute(delete(User).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN))).rowcount
     if any(counts.values()):
-        queries.rebuild_aggregates()
+        aggregates.rebuild_aggregates()
     g.pop("_demo_present", None)
     return counts
 

@@ -51,10 +51,11 @@ from statistics import NormalDist
 from sqlalchemy import func, select
 
 from ..db import db
+from . import scoring
 from .models import Methodology
 
 DEFAULT_PARAMETERS = {
-    "min_sample": 10,
+    "min_sample": scoring.DEFAULT_MIN_SAMPLE,
     "confidence": 0.90,
     "variance_floor": 0.25,
     "shrinkage": {"enabled": True, "min_peers": 5, "tau2_floor": 0.01},
@@ -66,6 +67,22 @@ DEFAULT_PARAMETERS = {
     "composite_weights": {"citizen": 0.5, "state": 0.3, "budget_transparency": 0.1, "responsiveness": 0.1},
     "rounding": {"index_decimals": 1, "mean_decimals": 2, "mode": "half_up"},
 }
+# Version 2 (see scoring.py for the arithmetic and the methodology page for the wording): every
+# accepted rating, the subject basket adjusted, Fay–Herriot shrinkage, intervals that keep their
+# coverage for every unit, positions against the peer mean and rank intervals.
+DEFAULT_PARAMETERS_V2 = {
+    "method": 2,
+    "min_sample": scoring.DEFAULT_MIN_SAMPLE,
+    "confidence": 0.90,
+    "variance_floor": 0.25,
+    "small_sample_prior": 1.0,
+    "shrinkage": {"enabled": True, "min_peers": 10, "tau2_floor": 0.0001},
+    "position": {"alpha": 0.10, "rank_draws": 1000, "rank_level": 0.90},
+    "answer_points": {"yes": 100, "partial": 50, "no": 0},
+    "composite_weights": {"citizen": 0.5, "state": 0.3, "budget_transparency": 0.1, "responsiveness": 0.1},
+    "rounding": {"index_decimals": 1, "mean_decimals": 2, "mode": "half_up"},
+}
+BUILT_IN = {1: {}, 2: {"method": 2}}  # versions that exist before any is stored
 TRACKS = ("citizen", "state", "budget_transparency", "responsiveness")
 
 
@@ -88,12 +105,20 @@ class Params:
         return int(self.values["min_sample"])
 
     @property
+    def method(self) -> int:
+        return int(self.values.get("method", 1))
+
+    @property
     def z(self) -> float:
         return NormalDist().inv_cdf(0.5 + self.values["confidence"] / 2)
 
 
 def validate(values: dict) -> dict:
-    merged = json.loads(json.dumps(DEFAULT_PARAMETERS))
+    """The full parameters: ``values`` over the defaults of their method (1 when not named)."""
+    method = values.get("method", 1)
+    if method not in (1, 2):
+        raise MethodologyError("method is 1 or 2")
+    merged = json.loads(json.dumps(DEFAULT_PARAMETERS if method == 1 else DEFAULT_PARAMETERS_V2))
     for key, value in values.items():
         if key not in merged:
             raise MethodologyError(f"unknown parameter: {key}")
@@ -111,10 +136,21 @@ def validate(values: dict) -> dict:
     weights = merged["composite_weights"]
     if set(weights) != set(TRACKS) or any(float(w) < 0 for w in weights.values()) or not sum(weights.values()):
         raise MethodologyError("composite_weights need a non-negative weight for each track, not all zero")
-    if merged["citizen_weighting"] not in ("ratings", "equal"):
-        raise MethodologyError("citizen_weighting is 'ratings' or 'equal'")
-    if sorted(merged["population_bands"]) != merged["population_bands"]:
-        raise MethodologyError("population_bands must be increasing")
+    if method == 1:
+        if merged["citizen_weighting"] not in ("ratings", "equal"):
+            raise MethodologyError("citizen_weighting is 'ratings' or 'equal'")
+        if sorted(merged["population_bands"]) != merged["population_bands"]:
+            raise MethodologyError("population_bands must be increasing")
+        return merged
+    checks = (("variance_floor", merged["variance_floor"], 0, 4), ("small_sample_prior", merged["small_sample_prior"], 0, 50),
+              ("shrinkage.tau2_floor", merged["shrinkage"]["tau2_floor"], 0, 1),
+              ("shrinkage.min_peers", merged["shrinkage"]["min_peers"], 2, 1000),
+              ("position.alpha", merged["position"]["alpha"], 0.001, 0.5),
+              ("position.rank_draws", merged["position"]["rank_draws"], 100, 20000),
+              ("position.rank_level", merged["position"]["rank_level"], 0.5, 0.99))
+    for name, value, low, high in checks:
+        if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+            raise MethodologyError(f"{name} must be a number from {low} to {high}")
     return merged
 
 
@@ -123,7 +159,7 @@ def _params(row: Methodology) -> Params:
 
 
 def latest_version() -> int:
-    return db.session.scalar(select(func.max(Methodology.version))) or 1
+    return max(db.session.scalar(select(func.max(Methodology.version))) or 0, max(BUILT_IN))
 
 
 def get(version: int | None = None) -> Params:
@@ -133,26 +169,33 @@ def get(version: int | None = None) -> Params:
     row = db.session.get(Methodology, version)
     if row is not None:
         return _params(row)
-    if version == 1:
-        return Params(1, validate({}))
+    if version in BUILT_IN:
+        return Params(version, validate(BUILT_IN[version]))
     raise MethodologyError(f"no methodology version {version}")
 
 
 def versions() -> list[Params]:
-    rows = [_params(row) for row in db.session.scalars(select(Methodology).order_by(Methodology.version))]
-    return rows or [Params(1, validate({}))]
+    stored = {row.version: _params(row) for row in db.session.scalars(select(Methodology))}
+    for version, values in BUILT_IN.items():
+        stored.setdefault(version, Params(version, validate(values)))
+    return [stored[v] for v in sorted(stored)]
 
 
 def publish(values: dict | None = None, notes: str = "", user_id: int | None = None) -> Params:
-    """Publish a new version (version 1 first, if it was never stored). Flushes; the caller commits."""
-    if db.session.get(Methodology, 1) is None:
-        db.session.add(Methodology(version=1, parameters=json.dumps(validate({}), sort_keys=True),
-                                   notes="Initial methodology." if values is None else "", published_by=user_id))
-        db.session.flush()
-        if values is None:
-            return get(1)
+    """Publish a new version. The built-in versions are stored first (so that their numbers stay
+    theirs); ``values`` change the newest version's parameters (None: store the built-ins only).
+    Flushes; the caller commits."""
+    for version, built_in in BUILT_IN.items():
+        if db.session.get(Methodology, version) is None:
+            db.session.add(Methodology(version=version, parameters=json.dumps(validate(built_in), sort_keys=True),
+                                       notes="Built-in methodology.", published_by=user_id))
+    db.session.flush()
+    if values is None:
+        return get()
+    base = dict(get().values)
+    merged = validate({**base, **values, "method": values.get("method", base.get("method", 1))})
     version = latest_version() + 1
-    db.session.add(Methodology(version=version, parameters=json.dumps(validate(values or {}), sort_keys=True),
+    db.session.add(Methodology(version=version, parameters=json.dumps(merged, sort_keys=True),
                                notes=notes, published_by=user_id))
     db.session.flush()
     return get(version)
@@ -160,8 +203,7 @@ def publish(values: dict | None = None, notes: str = "", user_id: int | None = N
 
 # --- arithmetic -------------------------------------------------------------------------------------
 
-def index_from_mean(mean: float) -> float:
-    return (mean - 1) / 4 * 100
+index_from_mean = scoring.index_from_mean
 
 
 def population_band(population: int | None, bounds: list[int]) -> str:
@@ -175,20 +217,7 @@ def population_band(population: int | None, bounds: list[int]) -> str:
     return f"{low}+"
 
 
-def t_quantile(p: float, df: int) -> float:
-    """Student-t quantile by the Cornish–Fisher expansion (Abramowitz & Stegun 26.7.5); error below
-    1e-3 for df ≥ 5, which is all we use (n ≥ min_sample ≥ 2 gives df ≥ 1; small df fall back to a
-    table)."""
-    table = {1: 6.314, 2: 2.920, 3: 2.353, 4: 2.132} if abs(p - 0.95) < 1e-9 else {}
-    if df in table:
-        return table[df]
-    z = NormalDist().inv_cdf(p)
-    if df > 10_000:
-        return z
-    v = float(df)
-    return (z + (z**3 + z) / (4 * v) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
-            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
-            + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * v**4))
+t_quantile = scoring.t_quantile
 
 
 def sample_variance(n: int, total: float, total_sq: float, floor: float) -> float:

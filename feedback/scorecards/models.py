@@ -59,3 +59,44 @@ class Methodology(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ClusterAggregate(db.Model):
+    """Per municipality and period, sums over respondents r of their accepted ratings there (n_r ratings
+    with overall scores summing to Y_r): how many respondents, Σ n_r², Σ Y_r², Σ n_r·Y_r — what the
+    cluster-robust variance needs, since many residents rate several subjects."""
+
+    __tablename__ = "cluster_aggregate"
+
+    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    respondents: Mapped[int] = mapped_column(default=0)
+    n_sq: Mapped[int] = mapped_column(default=0)
+    y_sq: Mapped[int] = mapped_column(default=0)
+    ny: Mapped[int] = mapped_column(default=0)
+
+
+class PeriodCounter(db.Model):
+    """Bumped in the transaction of every change of a period's counted ratings: a stored scorecard
+    context computed at another count is stale."""
+
+    __tablename__ = "period_counter"
+
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    counter: Mapped[int] = mapped_column(default=0)
+
+
+class ScorecardContext(db.Model):
+    """The peer context of a period under one methodology version (and mode), shared by every process:
+    subject effects, peer groups' μ and τ², every unit's estimate, interval and positions (JSON),
+    computed at ``counter``. ``computing_since`` is the claim of the one process recomputing it."""
+
+    __tablename__ = "scorecard_context"
+
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    verified: Mapped[bool] = mapped_column(primary_key=True)
+    counter: Mapped[int] = mapped_column(default=-1)
+    payload: Mapped[str] = mapped_column(Text, default="")
+    computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    computing_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,11 +4,10 @@ Reads only the aggregates (one query per period for the whole country: peer grou
 need every municipality anyway) and the final state evaluations; never the raw ratings.
 """
 import math
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flask import current_app, g
+from flask import g
 
 from . import methodology as mth
 from . import queries
@@ -182,12 +181,21 @@ def state_tracks(rows, params: mth.Params) -> dict[str, dict]:
 
 
 def composite(params: mth.Params, citizen: Track, state: dict | None) -> dict:
+    return composite_of(params, citizen.index, citizen.interval, state, {})
+
+
+def composite_of(params: mth.Params, citizen_index, citizen_interval, state: dict | None, extra: dict) -> dict:
+    """Weighted mean of the tracks with an index (weights renormalised over them); ``extra`` maps
+    registered tracks' keys to their TrackResult."""
     weights = params["composite_weights"]
     parts = []
-    if citizen.index is not None:
-        parts.append(("citizen", citizen.index, citizen.interval))
+    if citizen_index is not None:
+        parts.append(("citizen", citizen_index, citizen_interval))
     if state and state["index"] is not None:
         parts.append(("state", state["index"], (state["index"], state["index"])))
+    for key, result in extra.items():
+        if result.index is not None and key in weights:
+            parts.append((key, result.index, result.interval or (result.index, result.index)))
     used = [(name, index, interval, float(weights[name])) for name, index, interval in parts if weights[name] > 0]
     total = sum(w for *_, w in used)
     if not used or total <= 0:
@@ -204,40 +212,14 @@ def composite(params: mth.Params, citizen: Track, state: dict | None) -> dict:
             "missing": [t for t in mth.TRACKS if t not in {name for name, *_ in used}]}
 
 
-# Contexts computed in this process: (period, version, verified) → (data stamp, when, context).
-_CONTEXTS: dict[tuple, tuple[tuple, float, "Context"]] = {}
-
-
 def context(period: int, params: mth.Params, verified: bool = False) -> Context:
-    """The scoring context of a period under one methodology version and mode.
-
-    Computing it scores every municipality (for tiers within region and peer group: about 0.5 s with
-    a national history), so each process keeps it: reused while the period's data stamp is unchanged
-    (up to 10 minutes, for registry edits), and for SCORECARD_MAX_LAG_SECONDS (default 30) even when
-    new ratings arrived, so a busy period is recomputed at most twice a minute. Public scorecards may
-    therefore lag new ratings by up to that long. Under TESTING nothing is kept between requests.
-    """
+    """The version-1 scoring context of a period, computed once per request (version 1 is kept to
+    reproduce published numbers; version 2 shares its context between processes, see context.py)."""
     per_request = g.setdefault("_scorecard_contexts", {})
     key = (period, params.version, verified)
-    if key in per_request:
-        return per_request[key]
-    lag = current_app.config.get("SCORECARD_MAX_LAG_SECONDS", 0 if current_app.testing else 30)
-    ctx = None
-    if lag:
-        now = time.monotonic()
-        cached = _CONTEXTS.get(key)
-        if cached is not None and now - cached[1] < lag:
-            ctx = cached[2]  # young enough: not even the stamp is read
-        else:
-            stamp = queries.data_stamp(period)
-            if cached is not None and cached[0] == stamp and now - cached[1] < 600:
-                ctx = cached[2]
-    if ctx is None:
-        ctx = Context(period, params, verified)
-        if lag:
-            _CONTEXTS[key] = (stamp, now, ctx)
-    per_request[key] = ctx
-    return ctx
+    if key not in per_request:
+        per_request[key] = Context(period, params, verified)
+    return per_request[key]
 
 
 def position(ctx: Context, code: str) -> dict:
@@ -297,8 +279,12 @@ def _r(params: mth.Params, value, kind: str = "index"):
 
 
 def build(municipality, period: int, params: mth.Params, verified: bool = False) -> dict:
-    """The scorecard as plain data (the API's JSON; the page renders the same numbers). Rounded
-    here, once, half away from zero."""
+    """The scorecard as plain data (the API's JSON; the page renders the same numbers), under the
+    version's method (2: card.py; 1: below). Rounded here, once, half away from zero."""
+    if params.method == 2:
+        from .card import build as build_v2
+
+        return build_v2(municipality, period, params, verified)
     ctx = context(period, params, verified)
     code = municipality.code
     unit = ctx.units.get(code)
@@ -376,7 +362,12 @@ def _trend_json(params, t: dict) -> dict:
 def compare(level: str, period: int, params: mth.Params, names: dict[str, tuple[str, str]]) -> list[dict]:
     """One row per region or district: municipalities, how many have a published citizen index,
     ratings, and the units' citizen index (their published citizen indices weighted by ratings),
-    state and composite index, and tiers that differ only where intervals separate."""
+    state and composite index, and tiers that differ only where intervals separate. Version 2 and
+    later: card.compare_areas (direct estimates from all ratings, also urban/rural)."""
+    if params.method == 2:
+        from .card import compare_areas
+
+        return compare_areas(level, period, params, names)
     ctx = context(period, params)
     states = ctx.state()
     groups: dict[str, list[str]] = defaultdict(list)

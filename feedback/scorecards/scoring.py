@@ -276,7 +276,7 @@ def score_units(n, total, total_sq, group, groups: int, c: Constants, theta=None
     v = direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior, **extra)
     published = n >= c.min_sample
     g = np.where(published, np.asarray(group), -1)
-    fh = fay_herriot(theta, v, g, groups, c.tau2_floor)
+    fh = fay_herriot(theta, v, g, max(groups, 1), c.tau2_floor)
     nan = np.full(len(n), np.nan)
     gi = np.where(g >= 0, g, 0)
     mu, tau2, k = np.where(g >= 0, fh["mu"][gi], nan), np.where(g >= 0, fh["tau2"][gi], nan), np.where(g >= 0, fh["k"][gi], 0)

@@ -32,6 +32,9 @@ TRACK_NAMES = {
     "budget_transparency": _l("Budget transparency"),
     "responsiveness": _l("Responsiveness"),
 }
+POSITIONS = {"above": _l("Above the mean of similar local governments"),
+             "indistinguishable": _l("Not distinguishable from the mean of similar local governments"),
+             "below": _l("Below the mean of similar local governments")}
 DIRECTIONS = {"up": _l("better than the year before"), "down": _l("worse than the year before"),
               "no_clear_change": _l("no clear change: the intervals overlap")}
 EARLIEST_PERIOD = 2015
@@ -67,7 +70,7 @@ def scorecard_context(municipality) -> dict:
         "criteria": {c.code: c for c in db.session.scalars(select(Criterion))},
         "agencies": {a.code: a for a in db.session.scalars(select(Agency))},
         "comments": queries.approved_comments(municipality.code, period, limit=10),
-        "reasons": REASONS, "track_names": TRACK_NAMES, "directions": DIRECTIONS,
+        "reasons": REASONS, "track_names": TRACK_NAMES, "directions": DIRECTIONS, "positions": POSITIONS,
         "latest_methodology": mth.latest_version(),
         "query": {k: v for k, v in (("period", period if request.args.get("period") else None),
                                     ("methodology", request.args.get("methodology") or None),

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from feedback.db import db
 from feedback.ratings.models import Rating
-from feedback.scorecards import queries
+from feedback.scorecards import aggregates
 from tests.scorecards.helpers import AK_BULUN, KARAKOL, rate, release, respondent, verify
 
 MUNICIPALITIES = (AK_BULUN, KARAKOL)
@@ -23,9 +23,9 @@ step = st.one_of(submit, st.tuples(st.just("verify"), st.integers(0, 3)),
 
 
 def _consistent():
-    stored, recomputed = queries.stored_rating_aggregates(), queries.recompute_rating_aggregates()
-    assert queries.differences(stored, recomputed) == []
-    assert queries.differences(queries.stored_criterion_aggregates(), queries.recompute_criterion_aggregates()) == []
+    stored, recomputed = aggregates.stored_rating_aggregates(), aggregates.recompute_rating_aggregates()
+    assert aggregates.differences(stored, recomputed) == []
+    assert aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()) == []
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -56,19 +56,19 @@ def test_replacement_moves_the_rating_between_buckets(app):
     who = respondent()
     rate(who, AK_BULUN, "LI-WATER", 2, 2025, {"CR-TIME": None, "CR-RESULT": 3})
     rate(who, AK_BULUN, "LI-WATER", 5, 2025, {"CR-RESULT": 4}, quarantine=True)
-    row = queries.stored_rating_aggregates()[(AK_BULUN, "LI-WATER", 2025)]
+    row = aggregates.stored_rating_aggregates()[(AK_BULUN, "LI-WATER", 2025)]
     assert row["n"] == 0 and row["n2"] == 0 and row["n_quarantined"] == 1
-    assert queries.stored_criterion_aggregates()[(AK_BULUN, "LI-WATER", "CR-TIME", 2025)]["n_unknown"] == 0
+    assert aggregates.stored_criterion_aggregates()[(AK_BULUN, "LI-WATER", "CR-TIME", 2025)]["n_unknown"] == 0
     _consistent()
 
 
 def test_rebuild_repairs_and_reports(app):
     who = respondent()
     rate(who, AK_BULUN, "LI-WATER", 4, 2025)
-    db.session.execute(queries.update(queries.RatingAggregate).values(n=7))
-    rating_diffs, _ = queries.rebuild_aggregates()
+    db.session.execute(aggregates.update(aggregates.RatingAggregate).values(n=7))
+    rating_diffs, _ = aggregates.rebuild_aggregates()
     assert [key for key, *_ in rating_diffs] == [(AK_BULUN, "LI-WATER", 2025)]
-    assert queries.stored_rating_aggregates()[(AK_BULUN, "LI-WATER", 2025)]["n"] == 1
+    assert aggregates.stored_rating_aggregates()[(AK_BULUN, "LI-WATER", 2025)]["n"] == 1
     _consistent()
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from feedback.db import db
 from feedback.evaluation.models import StateEvaluation
 from feedback.ratings.models import Rating, Respondent
-from feedback.scorecards import demo, queries
+from feedback.scorecards import aggregates, demo, queries
 from tests.helpers import fresh_get, visible_text
 from tests.scorecards.helpers import AK_BULUN, rate, respondent
 
@@ -15,7 +15,7 @@ def test_seed_and_clear(app, client):
     counts = demo.seed(scale=0.05)
     assert counts["ratings"] > 1000 and counts["quarantined"] > 0 and counts["evaluations"] > 0
     assert demo.demo_present()
-    assert queries.differences(queries.stored_rating_aggregates(), queries.recompute_rating_aggregates()) == []
+    assert aggregates.differences(aggregates.stored_rating_aggregates(), aggregates.recompute_rating_aggregates()) == []
     rules = set(db.session.scalars(select(Rating.quarantine_rule).where(Rating.status == "quarantined")))
     assert rules == {"too_fast", "honeypot", "burst_address"}
     assert db.session.scalar(select(func.count()).select_from(StateEvaluation).where(StateEvaluation.status != "final")) == 0
@@ -27,6 +27,6 @@ def test_seed_and_clear(app, client):
     removed = demo.clear()
     assert removed["ratings"] == counts["ratings"] and not demo.demo_present()
     assert db.session.scalar(select(func.count()).select_from(Respondent).where(Respondent.token.like("demo-%"))) == 0
-    assert queries.stored_rating_aggregates() == {(AK_BULUN, "LI-WATER", 2025): {
+    assert aggregates.stored_rating_aggregates() == {(AK_BULUN, "LI-WATER", 2025): {
         **dict.fromkeys(queries.RATING_COLUMNS, 0), "n": 1, "total": 3, "total_sq": 9, "n3": 1}}
     assert "Демонстрационные" not in fresh_get(app, client, "/ru/").get_data(as_text=True)

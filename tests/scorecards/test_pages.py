@@ -47,13 +47,15 @@ def test_the_scorecard_shows_what_the_issue_asks_for(app, client, with_comment):
     html = fresh_get(app, client, f"/ru/m/{AK_BULUN}/?period={YEAR}").get_data(as_text=True)
     text = visible_text(html)
     assert "Оценочная карта за 2019 год" in text
-    assert "Доверительный интервал" in text and "Уровень 1 из" in text
+    assert "Доверительный интервал" in text and "среднего по схожим органам МСУ" in text
+    assert "Составлен из всех 17 принятых оценок по 2 услугам и вопросам" in text
+    assert re.search(r"Место \d+–\d+ из \d+ в своей области", text)
     assert "2 оценки на карантине" in text
     assert "Недостаточно оценок" in text  # the subject below the minimum sample
     assert "сильнее всего снижает оценку" not in text or "Критерий" in text
     assert "Воинский учёт" in text and "Часть государства" in text
     assert "Суу жайында жок." in text
-    assert "Версия методологии: 1." in text
+    assert "Версия методологии: 2." in text
     assert re.search(r'<svg class="gauge"[^>]*role="img"[^>]*aria-label="Индекс', html)
     assert re.search(r'<svg class="trend"[^>]*role="img"', html)
     assert "Оценить услуги и местные вопросы" in text  # the rate button stays
@@ -71,16 +73,18 @@ def test_methodology_versions(app, client):
     from feedback.scorecards import methodology
 
     methodology.publish({"min_sample": 20}, notes="Stricter minimum")
-    assert methodology.latest_version() == 2
+    assert methodology.latest_version() == 3
     body = client.get(f"/api/v1/municipalities/{AK_BULUN}/scorecard?methodology=1").get_json()
     assert body["methodology_version"] == 1 and body["min_sample"] == 10
+    body = client.get(f"/api/v1/municipalities/{AK_BULUN}/scorecard?methodology=2").get_json()
+    assert body["methodology_version"] == 2 and body["min_sample"] == 10
     body = client.get(f"/api/v1/municipalities/{AK_BULUN}/scorecard").get_json()
-    assert body["methodology_version"] == 2 and body["min_sample"] == 20
+    assert body["methodology_version"] == 3 and body["min_sample"] == 20
     assert client.get(f"/api/v1/municipalities/{AK_BULUN}/scorecard?methodology=7").status_code == 404
     with pytest.raises(methodology.MethodologyError):
         methodology.publish({"composite_weights": {"citizen": -1}})
-    text = visible_text(fresh_get(app, client, "/ru/methodology?version=2").get_data(as_text=True))
-    assert "версия 2" in text and "Stricter minimum" in text
+    text = visible_text(fresh_get(app, client, "/ru/methodology?version=3").get_data(as_text=True))
+    assert "версия 3" in text and "Stricter minimum" in text
 
 
 def test_api_contract_keys(app, client, known):  # noqa: F811

@@ -1,0 +1,285 @@
+"""The version-2 scorecard of one municipality and period: live numbers from its own aggregates,
+placed in the shared peer context (context.py), tracks from the registry (tracks.py)."""
+import math
+from statistics import NormalDist
+
+import numpy as np
+from sqlalchemy import func, select
+
+from ..db import db
+from ..ratings.models import Rating
+from . import context as shared
+from . import methodology as mth
+from . import queries, scoring, tracks
+from .scorecard import NO_EVALUATIONS, NO_TRACK, NOT_AVAILABLE, NOT_ENOUGH, composite_of, state_tracks
+
+CLASSES = {1: "above", 0: "indistinguishable", -1: "below"}
+
+
+def _r(params, value, kind: str = "index"):
+    decimals = params["rounding"]["index_decimals" if kind == "index" else "mean_decimals"]
+    if value is None:
+        return None
+    if isinstance(value, tuple | list):
+        return [mth.rounded(float(v), decimals) for v in value]
+    return mth.rounded(float(value), decimals)
+
+
+def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = False) -> dict:
+    """The citizen track of one municipality, computed now from its own aggregates and the shared
+    context's subject effects and peer-group statistics (full precision; rounded by ``build``)."""
+    c = scoring.Constants.from_params(params.values)
+    rows = queries.unit_aggregates(code, period)
+    subjects = []
+    n = total = total_sq = adjust = 0.0
+    n_all = n_verified = n_quarantined = 0
+    for r in rows:
+        rn, rt, rq = ((r.n_verified, r.total_verified, r.total_sq_verified) if verified else (r.n, r.total, r.total_sq))
+        n, total, total_sq = n + rn, total + rt, total_sq + rq
+        adjust += rn * ctx["subject_effects"].get(r.subject_code, 0.0)
+        n_all, n_verified, n_quarantined = n_all + r.n, n_verified + r.n_verified, n_quarantined + r.n_quarantined
+        published = rn >= c.min_sample
+        interval = None
+        if published:
+            v = scoring.direct_variance(np.array([rn]), np.array([rt]), np.array([rq]), c.variance_floor,
+                                        c.small_sample_prior)
+            mean = rt / rn
+            low, high = scoring.published_interval(np.array([mean]), v, np.array([rn]), np.array([mean]), c.confidence)
+            interval = (scoring.index_from_mean(low[0]), scoring.index_from_mean(high[0]))
+        subjects.append({"code": r.subject_code, "n": int(rn), "mean": rt / rn if rn else None,
+                         "index": scoring.index_from_mean(rt / rn) if published else None, "interval": interval,
+                         "published": published, "reason": None if published else NOT_ENOUGH,
+                         "n_quarantined": int(r.n_quarantined), "n_verified": int(r.n_verified),
+                         "distribution": [int(r.n1), int(r.n2), int(r.n3), int(r.n4), int(r.n5)],
+                         "subject_effect": ctx["subject_effects"].get(r.subject_code)})
+    track = {"n": int(n), "mean": total / n if n else None, "n_accepted": n_all, "n_verified": n_verified,
+             "n_quarantined": n_quarantined, "subjects": subjects, "index": None, "interval": None,
+             "reason": NOT_ENOUGH, "distribution": [sum(s["distribution"][k] for s in subjects) for k in range(5)]}
+    if n < c.min_sample:
+        return track
+    theta = (total - adjust) / n
+    cl = None if verified else queries.unit_clusters(code, period)
+    cluster = None if cl is None else tuple(np.array([x], float) for x in cl)
+    unit = ctx["units"].get(code, {})
+    group = unit.get("group") or _group_for(code, ctx)
+    stats = ctx["groups"].get(group) if group else None
+    if stats is None:
+        stats_arrays = None
+    else:
+        stats_arrays = {k: np.array([stats[k]], float) for k in ("mu", "tau2", "precision", "var_tau2")}
+    one = scoring.score_units(np.array([n]), np.array([total]), np.array([total_sq]), np.array([-1]), 0, c,
+                              theta=np.array([theta]), cluster=cluster)
+    v = one.v
+    if stats_arrays is not None:
+        est, mse, gamma = scoring.shrink(np.array([theta]), v, stats_arrays["mu"], stats_arrays["tau2"],
+                                         stats_arrays["precision"], stats_arrays["var_tau2"])
+        low, high = scoring.published_interval(np.array([theta]), v, np.array([n]), est, c.confidence)
+    else:
+        est, mse, gamma, low, high = one.est, one.mse, one.gamma, one.low, one.high
+    track.update(index=scoring.index_from_mean(est[0]), interval=(scoring.index_from_mean(low[0]),
+                                                                     scoring.index_from_mean(high[0])),
+                 reason=None, theta=float(theta), v=float(v[0]), est=float(est[0]), mse=float(mse[0]),
+                 gamma=float(gamma[0]), group=group or None, peer=stats,
+                 respondents=int(cl[0]) if cl else None, n_subjects=sum(1 for s in subjects if s["n"]))
+    return track
+
+
+def _group_for(code: str, ctx: dict) -> str:
+    units = queries.current_units()
+    u = units.get(code)
+    if u is None:
+        return ""
+    for key in (f"{u.region_code}:{u.kind}", u.kind):
+        if key in ctx["groups"]:
+            return key
+    return ""
+
+
+def composition(code: str, period: int) -> dict:
+    """Shares of the accepted ratings by sex and age band (unknown counted apart)."""
+    result = {}
+    for column in ("sex", "age_band"):
+        attr = getattr(Rating, column)
+        rows = db.session.execute(select(attr, func.count()).where(
+            Rating.municipality_code == code, Rating.period == period, Rating.status == "accepted").group_by(attr))
+        counts = {(k or "unknown"): int(v) for k, v in rows}
+        total = sum(counts.values())
+        result[column] = {k: mth.rounded(v / total, 3) for k, v in sorted(counts.items())} if total else {}
+    return result
+
+
+def trend(code: str, period: int, params, current: dict, verified: bool) -> dict:
+    previous = citizen_live(code, period - 1, params, shared.get(period - 1, params, verified), verified)
+    direction = change = None
+    if current["index"] is not None and previous["index"] is not None:
+        # Difference test at the published level on the basket-adjusted estimates.
+        z = NormalDist().inv_cdf(0.5 + params["confidence"] / 2)
+        diff = current["est"] - previous["est"]
+        se = math.sqrt(current["mse"] + previous["mse"])
+        change = scoring.index_from_mean(current["est"]) - scoring.index_from_mean(previous["est"])
+        direction = "up" if diff > z * se else "down" if diff < -z * se else "no_clear_change"
+    return {"previous_period": period - 1, "previous_index": previous["index"], "previous_interval": previous["interval"],
+            "previous_n": previous["n"], "change": change, "direction": direction}
+
+
+def build(municipality, period: int, params, verified: bool = False) -> dict:
+    """The scorecard as plain data (the API's JSON; the page renders the same numbers), rounded once."""
+    ctx = shared.get(period, params, verified)
+    code = municipality.code
+    citizen = citizen_live(code, period, params, ctx, verified)
+    state = state_tracks(queries.state_indicator_scores(period, code), params).get(code)
+    extra = {key: tracks.compute(key, municipality, period, params) for key in ("budget_transparency", "responsiveness")}
+    comp = composite_of(params, citizen["index"], citizen["interval"], state, extra)
+    unit = ctx["units"].get(code, {})
+    position = None
+    if citizen["index"] is not None:
+        cls = unit.get("class")
+        group = ctx["groups"].get(citizen["group"] or "")
+        position = {"class": CLASSES.get(cls) if cls is not None else None,
+                    "peer_group": citizen["group"],
+                    "peer_mean": _r(params, scoring.index_from_mean(group["mu"])) if group else None,
+                    "peer_units": group["k"] if group else None,
+                    "rank_region": unit.get("rank", {}).get("region"),
+                    "rank_nation": unit.get("rank", {}).get("nation"),
+                    "as_of_counter": ctx["counter"], "current": ctx["current"]}
+    powers = []
+    for power, entry in sorted((state or {"powers": {}})["powers"].items()):
+        powers.append({"code": power, "agency": entry["agency"], "index": _r(params, entry["index"]),
+                       "state_support_index": _r(params, entry["support_index"]),
+                       "indicators": [{**i, "index": _r(params, i["index"])} for i in entry["indicators"]]})
+    criteria = []
+    for criterion, n, total, total_sq, n_unknown in queries.criterion_profile(code, period):
+        published = n >= params.min_sample
+        interval = None
+        if published:
+            v = scoring.direct_variance(np.array([n]), np.array([total]), np.array([total_sq]),
+                                        params["variance_floor"], params["small_sample_prior"])
+            m = np.array([total / n])
+            low, high = scoring.published_interval(m, v, np.array([n]), m, params["confidence"])
+            interval = (scoring.index_from_mean(low[0]), scoring.index_from_mean(high[0]))
+        criteria.append({"code": criterion, "n": n, "n_unknown": n_unknown, "mean": _r(params, total / n if n else None, "mean"),
+                         "published": published,
+                         "index": _r(params, scoring.index_from_mean(total / n)) if published else None,
+                         "interval": _r(params, interval)})
+    published_criteria = [cr for cr in criteria if cr["published"]]
+    lowest = min(published_criteria, key=lambda cr: cr["index"])["code"] if len(published_criteria) >= 2 else None
+    for cr in criteria:
+        cr["lowest"] = cr["code"] == lowest
+    t = trend(code, period, params, citizen, verified)
+    return {
+        "municipality": {"code": code, "name_ky": municipality.name_ky, "name_ru": municipality.name_ru,
+                         "kind": municipality.kind, "region_code": municipality.region_code,
+                         "district_code": municipality.district_code},
+        "period": period,
+        "methodology_version": params.version,
+        "verified_only": verified,
+        "min_sample": params.min_sample,
+        "confidence": params["confidence"],
+        "citizen": {
+            "n": citizen["n"], "mean": _r(params, citizen["mean"], "mean"), "index": _r(params, citizen["index"]),
+            "interval": _r(params, citizen["interval"]), "reason": citizen["reason"],
+            "made_of": {"ratings": citizen["n"], "subjects": sum(1 for s in citizen["subjects"] if s["n"]),
+                        "respondents": citizen.get("respondents")},
+            "raw_index": _r(params, scoring.index_from_mean(citizen["mean"])) if citizen["index"] is not None else None,
+            "adjusted_index": _r(params, scoring.index_from_mean(citizen["theta"])) if citizen["index"] is not None else None,
+            "shrinkage_weight": mth.rounded(citizen["gamma"], 3) if citizen["index"] is not None else None,
+            "n_accepted": citizen["n_accepted"], "n_verified": citizen["n_verified"],
+            "verified_share": mth.rounded(citizen["n_verified"] / citizen["n_accepted"], 3) if citizen["n_accepted"] else None,
+            "n_quarantined": citizen["n_quarantined"],
+            "distribution": citizen["distribution"],
+            "weighting": "ratings_basket_adjusted",
+            "subjects": [{**s, "mean": _r(params, s["mean"], "mean"), "index": _r(params, s["index"]),
+                          "interval": _r(params, s["interval"]),
+                          "subject_effect": None if s["subject_effect"] is None else mth.rounded(s["subject_effect"], 3)}
+                         for s in citizen["subjects"]],
+            "criteria": criteria,
+            "composition": composition(code, period),
+            "trend": {"previous_period": t["previous_period"], "previous_index": _r(params, t["previous_index"]),
+                      "previous_interval": _r(params, t["previous_interval"]), "change": _r(params, t["change"]),
+                      "direction": t["direction"]},
+        },
+        "state": {"index": _r(params, state["index"]) if state else None, "interval": None,
+                  "reason": None if state and state["index"] is not None else NO_EVALUATIONS, "powers": powers},
+        **{key: {**result.as_json(), "index": _r(params, result.index), "interval": _r(params, result.interval),
+                 "reason": result.reason if result.index is None else None} for key, result in extra.items()},
+        "composite": {"index": _r(params, comp["index"]), "interval": _r(params, comp["interval"]),
+                      "reason": comp["reason"],
+                      "components": [{"track": cc["track"], "weight": mth.rounded(cc["weight"], 3),
+                                      "index": _r(params, cc["index"])} for cc in comp["components"]],
+                      "missing": comp.get("missing", list(mth.TRACKS))},
+        "position": position,
+    }
+
+
+__all__ = ["build", "citizen_live", "NOT_AVAILABLE", "NO_TRACK"]
+
+
+def area_key(unit, level: str) -> str:
+    if level == "region":
+        return unit.region_code
+    if level == "district":
+        return unit.district_code or unit.region_code
+    return "urban" if unit.kind == "city" else "rural"
+
+
+def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
+    """One row per region, district or urban/rural: direct estimates from ALL accepted ratings of
+    the area's municipalities, weighting residents' ratings equally (each rating counts once, so a
+    region is what its residents said, not an average of municipalities of very different sizes).
+    Variance Σ n_i² v_i / N² (municipalities independent, respondents as clusters within them);
+    interval θ ± t_{N−1} √V; ``group`` numbers the chains of overlapping intervals (1 = highest),
+    so two areas whose intervals overlap are never in different groups.
+    Rows: code, level, names, municipalities, n, index, interval, group (and the v1 row's keys)."""
+    c = scoring.Constants.from_params(params.values)
+    units = queries.current_units()
+    clusters = queries.period_clusters(period)
+    per_unit: dict[str, list[float]] = {}
+    quarantined: dict[str, int] = {}
+    for r in queries.period_aggregates(period):
+        if r.municipality_code not in units:
+            continue
+        acc = per_unit.setdefault(r.municipality_code, [0.0, 0.0, 0.0])
+        acc[0] += r.n
+        acc[1] += r.total
+        acc[2] += r.total_sq
+        quarantined[r.municipality_code] = quarantined.get(r.municipality_code, 0) + r.n_quarantined
+    codes = [code for code, acc in per_unit.items() if acc[0] > 0]
+    areas: dict[str, list[str]] = {}
+    for code, unit in units.items():
+        areas.setdefault(area_key(unit, level), []).append(code)
+    n = np.array([per_unit[code][0] for code in codes], float)
+    total = np.array([per_unit[code][1] for code in codes], float)
+    total_sq = np.array([per_unit[code][2] for code in codes], float)
+    cl = np.array([clusters.get(code, (0, 0, 0, 0)) for code in codes], float).reshape(-1, 4)
+    v = scoring.direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior,
+                                *(cl[:, i] for i in range(4))) if len(codes) else np.zeros(0)
+    position = {code: i for i, code in enumerate(codes)}
+    states = state_tracks(queries.state_indicator_scores(period), params)
+    rows = []
+    for key, members in sorted(areas.items()):
+        idx = [position[code] for code in members if code in position]
+        big_n = float(n[idx].sum()) if idx else 0.0
+        index = interval = None
+        if big_n >= c.min_sample:
+            mean = float(total[idx].sum()) / big_n
+            var = float((n[idx] ** 2 * v[idx]).sum()) / big_n**2
+            t = scoring.t_quantile(0.5 + c.confidence / 2, int(big_n) - 1)
+            index = scoring.index_from_mean(mean)
+            interval = (max(0.0, scoring.index_from_mean(mean - t * var**0.5)),
+                        min(100.0, scoring.index_from_mean(mean + t * var**0.5)))
+        state_values = [states[m]["index"] for m in members if m in states and states[m]["index"] is not None]
+        name_ky, name_ru = names.get(key, (key, key))
+        rows.append({"code": key, "level": level, "name_ky": name_ky, "name_ru": name_ru,
+                     "municipalities": len(members), "published": sum(1 for i in idx if n[i] >= c.min_sample),
+                     "n": int(big_n), "n_quarantined": sum(quarantined.get(m, 0) for m in members),
+                     "citizen_index": index, "citizen_interval": interval, "weighting": "ratings",
+                     "state_index": sum(state_values) / len(state_values) if state_values else None,
+                     "state_evaluated": len(state_values), "composite_index": None})
+    shown = [r for r in rows if r["citizen_index"] is not None]
+    labels = scoring.overlap_components(np.array([r["citizen_interval"][0] for r in shown]),
+                                        np.array([r["citizen_interval"][1] for r in shown]))
+    groups = {r["code"]: int(label) + 1 for r, label in zip(shown, labels, strict=True)}
+    return [{**r, "citizen_index": _r(params, r["citizen_index"]), "citizen_interval": _r(params, r["citizen_interval"]),
+             "state_index": _r(params, r["state_index"]), "tier": groups.get(r["code"]), "group": groups.get(r["code"]),
+             "index": _r(params, r["citizen_index"]), "interval": _r(params, r["citizen_interval"]),
+             "reason": None if r["citizen_index"] is not None else NOT_ENOUGH} for r in rows]

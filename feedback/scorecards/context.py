@@ -1,0 +1,188 @@
+"""The peer context of a period (version-2 methodology), one truth shared by every process.
+
+A scorecard reads its own municipality's n, mean and distribution from the aggregates on every
+request. What it needs from the rest of the country — the subject effects, each peer group's μ and
+τ², every unit's estimate, interval, funnel class and rank intervals — is the *context*: computed
+from the aggregates in one pass (SQL + numpy), stored in ``scorecard_context`` keyed by period,
+methodology version and mode, together with the period's counter (``period_counter``, bumped in the
+transaction of every rating change) it was computed at.
+
+When the stored counter differs from the period's, the context is stale: the first process to
+claim it (a compare-and-set on ``computing_since``, committed in a session of its own) recomputes
+and stores it; the others use the stored one meanwhile, so it is recomputed once, not by every
+worker at once, and every process reads the same numbers. Nothing is kept in a process.
+"""
+import datetime as dt
+import json
+
+import numpy as np
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db import db, utcnow
+from . import queries, scoring
+from .models import ScorecardContext
+
+CLAIM_SECONDS = 60  # a claim older than this is taken to be a crashed worker's
+
+
+def group_keys(units: dict, published_codes: list[str], min_peers: int) -> dict[str, str]:
+    """Peer group of each unit: region × kind when that group has ``min_peers`` published units,
+    else the kind nationally (when it has them), else none ("")."""
+    by_region_kind: dict[tuple, int] = {}
+    by_kind: dict[str, int] = {}
+    for code in published_codes:
+        u = units[code]
+        by_region_kind[u.region_code, u.kind] = by_region_kind.get((u.region_code, u.kind), 0) + 1
+        by_kind[u.kind] = by_kind.get(u.kind, 0) + 1
+    keys = {}
+    for code, u in units.items():
+        if by_region_kind.get((u.region_code, u.kind), 0) >= min_peers:
+            keys[code] = f"{u.region_code}:{u.kind}"
+        elif by_kind.get(u.kind, 0) >= min_peers:
+            keys[code] = u.kind
+        else:
+            keys[code] = ""
+    return keys
+
+
+def compute(period: int, params, verified: bool = False) -> dict:
+    """The context as plain JSON-able data (see the module's docstring)."""
+    c = scoring.Constants.from_params(params.values)
+    units = queries.current_units()
+    rows = [r for r in queries.period_aggregates(period) if r.municipality_code in units]
+    codes = sorted({r.municipality_code for r in rows})
+    subjects = sorted({r.subject_code for r in rows})
+    u_index = {code: i for i, code in enumerate(codes)}
+    s_index = {code: j for j, code in enumerate(subjects)}
+    ui = np.array([u_index[r.municipality_code] for r in rows], dtype=int)
+    sj = np.array([s_index[r.subject_code] for r in rows], dtype=int)
+    if verified:
+        n_c = np.array([r.n_verified for r in rows], float)
+        t_c = np.array([r.total_verified for r in rows], float)
+        q_c = np.array([r.total_sq_verified for r in rows], float)
+    else:
+        n_c = np.array([r.n for r in rows], float)
+        t_c = np.array([r.total for r in rows], float)
+        q_c = np.array([r.total_sq for r in rows], float)
+    k_units = len(codes)
+    b = scoring.subject_effects(ui, sj, n_c, t_c, k_units, len(subjects)) if rows else np.zeros(0)
+    n = np.bincount(ui, weights=n_c, minlength=k_units)
+    total = np.bincount(ui, weights=t_c, minlength=k_units)
+    total_sq = np.bincount(ui, weights=q_c, minlength=k_units)
+    adjust = np.bincount(ui, weights=n_c * b[sj], minlength=k_units) if rows else np.zeros(0)
+    theta = (total - adjust) / np.where(n > 0, n, 1)
+    cluster = None
+    if not verified:
+        found = queries.period_clusters(period)
+        cl = np.array([found.get(code, (0, 0, 0, 0)) for code in codes], float).reshape(-1, 4)
+        cluster = tuple(cl[:, i] for i in range(4))
+    published_codes = [code for code, nn in zip(codes, n, strict=True) if nn >= c.min_sample]
+    keys = group_keys(units, published_codes, c.min_peers) if params["shrinkage"]["enabled"] else {}
+    group_names = sorted({keys.get(code, "") for code in codes} - {""})
+    g_index = {name: i for i, name in enumerate(group_names)}
+    group = np.array([g_index.get(keys.get(code, ""), -1) for code in codes], dtype=int)
+    s = scoring.score_units(n, total, total_sq, group, len(group_names), c, theta=theta, cluster=cluster)
+
+    published = ~np.isnan(s.est)
+    classes = np.zeros(k_units, dtype=int)
+    for gi in range(len(group_names)):
+        members = np.flatnonzero(published & (group == gi))
+        if len(members):
+            raw = scoring.funnel(s.theta[members], s.v[members], s.mu[members], s.precision[members],
+                                 s.k[members], c.alpha)
+            classes[members] = scoring.consistent_classes(raw, s.low[members], s.high[members])
+    sd = np.sqrt(s.mse)
+    ranks: dict[str, dict[str, list[int]]] = {code: {} for code in codes}
+    pub = np.flatnonzero(published)
+    seed = period * 1000 + params.version
+
+    def rank(scope: str, members: np.ndarray, salt: int) -> None:
+        low, high = scoring.rank_intervals(s.est[members], sd[members], c.rank_level, c.rank_draws, seed + salt)
+        for m, lo, hi in zip(members, low, high, strict=True):
+            ranks[codes[m]][scope] = [int(lo), int(hi), len(members)]
+
+    rank("nation", pub, 0)
+    regions = sorted({units[codes[m]].region_code for m in pub})
+    for salt, region in enumerate(regions, start=1):
+        rank("region", np.array([m for m in pub if units[codes[m]].region_code == region], dtype=int), salt)
+
+    def f(x):
+        return None if x is None or np.isnan(x) else float(x)
+
+    groups = {}
+    for name, gi in g_index.items():
+        members = np.flatnonzero(group == gi)
+        first = members[0]
+        groups[name] = {"mu": f(s.mu[first]), "tau2": f(s.tau2[first]), "k": int(s.k[first]),
+                        "precision": f(s.precision[first]),
+                        "var_tau2": f(2 * np.sum((s.tau2[members][published[members]] + s.v[members][published[members]]) ** 2)
+                                      / max(int(s.k[first]), 1) ** 2)}
+    return {
+        "period": period, "version": params.version, "verified": verified,
+        "subject_effects": {code: float(b[j]) for code, j in s_index.items()},
+        "groups": groups,
+        "units": {code: {"group": keys.get(code, ""), "n": int(n[i]), "theta": float(theta[i]), "v": float(s.v[i]),
+                         "est": f(s.est[i]), "mse": f(s.mse[i]), "low": f(s.low[i]), "high": f(s.high[i]),
+                         "class": int(classes[i]) if published[i] else None, "rank": ranks[code]}
+                  for i, code in enumerate(codes)},
+    }
+
+
+def _own_session() -> Session:
+    """A session of its own (its own transaction in production), so the claim and the stored
+    context are committed even when the request that computed them only reads."""
+    return Session(bind=db.engine, join_transaction_mode="create_savepoint")
+
+
+def _claim(period: int, version: int, verified: bool, exists: bool) -> bool:
+    now = utcnow()
+    with _own_session() as session:
+        try:
+            if not exists:
+                session.execute(insert(ScorecardContext).values(period=period, version=version, verified=verified,
+                                                                counter=-1, payload="", computing_since=now))
+                session.commit()
+                return True
+            result = session.execute(
+                update(ScorecardContext)
+                .where(ScorecardContext.period == period, ScorecardContext.version == version,
+                       ScorecardContext.verified == verified,
+                       or_(ScorecardContext.computing_since.is_(None),
+                           ScorecardContext.computing_since < now - dt.timedelta(seconds=CLAIM_SECONDS)))
+                .values(computing_since=now))
+            session.commit()
+            return result.rowcount == 1
+        except IntegrityError:
+            session.rollback()
+            return False
+
+
+def _store(period: int, version: int, verified: bool, counter: int, payload: dict) -> None:
+    with _own_session() as session:
+        session.execute(update(ScorecardContext)
+                        .where(ScorecardContext.period == period, ScorecardContext.version == version,
+                               ScorecardContext.verified == verified)
+                        .values(counter=counter, payload=json.dumps(payload), computed_at=utcnow(),
+                                computing_since=None))
+        session.commit()
+
+
+def get(period: int, params, verified: bool = False) -> dict:
+    """The period's context: the stored one when current; recomputed (and stored) by the one
+    process that claims it when stale; the stored one meanwhile for the others."""
+    counter = queries.period_counter(period)
+    with _own_session() as session:
+        row = session.execute(select(ScorecardContext.counter, ScorecardContext.payload).where(
+            ScorecardContext.period == period, ScorecardContext.version == params.version,
+            ScorecardContext.verified == verified)).first()
+    if row is not None and row.counter == counter and row.payload:
+        return {**json.loads(row.payload), "counter": counter, "current": True}
+    if _claim(period, params.version, verified, exists=row is not None):
+        payload = compute(period, params, verified)
+        _store(period, params.version, verified, counter, payload)
+        return {**payload, "counter": counter, "current": True}
+    if row is not None and row.payload:
+        return {**json.loads(row.payload), "counter": row.counter, "current": False}
+    return {**compute(period, params, verified), "counter": counter, "current": True}
