@@ -51,21 +51,19 @@ def compute(period: int, params, verified: bool = False) -> dict:
     """The context as plain JSON-able data (see the module's docstring)."""
     c = scoring.Constants.from_params(params.values)
     units = queries.current_units()
-    rows = [r for r in queries.period_aggregates(period) if r.municipality_code in units]
-    codes = sorted({r.municipality_code for r in rows})
-    subjects = sorted({r.subject_code for r in rows})
-    u_index = {code: i for i, code in enumerate(codes)}
+    cells = queries.period_cells(period, verified)
+    columns = list(zip(*cells, strict=True)) if cells else [(), (), (), (), ()]
+    municipality = np.array(columns[0], dtype=object)
+    keep = np.array([code in units for code in columns[0]], dtype=bool)
+    codes, ui = np.unique(municipality[keep].astype(str), return_inverse=True) if keep.any() else (np.array([]), np.zeros(0, int))
+    subjects, sj = (np.unique(np.array(columns[1], dtype=object)[keep].astype(str), return_inverse=True)
+                    if keep.any() else (np.array([]), np.zeros(0, int)))
+    codes, subjects = [str(c) for c in codes], [str(x) for x in subjects]
     s_index = {code: j for j, code in enumerate(subjects)}
-    ui = np.array([u_index[r.municipality_code] for r in rows], dtype=int)
-    sj = np.array([s_index[r.subject_code] for r in rows], dtype=int)
-    if verified:
-        n_c = np.array([r.n_verified for r in rows], float)
-        t_c = np.array([r.total_verified for r in rows], float)
-        q_c = np.array([r.total_sq_verified for r in rows], float)
-    else:
-        n_c = np.array([r.n for r in rows], float)
-        t_c = np.array([r.total for r in rows], float)
-        q_c = np.array([r.total_sq for r in rows], float)
+    n_c = np.array(columns[2], float)[keep] if keep.any() else np.zeros(0)
+    t_c = np.array(columns[3], float)[keep] if keep.any() else np.zeros(0)
+    q_c = np.array(columns[4], float)[keep] if keep.any() else np.zeros(0)
+    rows = len(n_c)
     k_units = len(codes)
     b = scoring.subject_effects(ui, sj, n_c, t_c, k_units, len(subjects)) if rows else np.zeros(0)
     n = np.bincount(ui, weights=n_c, minlength=k_units)
@@ -104,9 +102,9 @@ def compute(period: int, params, verified: bool = False) -> dict:
             ranks[codes[m]][scope] = [int(lo), int(hi), len(members)]
 
     rank("nation", pub, 0)
-    regions = sorted({units[codes[m]].region_code for m in pub})
-    for salt, region in enumerate(regions, start=1):
-        rank("region", np.array([m for m in pub if units[codes[m]].region_code == region], dtype=int), salt)
+    region_of = np.array([units[code].region_code for code in codes], dtype=object)
+    for salt, region in enumerate(sorted(set(region_of[pub])), start=1):
+        rank("region", pub[region_of[pub] == region], salt)
 
     def f(x):
         return None if x is None or np.isnan(x) else float(x)

@@ -77,7 +77,7 @@ DEFAULT_PARAMETERS_V2 = {
     "variance_floor": 0.25,
     "small_sample_prior": 1.0,
     "shrinkage": {"enabled": True, "min_peers": 10, "tau2_floor": 0.0001},
-    "position": {"alpha": 0.10, "rank_draws": 1000, "rank_level": 0.90},
+    "position": {"alpha": 0.10, "rank_draws": 400, "rank_level": 0.90},
     "answer_points": {"yes": 100, "partial": 50, "no": 0},
     "composite_weights": {"citizen": 0.5, "state": 0.3, "budget_transparency": 0.1, "responsiveness": 0.1},
     "rounding": {"index_decimals": 1, "mean_decimals": 2, "mode": "half_up"},

@@ -114,6 +114,33 @@ def period_aggregates(period: int) -> list:
     return list(db.session.execute(select(*columns).where(RatingAggregate.period == period)))
 
 
+def period_cells(period: int, verified: bool = False) -> list[tuple]:
+    """(municipality, subject, n, total, total_sq) of every accepted cell of the period — of the
+    verified ratings only when ``verified`` — as plain tuples on the session's connection (the context
+    of a whole period reads these in one query)."""
+    a = RatingAggregate
+    columns = (a.n_verified, a.total_verified, a.total_sq_verified) if verified else (a.n, a.total, a.total_sq)
+    stmt = select(a.municipality_code, a.subject_code, *columns).where(a.period == period, columns[0] > 0)
+    return _raw_rows(stmt)
+
+
+def _raw_rows(stmt) -> list[tuple]:
+    """The rows of a Core select as the driver returns them (the statement is compiled by
+    SQLAlchemy for the session's dialect, parameters bound by the driver): building SQLAlchemy
+    Row objects costs more than the query for the ~15 thousand cells of a national period."""
+    connection = db.session.connection()
+    compiled = stmt.compile(dialect=connection.dialect)
+    params = compiled.params
+    if connection.dialect.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.string, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def criterion_profile(municipality_code: str, period: int) -> list[tuple[str, int, int, int, int]]:
     """Per criterion, summed over the municipality's subjects: (code, n, total, total_sq, n_unknown)."""
     stmt = (select(CriterionAggregate.criterion_code, func.sum(CriterionAggregate.n), func.sum(CriterionAggregate.total),

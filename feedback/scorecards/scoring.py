@@ -199,15 +199,13 @@ def rank_intervals(est: np.ndarray, sd: np.ndarray, level: float, draws: int, se
     if k == 0:
         return np.zeros(0, int), np.zeros(0, int)
     rng = np.random.default_rng(seed)
-    sample = est + sd * rng.standard_normal((draws, k))
-    ranks = np.empty_like(sample, dtype=np.int32)
-    order = np.argsort(-sample, axis=1)
-    rows = np.arange(draws)[:, None]
-    ranks[rows, order] = np.arange(1, k + 1)
+    sample = (est + sd * rng.standard_normal((draws, k))).astype(np.float32)
+    ranks = np.argsort(np.argsort(-sample, axis=1), axis=1).astype(np.int32) + 1
+    ranks.sort(axis=0)
     tail = (1 - level) / 2
-    low = np.floor(np.quantile(ranks, tail, axis=0, method="lower")).astype(int)
-    high = np.ceil(np.quantile(ranks, 1 - tail, axis=0, method="higher")).astype(int)
-    return low, high
+    low = ranks[int(math.floor(tail * (draws - 1)))]
+    high = ranks[int(math.ceil((1 - tail) * (draws - 1)))]
+    return low.astype(int), high.astype(int)
 
 
 def respondent_cluster_terms(n_r: float, y_r: float) -> tuple[float, float, float, float]:
@@ -232,7 +230,7 @@ class Constants:
     tau2_floor: float = 0.0001
     min_peers: int = 10
     alpha: float = 0.10
-    rank_draws: int = 1000
+    rank_draws: int = 400
     rank_level: float = 0.90
 
     @classmethod

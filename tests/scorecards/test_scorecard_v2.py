@@ -125,10 +125,7 @@ def test_every_number_of_the_v2_scorecard(app, client, world):
         assert 1 <= low <= high <= total == 12
         assert position["class"] in ("above", "indistinguishable", "below")
         assert abs(sum(body["citizen"]["composition"]["sex"].values()) - 1) < 0.01
-
-
-def test_a_new_rating_shows_on_the_next_request(app, client, world):
-    codes, _ = world
+    # A new rating shows on the very next request (n, distribution and the index it moves).
     before = client.get(f"/api/v1/municipalities/{codes[0]}/scorecard?period={YEAR}").get_json()["citizen"]
     rate(respondent(), codes[0], "LI-WATER", 5, YEAR)
     after = client.get(f"/api/v1/municipalities/{codes[0]}/scorecard?period={YEAR}").get_json()["citizen"]
