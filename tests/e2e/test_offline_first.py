@@ -1,0 +1,71 @@
+"""Offline-first web: a resident visits a municipality once online; later, with no connection, the
+service worker opens its page and rating form, the rating waits in IndexedDB (also across closing
+the page), and it is stored exactly once, labelled offline_web, when the connection returns."""
+import json
+
+from playwright.sync_api import expect
+
+from .conftest import screenshot
+
+CHELPEK = "41702205850000"  # not Ak-Bulun: the other journeys count Ak-Bulun's ratings
+SUBJECT = "LI-ROADS"
+SAVED = "Интернет жок. Бааңыз ушул телефондо сакталды жана интернет пайда болгондо жөнөтүлөт."
+WAITING = "Ушул телефондо сакталып, жөнөтүлүүнү күткөн баалар:"
+
+
+def eventually(page, script, seconds=10):
+    """Poll an async script until it is true (wait_for_function does not await a promise)."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {script}")
+
+
+def kept(path):
+    return f"async () => !!(await caches.match({json.dumps(path)}))"
+
+
+def test_offline_visit_rating_sent_once_when_back_online(live_server, phone):
+    page, context = phone, phone.context
+    home, form = f"/ky/m/{CHELPEK}/", f"/ky/m/{CHELPEK}/rate/{SUBJECT}"
+    posts = []
+    context.on("request", lambda r: posts.append(r.post_data_json) if r.method == "POST" and r.url.endswith("/api/v1/ratings") else None)
+
+    page.goto(live_server + home)
+    eventually(page, "async () => !!(await navigator.serviceWorker.ready).active")
+    # The worker keeps the municipality's page and the rating form of each of its subjects.
+    eventually(page, kept(home))
+    eventually(page, kept(form))
+
+    context.set_offline(True)
+    response = page.reload()
+    assert response.from_service_worker, "the page did not come from the service worker"
+    page.goto(live_server + form)
+    expect(page.locator("h1")).to_be_visible()
+    page.locator('fieldset.scale label.choice:has(input[value="2"])').tap()
+    page.locator("form.rate button[type=submit]").tap()
+    expect(page.locator('main p.note[role="status"]')).to_have_text(SAVED)
+    expect(page.locator("main p.queue")).to_contain_text(WAITING)
+    expect(page.locator("main p.queue [data-queue-count]")).to_have_text("1")
+    screenshot(page, "offline-saved-ky")
+    assert posts == []
+
+    # Closed and opened again, still offline: the rating is still waiting, and says so.
+    page.close()
+    page = context.new_page()
+    assert page.goto(live_server + home).from_service_worker
+    expect(page.locator("main p.queue [data-queue-count]")).to_have_text("1")
+
+    context.set_offline(False)
+    eventually(page, "async () => (await LocalVoiceQueue.count()) === 0")
+    expect(page.locator("main p.queue")).to_have_text("Сакталган баалар жөнөтүлдү.")
+    page.reload()
+    expect(page.locator("main p.queue")).to_be_hidden()
+
+    stored = [p for p in posts if p["subject"] == SUBJECT]
+    assert stored and {p["client_id"] for p in stored} == {stored[0]["client_id"]}
+    assert stored[0]["channel"] == "offline_web"
+    scorecard = page.request.get(f"{live_server}/api/v1/municipalities/{CHELPEK}/scorecard").json()
+    roads = [s for s in scorecard["citizen"]["subjects"] if s["code"] == SUBJECT]
+    assert roads and roads[0]["n"] == 1 and roads[0]["mean"] == 2, roads
