@@ -33,6 +33,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin
     from .api.views import bp as api
     from .channels.offline_views import bp as offline
+    from .channels.sms_views import bp as sms
     from .evaluation.views import bp as evaluation
     from .moderation.views import bp as moderation
     from .pages import bp as pages
@@ -45,6 +46,6 @@ def _register_blueprints(app: Flask) -> None:
     from .territory.views import bp as territory
 
     for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, accounts, admin, evaluation,
-                      moderation, scorecards, api, offline):
+                      moderation, scorecards, api, offline, sms):
         app.register_blueprint(blueprint)
     app.after_request(set_cookie)
