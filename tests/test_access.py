@@ -32,6 +32,8 @@ TABLE = {
     "accounts.totp_disable": ({}, ALL_SIGNED_IN, set()),
     "accounts.logout": ({}, ALL_SIGNED_IN | {"anonymous"}, set()),
     "admin.home": ({}, {"admin"}, set()),
+    "assisted.entry": ({"code": M_X}, {"admin", "monitor"}, set()),
+    "assisted.print_forms": ({"code": M_X}, {"admin", "monitor"}, set()),
     "admin.users": ({}, {"admin"}, set()),
     "admin.user_new": ({}, {"admin"}, set()),
     "admin.user_edit": ({"user_id": "target"}, {"admin"}, set()),
