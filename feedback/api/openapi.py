@@ -74,6 +74,10 @@ SCORECARD = {
         "period": {"type": "integer"},
         "methodology_version": {"type": "integer"},
         "verified_only": {"type": "boolean"},
+        "channels": {"type": "object", "description": "Ratings by channel (web, offline_web, sms, assisted): "
+                     "n accepted, plain mean of overall, n_quarantined",
+                     "additionalProperties": {"type": "object", "properties": {
+                         "n": {"type": "integer"}, "mean": {"type": ["number", "null"]}, "n_quarantined": {"type": "integer"}}}},
         "min_sample": {"type": "integer"},
         "confidence": {"type": "number"},
         "peer_group": {"type": "object", "properties": {"kind": {"type": "string"}, "population_band": {"type": "string"}}},

@@ -167,7 +167,9 @@ def municipality_scorecard(code: str):
     period, params = _scorecard_params()
     if params is None:
         return json_error(404, "unknown_methodology", _("There is no such methodology version."), field="methodology")
-    return jsonify(build(m, period, params, verified=request.args.get("verified") in ("1", "true")))
+    card = build(m, period, params, verified=request.args.get("verified") in ("1", "true"))
+    from ..channels.queries import channels_json; card["channels"] = channels_json(m.code, period)  # noqa: E702, I001
+    return jsonify(card)
 
 
 @bp.get("/compare")

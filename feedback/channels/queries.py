@@ -27,3 +27,8 @@ def channel_counts(municipality_code: str | None, period: int) -> list[ChannelCo
     found = {channel: (int(n or 0), float(mean) if mean is not None else None, int(q or 0))
              for channel, n, mean, q in db.session.execute(query)}
     return [ChannelCount(channel, *found.get(channel, (0, None, 0))) for channel in CHANNELS]
+
+
+def channels_json(municipality_code: str | None, period: int) -> dict:
+    return {row.channel: {"n": row.n, "mean": None if row.mean is None else round(row.mean, 2),
+                          "n_quarantined": row.n_quarantined} for row in channel_counts(municipality_code, period)}
