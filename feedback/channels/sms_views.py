@@ -20,6 +20,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..errors import json_error
@@ -64,7 +65,13 @@ def _fields(payload, *paths):
 def _process(gateway: str, gateway_id, address, text):
     if not gateway_id or not address or text is None or len(gateway_id) > 100 or len(text) > MAX_TEXT:
         return None, json_error(400, "invalid", _("The message needs an id, a sender and a text."))
-    handled = inbound.handle(gateway, gateway_id, address, text)
+    try:
+        handled = inbound.handle(gateway, gateway_id, address, text)
+    except IntegrityError:
+        # Two requests raced (the gateway resent a message still being processed, or two first
+        # messages from one new number): the gateway retries this one later, and it is then seen once.
+        db.session.rollback()
+        return None, json_error(409, "conflict", _("This message is being processed; send it again later."))
     return handled, None
 
 

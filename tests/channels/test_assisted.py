@@ -65,6 +65,13 @@ def test_assisted_ratings_obey_the_same_rules(monitor):
     assert assisted() == []
 
 
+def test_monitors_find_the_entry_from_the_municipality_page(monitor, app):
+    from tests.ratings.test_views import Resident
+
+    assert f'href="/ru/m/{AK_BULUN}/paper"' in monitor.get(f"/ru/m/{AK_BULUN}/").text
+    assert "/paper" not in Resident(app).get(f"/ru/m/{AK_BULUN}/").text
+
+
 def test_a_monitor_outside_its_scope_gets_404(app, create_user, sign_in):
     client = app.test_client()
     sign_in(client, create_user("monitor", region_code="41703000000000"))

@@ -283,3 +283,17 @@ def test_posters_carry_the_sms_number_and_codes(app, client, monkeypatch):
     single = client.get(f"/ky/m/{AK_BULUN}/poster/LI-ROADS").text
     assert f"{code} {subject_of('LI-ROADS')} 4" in single and "sms-subjects" not in single
     assert code_of(AK_BULUN) == code  # printing again never changes a code
+
+
+def test_a_race_answers_409_so_that_the_gateway_retries(gateway, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from feedback.channels import inbound
+
+    def racing(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(inbound, "handle", racing)
+    response = gateway.sms("ЖАРДАМ")
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "conflict"
+    assert gateway.sent.sent == []
