@@ -69,3 +69,44 @@ def test_offline_visit_rating_sent_once_when_back_online(live_server, phone):
     scorecard = page.request.get(f"{live_server}/api/v1/municipalities/{CHELPEK}/scorecard").json()
     roads = [s for s in scorecard["citizen"]["subjects"] if s["code"] == SUBJECT]
     assert roads and roads[0]["n"] == 1 and roads[0]["mean"] == 2, roads
+
+
+def test_an_update_of_the_worker_keeps_the_queue_and_the_pages(live_server, phone, monkeypatch):
+    """ODK/Kobo users lose queued forms when a service worker updates: here the queue is in IndexedDB,
+    and an update deletes only the old assets. A queue left by the older localStorage version moves in."""
+    import feedback.api.views as api_views
+    from feedback.channels import offline_views
+
+    page, context = phone, phone.context
+    home, form = f"/ru/m/{CHELPEK}/", f"/ru/m/{CHELPEK}/rate/LI-LIGHT"
+    page.goto(live_server + home)
+    eventually(page, "async () => !!(await navigator.serviceWorker.ready).active")
+    eventually(page, kept(form))
+    old_caches = page.evaluate("caches.keys()")
+
+    # The server cannot store ratings for a while (a 500): what is queued stays queued.
+    def broken(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(api_views, "submit_rating", broken)
+    item = {"municipality": CHELPEK, "subject": "LI-LIGHT", "overall": 3, "criteria": {}, "client_id": "legacy-queue-0001"}
+    page.evaluate(f"localStorage.setItem('rating-queue', JSON.stringify([{json.dumps(item)}]))")
+    page.reload()
+    eventually(page, "async () => (await LocalVoiceQueue.count()) === 1 && !localStorage.getItem('rating-queue')")
+    expect(page.locator("main p.queue [data-queue-count]")).to_have_text("1")
+
+    # A new version of the site: the browser installs the new worker, which takes over at once.
+    monkeypatch.setattr(offline_views, "_assets_version", lambda: "next-version")
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    eventually(page, "async () => (await caches.keys()).includes('assets-next-version')")
+    eventually(page, f"async () => !(await caches.keys()).includes({json.dumps([c for c in old_caches if c.startswith('assets-')][0])})")
+    assert page.evaluate("LocalVoiceQueue.count()") == 1
+    assert page.evaluate(kept(form)) and page.evaluate(kept(home))
+
+    monkeypatch.undo()
+    page.reload()
+    eventually(page, "async () => (await LocalVoiceQueue.count()) === 0")
+    scorecard = page.request.get(f"{live_server}/api/v1/municipalities/{CHELPEK}/scorecard").json()
+    assert scorecard["channels"]["offline_web"]["n"] >= 1
+    light = [s for s in scorecard["citizen"]["subjects"] if s["code"] == "LI-LIGHT"]
+    assert light and light[0]["n"] == 1 and light[0]["mean"] == 3
