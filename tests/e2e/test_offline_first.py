@@ -77,7 +77,7 @@ def test_an_update_of_the_worker_keeps_the_queue_and_the_pages(live_server, phon
     import feedback.api.views as api_views
     from feedback.channels import offline_views
 
-    page, context = phone, phone.context
+    page = phone
     home, form = f"/ru/m/{CHELPEK}/", f"/ru/m/{CHELPEK}/rate/LI-LIGHT"
     page.goto(live_server + home)
     eventually(page, "async () => !!(await navigator.serviceWorker.ready).active")
