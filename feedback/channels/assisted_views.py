@@ -29,7 +29,11 @@ CHANNEL_NAMES = {"web": _l("Website"), "offline_web": _l("Website, sent later (o
 def channel_helpers():
     from .queries import channel_counts
 
-    return {"channel_counts": channel_counts, "channel_names": CHANNEL_NAMES}
+    def counts(municipality_code: str, period: int | None):
+        # The scorecard's period when the page has one, else the current year.
+        return channel_counts(municipality_code, period or current_period())
+
+    return {"channel_counts": counts, "channel_names": CHANNEL_NAMES}
 
 
 class PaperEntryForm(Form):
