@@ -110,3 +110,20 @@ def test_an_update_of_the_worker_keeps_the_queue_and_the_pages(live_server, phon
     assert scorecard["channels"]["offline_web"]["n"] >= 1
     light = [s for s in scorecard["citizen"]["subjects"] if s["code"] == "LI-LIGHT"]
     assert light and light[0]["n"] == 1 and light[0]["mean"] == 3
+
+
+def test_only_the_latest_municipalities_are_kept(live_server, phone):
+    page = phone
+    page.goto(f"{live_server}/ky/m/{CHELPEK}/")
+    eventually(page, "async () => !!(await navigator.serviceWorker.ready).active")
+    eventually(page, kept(f"/ky/m/{CHELPEK}/rate"))
+    # Eight more municipalities later (their index only: the test need not wait for their forms).
+    codes = page.request.get(f"{live_server}/api/v1/municipalities?region=41703000000000&kind=aiyl_aimak").json()["items"][:8]
+    script = """async (paths) => { const cache = await caches.open('pages-v1');
+        const found = await cache.match('/__kept-municipalities'); const list = found ? await found.json() : [];
+        await cache.put('/__kept-municipalities', new Response(JSON.stringify(paths.concat(list)))); }"""
+    page.evaluate(script, [f"/ky/m/{m['code']}/" for m in codes[:7]])
+    page.goto(f"{live_server}/ky/m/{codes[7]['code']}/")
+    eventually(page, kept(f"/ky/m/{codes[7]['code']}/"))
+    eventually(page, f"async () => !(await caches.match('/ky/m/{CHELPEK}/rate'))")
+    assert not page.evaluate(kept(f"/ky/m/{CHELPEK}/"))

@@ -56,11 +56,33 @@ function keepMunicipality(lang, code) {
     .catch(function () { /* offline: next visit */ });
 }
 
+// Cheap phones have little storage: the pages of the most recently visited municipalities only.
+var KEEP_MUNICIPALITIES = 8;
+var INDEX = "/__kept-municipalities";
+
+function remember(cache, prefix) {
+  return cache.match(INDEX).then(function (found) { return found ? found.json() : []; }).then(function (list) {
+    list = [prefix].concat(list.filter(function (p) { return p !== prefix; }));
+    var dropped = list.slice(KEEP_MUNICIPALITIES);
+    return cache.put(INDEX, new Response(JSON.stringify(list.slice(0, KEEP_MUNICIPALITIES)))).then(function () {
+      if (!dropped.length) return;
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(function (request) {
+          var path = new URL(request.url).pathname;
+          return dropped.some(function (p) { return path.indexOf(p) === 0; });
+        }).map(function (request) { return cache.delete(request); }));
+      });
+    });
+  });
+}
+
 function afterVisit(path) {
   var match = MUNICIPALITY.exec(path);
+  if (!match) return Promise.resolve();
   // About 40 forms of 15-20 kB each: not on a connection the resident asked to spare (Save-Data).
   var spare = self.navigator.connection && self.navigator.connection.saveData;
-  return match && !spare ? keepMunicipality(match[1], match[2]) : Promise.resolve();
+  return caches.open(PAGES_CACHE).then(function (cache) { return remember(cache, path); })
+    .then(function () { return spare ? null : keepMunicipality(match[1], match[2]); });
 }
 
 self.addEventListener("fetch", function (event) {
