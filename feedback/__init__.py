@@ -32,6 +32,10 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts
     from .admin.views import bp as admin
     from .api.views import bp as api
+    from .channels.assisted_views import bp as assisted
+    from .channels.export_views import bp as channel_export
+    from .channels.offline_views import bp as offline
+    from .channels.sms_views import bp as sms
     from .evaluation.views import bp as evaluation
     from .moderation.views import bp as moderation
     from .pages import bp as pages
@@ -44,6 +48,6 @@ def _register_blueprints(app: Flask) -> None:
     from .territory.views import bp as territory
 
     for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, accounts, admin, evaluation,
-                      moderation, scorecards, api):
+                      moderation, scorecards, api, offline, sms, assisted, channel_export):
         app.register_blueprint(blueprint)
     app.after_request(set_cookie)

@@ -60,14 +60,16 @@ def load_reference_data():
 
     _run_load(load_registry)
     _run_load(load_catalog)
+    from .channels.cli import short_codes; short_codes.callback()  # noqa: E702, I001
 
 
 def init_app(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .audit.cli import audit_cli
+    from .channels.cli import channels_cli
     from .i18n_tools import i18n_cli
     from .scorecards.cli import demo_cli, scorecards_cli
 
     for command in (territory_cli, catalog_cli, load_reference_data, i18n_cli, audit_cli, users_cli,
-                    scorecards_cli, demo_cli):
+                    scorecards_cli, demo_cli, channels_cli):
         app.cli.add_command(command)

@@ -10,6 +10,7 @@ from .catalog.models import (  # noqa: F401
     Subject,
     TransparencyItem,
 )
+from .channels.models import InboundMessage, OutboundMessage, PaperForm, ShortCode  # noqa: F401
 from .evaluation.models import Evidence, IndicatorScore, LsgResponse, StateEvaluation  # noqa: F401
 from .ratings.models import CriterionScore, PhoneVerification, Rating, Respondent, SubmissionKey  # noqa: F401
 from .scorecards.models import CriterionAggregate, Methodology, RatingAggregate  # noqa: F401

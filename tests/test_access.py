@@ -15,7 +15,7 @@ from feedback.ratings.abuse import Signals
 from feedback.ratings.models import Respondent
 from feedback.ratings.services import RatingInput, submit_rating
 
-PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api"}
+PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api", "offline", "sms", "channel_export"}
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.login_code", "scorecards.methodology_page",
                     "scorecards.print_view"}
 M_X, M_OTHER = "41702205805000", "41702410000010"  # Ak-Bulun; Karakol (same region)
@@ -32,6 +32,8 @@ TABLE = {
     "accounts.totp_disable": ({}, ALL_SIGNED_IN, set()),
     "accounts.logout": ({}, ALL_SIGNED_IN | {"anonymous"}, set()),
     "admin.home": ({}, {"admin"}, set()),
+    "assisted.entry": ({"code": M_X}, {"admin", "monitor"}, set()),
+    "assisted.print_forms": ({"code": M_X}, {"admin", "monitor"}, set()),
     "admin.users": ({}, {"admin"}, set()),
     "admin.user_new": ({}, {"admin"}, set()),
     "admin.user_edit": ({"user_id": "target"}, {"admin"}, set()),

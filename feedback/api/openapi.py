@@ -48,6 +48,8 @@ RATING_INPUT = {
         "age_band": {"type": ["string", "null"], "enum": ["under_18", "18_29", "30_44", "45_59", "60_plus", None]},
         "village": {"type": ["string", "null"], "description": "SOATE code of a village of this municipality"},
         "client_id": {"type": ["string", "null"], "minLength": 8, "maxLength": 64, "description": "Idempotency key"},
+        "channel": {"type": ["string", "null"], "enum": ["web", "offline_web", None],
+                    "description": "offline_web: sent by the page's offline queue (default web)"},
     },
 }
 RATING_STORED = {"type": "object", "required": ["id", "status"], "properties": {
@@ -72,6 +74,10 @@ SCORECARD = {
         "period": {"type": "integer"},
         "methodology_version": {"type": "integer"},
         "verified_only": {"type": "boolean"},
+        "channels": {"type": "object", "description": "Ratings by channel (web, offline_web, sms, assisted): "
+                     "n accepted, plain mean of overall, n_quarantined",
+                     "additionalProperties": {"type": "object", "properties": {
+                         "n": {"type": "integer"}, "mean": {"type": ["number", "null"]}, "n_quarantined": {"type": "integer"}}}},
         "min_sample": {"type": "integer"},
         "confidence": {"type": "number"},
         "peer_group": {"type": "object", "properties": {"kind": {"type": "string"}, "population_band": {"type": "string"}}},

@@ -96,7 +96,10 @@ def openapi():
     return jsonify(openapi_document())
 
 
-RATING_FIELDS = {"municipality", "subject", "overall", "criteria", "comment", "client_id", "sex", "age_band", "village"}
+RATING_FIELDS = {"municipality", "subject", "overall", "criteria", "comment", "client_id", "sex", "age_band", "village",
+                 "channel"}
+# What a browser may say about itself: the page's offline queue sends "offline_web".
+API_CHANNELS = ("web", "offline_web")
 
 
 @bp.post("/ratings")
@@ -117,12 +120,15 @@ def create_rating():
     for name in ("municipality", "subject", "overall"):
         if payload.get(name) in (None, ""):
             return json_error(400, "required", _("The field %(name)s is required.", name=name), field=name)
+    channel = payload.get("channel") or "web"
+    if channel not in API_CHANNELS:
+        return json_error(400, "invalid_choice", _("Choose one of the options offered."), field="channel")
     respondent = current_respondent()
     data = RatingInput(
         municipality_code=payload["municipality"], subject_code=payload["subject"], overall=payload["overall"],
         criteria=payload.get("criteria") or {}, comment=payload.get("comment"), sex=payload.get("sex"),
         age_band=payload.get("age_band"), village_code=payload.get("village"), client_id=payload.get("client_id"),
-        source="api",
+        source="api", channel=channel,
     )
     signals = request_signals(payload["municipality"], respondent.id)
     try:
@@ -161,7 +167,9 @@ def municipality_scorecard(code: str):
     period, params = _scorecard_params()
     if params is None:
         return json_error(404, "unknown_methodology", _("There is no such methodology version."), field="methodology")
-    return jsonify(build(m, period, params, verified=request.args.get("verified") in ("1", "true")))
+    card = build(m, period, params, verified=request.args.get("verified") in ("1", "true"))
+    from ..channels.queries import channels_json; card["channels"] = channels_json(m.code, period)  # noqa: E702, I001
+    return jsonify(card)
 
 
 @bp.get("/compare")

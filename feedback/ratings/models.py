@@ -15,6 +15,9 @@ COMMENT_STATUSES = ("pending", "approved", "rejected")
 SEXES = ("female", "male")
 AGE_BANDS = ("under_18", "18_29", "30_44", "45_59", "60_plus")
 SOURCES = ("web", "api")
+# How the rating reached us: the web form, the web offline queue, SMS/messenger, a paper form
+# entered by a monitor. Every channel goes through services.submit_rating and its rules.
+CHANNELS = ("web", "offline_web", "sms", "assisted")
 
 
 
@@ -42,6 +45,7 @@ class Rating(db.Model):
         CheckConstraint("overall BETWEEN 1 AND 5", name="overall"),
         CheckConstraint("status IN ('accepted', 'quarantined')", name="status"),
         CheckConstraint("comment_status IS NULL OR comment_status IN ('pending', 'approved', 'rejected')", name="comment_status"),
+        CheckConstraint("channel IN ('web', 'offline_web', 'sms', 'assisted')", name="channel"),
         Index("ix_rating_scope", "municipality_code", "subject_code", "period", "status"),
         Index("ix_rating_burst", "municipality_code", "created_at"),
     )
@@ -63,6 +67,7 @@ class Rating(db.Model):
     quarantine_rule: Mapped[str | None] = mapped_column(String(40))
     verified: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(10), default="web")
+    channel: Mapped[str] = mapped_column(String(12), default="web", server_default="web")
     # The idempotency key of the submission that last wrote this rating (every key is in SubmissionKey).
     client_id: Mapped[str | None] = mapped_column(String(64))
     # Keyed hash of the client address, for the burst rule; the address itself is not stored.

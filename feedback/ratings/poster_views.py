@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
+from ..channels.posters import poster_sms
 from ..db import db
 from ..i18n import LANGUAGES, pull_lang, push_lang
 from ..territory import queries as territory_queries
@@ -74,8 +75,10 @@ def poster(code: str, subject: str | None = None):
     municipality = territory_queries.municipality(code) or abort(404)
     rated = _rated_subject(municipality, subject) if subject is not None else None
     url = public_url(rating_path(g.lang, municipality.code, rated.code if rated else None))
+    sms = poster_sms(municipality, rated)
+    db.session.commit()
     return render_template(
         "ratings/poster.html", m=municipality, subject=rated, url=url,
         short_url=url.split("://", 1)[-1], qr=qr_svg(url), lang=g.lang,
-        ctas=[call_to_action(municipality, rated, lang) for lang in LANGUAGES],
+        ctas=[call_to_action(municipality, rated, lang) for lang in LANGUAGES], sms=sms,
     )

@@ -48,6 +48,7 @@ class RatingInput:
     village_code: str | None = None
     client_id: str | None = None
     source: str = "web"
+    channel: str = "web"  # models.CHANNELS
 
 
 @dataclass
@@ -167,6 +168,7 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     rating.comment_moderated_by = rating.comment_moderated_at = rating.comment_rejection_reason = None
     rating.verified = respondent.verified
     rating.source = data.source
+    rating.channel = data.channel
     rating.client_id = data.client_id or rating.client_id
     rating.address_hash = signals.address_hash
     rating.updated_at = utcnow()

@@ -184,6 +184,7 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
     for row in scores:
         row["rating_id"] = rating_ids[row.pop("client_id")]
     _bulk(CriterionScore, scores)
+    from ..channels.demo import label_channels; label_channels(PREFIX)  # noqa: E702, I001
 
     evaluations = _seed_evaluations(rng, municipalities, periods, quality)
     aggregates.rebuild_aggregates()
