@@ -42,8 +42,10 @@ def _register_blueprints(app: Flask) -> None:
     from .scorecards.views import bp as scorecards
     from .site import bp as site
     from .territory.views import bp as territory
+    from .transparency.views import bp as transparency
+    from .transparency.views import files_bp as transparency_files
 
     for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, accounts, admin, evaluation,
-                      moderation, scorecards, api):
+                      moderation, scorecards, api, transparency, transparency_files):
         app.register_blueprint(blueprint)
     app.after_request(set_cookie)

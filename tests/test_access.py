@@ -17,7 +17,7 @@ from feedback.ratings.services import RatingInput, submit_rating
 
 PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api"}
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.login_code", "scorecards.methodology_page",
-                    "scorecards.print_view"}
+                    "scorecards.print_view", "transparency.priorities", "transparency.priorities_thanks"}
 M_X, M_OTHER = "41702205805000", "41702410000010"  # Ak-Bulun; Karakol (same region)
 M_FAR = "41703211802000"  # an aiyl aimak of Jalal-Abad region
 ROLES = ("anonymous", "admin", "moderator", "moderator_far", "lsg_staff", "lsg_staff_other",
@@ -58,6 +58,13 @@ TABLE = {
     "evaluation.staff_evaluation": ({"evaluation_id": "evaluation"}, {"lsg_staff"}, {"lsg_staff_other"}),
     "evaluation.evidence": ({"evidence_id": "evidence"}, {"admin", "analyst", "evaluator", "lsg_staff"},
                             {"evaluator_other_agency", "evaluator_far", "lsg_staff_other"}),
+    "transparency.monitor_home": ({}, {"monitor"}, set()),
+    "transparency.assess": ({"code": M_X}, {"monitor"}, set()),
+    "transparency.review": ({"assessment_id": "transparency"}, {"monitor"}, set()),
+    "transparency.staff_reply": ({"assessment_id": "transparency"}, {"lsg_staff"}, {"lsg_staff_other"}),
+    "transparency_files.evidence": ({"evidence_id": "transparency_evidence"}, {"admin", "analyst", "monitor", "lsg_staff"},
+                                    {"lsg_staff_other", "moderator", "moderator_far", "evaluator",
+                                     "evaluator_other_agency", "evaluator_far"}),
 }
 
 
@@ -95,9 +102,28 @@ def world(app, session, create_user):
                         sha256=hashlib.sha256(b"%PDF-").hexdigest(), data=b"%PDF-")
     session.add(evidence)
     session.flush()
-    ids = {"target": create_user("analyst").id, "rating": rate("LI-WATER").id, "quarantined": rate("LI-ROADS", "bot").id,
+    ids = {**_transparency_world(session, create_user, year),
+           "target": create_user("analyst").id, "rating": rate("LI-WATER").id, "quarantined": rate("LI-ROADS", "bot").id,
            "evaluation": evaluation.id, "evidence": evidence.id, "closing_year": 2029}
     return users, ids
+
+
+def _transparency_world(session, create_user, year):
+    """A submitted budget transparency assessment of M_X by another monitor, with a photo."""
+    import datetime as dt
+
+    from feedback.transparency.models import TransparencyAssessment, TransparencyEvidence
+
+    author = create_user("monitor", region_code="41702000000000")
+    assessment = TransparencyAssessment(municipality_code=M_X, period=year, monitor_id=author.id, status="submitted",
+                                        reply_due=dt.datetime.now(dt.UTC) + dt.timedelta(days=14))
+    session.add(assessment)
+    session.flush()
+    photo = TransparencyEvidence(assessment_id=assessment.id, item_code="BT-2-02", party="monitor", author_id=author.id,
+                                 filename="board.png", content_type="image/png", size=8, data=b"\x89PNG\r\n\x1a\n")
+    session.add(photo)
+    session.flush()
+    return {"transparency": assessment.id, "transparency_evidence": photo.id}
 
 
 def url_for_row(app, endpoint, args, ids, lang="ru"):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, g
 
+from ..transparency.queries import budget_transparency_track, priorities, priorities_json
 from . import methodology as mth
 from . import queries
 
@@ -181,13 +182,15 @@ def state_tracks(rows, params: mth.Params) -> dict[str, dict]:
     return result
 
 
-def composite(params: mth.Params, citizen: Track, state: dict | None) -> dict:
+def composite(params: mth.Params, citizen: Track, state: dict | None, budget: dict | None = None) -> dict:
     weights = params["composite_weights"]
     parts = []
     if citizen.index is not None:
         parts.append(("citizen", citizen.index, citizen.interval))
     if state and state["index"] is not None:
         parts.append(("state", state["index"], (state["index"], state["index"])))
+    if budget and budget["index"] is not None:
+        parts.append(("budget_transparency", budget["index"], (budget["index"], budget["index"])))
     used = [(name, index, interval, float(weights[name])) for name, index, interval in parts if weights[name] > 0]
     total = sum(w for *_, w in used)
     if not used or total <= 0:
@@ -306,7 +309,8 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
     if citizen.reason is None and citizen.index is None:
         citizen.reason = NOT_ENOUGH
     state = ctx.state_of(code)
-    comp = composite(params, citizen, state)
+    budget = budget_transparency_track(municipality, period, params)
+    comp = composite(params, citizen, state, budget)
     min_n = params.min_sample
 
     def subject_json(s: SubjectScore) -> dict:
@@ -355,7 +359,8 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
         "state": {"index": _r(params, state["index"]) if state else None, "interval": None,
                   "reason": None if state and state["index"] is not None else NO_EVALUATIONS,
                   "powers": powers},
-        "budget_transparency": {"index": None, "interval": None, "reason": NOT_AVAILABLE},
+        "budget_transparency": budget,
+        "budget_priorities": priorities_json(priorities(code, period, min_n, params.z)),
         "responsiveness": {"index": None, "interval": None, "reason": NOT_AVAILABLE},
         "composite": {"index": _r(params, comp["index"]),
                       "interval": _r(params, comp["interval"]) if comp["interval"] else None,
