@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, g
 
-from ..transparency.queries import budget_transparency_track, priorities, priorities_json
+from ..transparency.queries import budget_transparency_track, final_indices, priorities, priorities_json
 from . import methodology as mth
 from . import queries
 
@@ -157,8 +157,16 @@ class Context:
             return self._state.get(code)
         return state_tracks(queries.state_indicator_scores(self.period, code), self.params).get(code)
 
+    def budget(self) -> dict[str, float]:
+        """municipality → budget transparency index of its final assessment in the period."""
+        if getattr(self, "_budget", None) is None:
+            self._budget = final_indices(self.period)
+        return self._budget
+
     def composite(self, code: str) -> dict:
-        return composite(self.params, self.citizen(code), self.state().get(code))
+        index = self.budget().get(code)
+        return composite(self.params, self.citizen(code), self.state().get(code),
+                         {"index": index} if index is not None else None)
 
 
 def state_tracks(rows, params: mth.Params) -> dict[str, dict]:
@@ -401,6 +409,7 @@ def compare(level: str, period: int, params: mth.Params, names: dict[str, tuple[
             interval = (max(0.0, index - q * se), min(100.0, index + q * se))
             items.append((key, index, *interval))
         state_values = [states[c]["index"] for c in codes if c in states and states[c]["index"] is not None]
+        budget_values = [ctx.budget()[c] for c in codes if c in ctx.budget()]
         comps = [ctx.composite(c)["index"] for c in codes]
         comps = [c for c in comps if c is not None]
         name_ky, name_ru = names.get(key, (key, key))
@@ -410,12 +419,15 @@ def compare(level: str, period: int, params: mth.Params, names: dict[str, tuple[
                      "citizen_index": index, "citizen_interval": interval,
                      "state_index": sum(state_values) / len(state_values) if state_values else None,
                      "state_evaluated": len(state_values),
+                     "budget_transparency_index": sum(budget_values) / len(budget_values) if budget_values else None,
+                     "budget_transparency_assessed": len(budget_values),
                      "composite_index": sum(comps) / len(comps) if comps else None})
     tiers = mth.tiers(items)
     out = []
     for row in sorted(rows, key=lambda r: r["code"]):
         out.append({**row, "citizen_index": _r(params, row["citizen_index"]),
                     "citizen_interval": _r(params, row["citizen_interval"]) if row["citizen_interval"] else None,
-                    "state_index": _r(params, row["state_index"]), "composite_index": _r(params, row["composite_index"]),
+                    "state_index": _r(params, row["state_index"]),
+                    "budget_transparency_index": _r(params, row["budget_transparency_index"]), "composite_index": _r(params, row["composite_index"]),
                     "tier": tiers.get(row["code"]), "reason": None if row["citizen_index"] is not None else NOT_ENOUGH})
     return out
