@@ -100,3 +100,24 @@ def test_the_public_page_links_to_the_form_and_the_api_has_the_priorities(app, c
     card = client.get(f"/api/v1/municipalities/{AK_BULUN}/scorecard").get_json()
     assert card["budget_priorities"]["published"] is False
     assert card["budget_transparency"]["index"] is None and card["budget_transparency"]["reason"] == "not_assessed"
+
+
+def api(resident, payload, lang="ru"):
+    return resident.post(f"/api/v1/budget-priorities?lang={lang}", json=payload, headers={"Origin": "http://localhost"})
+
+
+def test_api_stores_replaces_and_refuses_bad_input(app, session):
+    resident = Resident(app, "10.0.0.9")
+    first = api(resident, {"municipality": AK_BULUN, "issues": ["LI-WATER", "LI-ROADS"]})
+    assert first.status_code == 201 and first.get_json()["status"] == "accepted"
+    again = api(resident, {"municipality": AK_BULUN, "issues": ["LI-ROADS"]})
+    assert again.status_code == 200 and again.get_json()["replaced"] is True
+    assert [r.codes for r in rows(session)] == [["LI-ROADS"]]
+    bad = api(resident, {"municipality": AK_BULUN, "issues": ["LI-WATER", "LI-ROADS", "LI-LIGHT", "LI-WASTE"]}, "ky")
+    assert bad.status_code == 422 and bad.get_json()["error"]["message"] == "Үчтөн ашык эмес жергиликтүү маселени тандаңыз."
+    assert api(resident, {"municipality": "41799999999999", "issues": ["LI-WATER"]}).status_code == 404
+    assert api(resident, {"municipality": AK_BULUN, "issues": ["LI-WATER"], "x": 1}).status_code == 400
+    other_site = resident.post("/api/v1/budget-priorities", json={"municipality": AK_BULUN, "issues": ["LI-WATER"]},
+                               headers={"Origin": "https://evil.example"})
+    assert other_site.status_code == 403
+    assert [r.codes for r in rows(session)] == [["LI-ROADS"]]
