@@ -186,3 +186,40 @@ def test_no_one_changes_a_closed_period(app, client, session, world, sign_in, mo
     session.refresh(evaluation)
     assert len(evaluation.responses) == before
     assert session.scalars(select(StateEvaluation).where(StateEvaluation.period == 2031)).all() == [evaluation]
+
+
+def test_budget_transparency_who_fills_replies_reviews_finalises(app, client, session, world, sign_in, monkeypatch,
+                                                                   create_user):
+    """Only monitors in scope fill; only the municipality's staff reply; the author never reviews;
+    the reviewer never finalises (their own review)."""
+    from feedback.transparency.models import TransparencyAssessment
+
+    users, ids = world
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    assessment = session.get(TransparencyAssessment, ids["transparency"])
+    author = session.get(type(users["monitor"]), assessment.monitor_id)
+    far = create_user("monitor", region_code="41703000000000")
+
+    def post(user, endpoint, args, data):
+        c = app.test_client()
+        sign_in(c, user)
+        return c.post(url_for_row(app, endpoint, args, ids) + "?period=2031", data=data)
+
+    assert post(far, "transparency.assess", {"code": M_X}, {"action": "save", "item-BT-1-01": "yes"}).status_code == 404
+    assert post(users["lsg_staff_other"], "transparency.staff_reply", {"assessment_id": "transparency"},
+                {"reply-BT-1-01": "Жооп"}).status_code == 404
+    assert post(author, "transparency.review", {"assessment_id": "transparency"}, {}).status_code == 404
+    verdicts = {f"review-{code}": "agree" for code in ("BT-1-01", "BT-1-02", "BT-1-03", "BT-1-04", "BT-1-05", "BT-1-06",
+                                                        "BT-1-07", "BT-2-01", "BT-2-02", "BT-2-03", "BT-2-04", "BT-2-05",
+                                                        "BT-2-06", "BT-3-01", "BT-3-02", "BT-3-03", "BT-3-04", "BT-3-05",
+                                                        "BT-3-06")}
+    from feedback.transparency.models import TransparencyAnswer
+
+    assessment.answers.extend(TransparencyAnswer(item_code=c[7:], answer="yes", note="", review_note="") for c in verdicts)
+    session.flush()
+    assert post(users["monitor"], "transparency.review", {"assessment_id": "transparency"}, verdicts).status_code == 303
+    session.refresh(assessment)
+    assert assessment.status == "reviewed" and assessment.reviewer_id == users["monitor"].id
+    assert post(users["monitor"], "transparency.assess", {"code": M_X}, {"action": "finalise"}).status_code == 404
+    session.refresh(assessment)
+    assert assessment.status == "reviewed"
