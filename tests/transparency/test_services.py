@@ -118,3 +118,42 @@ def test_monitor_home_lists_scope_with_what_is_due(session, people):
     assert all(r.municipality.region_code == "41702000000000" for r in rows.values())
     mine = {r.municipality.code: r for r in queries.monitor_home(people["monitor"], YEAR)}
     assert mine[M_X].due is None and mine[M_X].status == "submitted"
+
+
+def test_closed_period_changes_nothing(session, people):
+    from feedback.catalog.models import Period
+
+    a = submitted(session, people)
+    session.get(Period, YEAR).status = "closed"
+    session.flush()
+    for act in (lambda: services.reply(people["staff"], a, "BT-1-01", "Жооп"),
+                lambda: services.review(people["reviewer"], a, ReviewInput(all_answers(session, "agree"))),
+                lambda: services.open_draft(people["monitor"], session.get(Municipality, "41702205807000"), YEAR)):
+        with pytest.raises(TransparencyError) as caught:
+            act()
+        assert caught.value.code == "period_closed"
+    assert a.status == "submitted" and a.replies == []
+
+
+def test_evidence_is_removed_from_a_draft_only_and_audited(session, people):
+    a = services.open_draft(people["monitor"], session.get(Municipality, M_X), YEAR)
+    link = services.add_evidence(people["monitor"], a, "BT-2-01", url="https://okmot.kg/budget")
+    with pytest.raises(TransparencyError):
+        services.add_evidence(people["monitor"], a, "BT-2-01", url="javascript:alert(1)")
+    services.remove_evidence(people["monitor"], a, link.id)
+    assert a.evidence == []
+    assert session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1)) == "transparency.evidence_remove"
+
+
+def test_a_monitor_scoped_to_municipalities_sees_only_those(session, create_user):
+    from feedback.accounts.models import UserMunicipality
+    from feedback.catalog.models import Period
+
+    session.add(Period(year=YEAR, status="open"))
+    monitor = create_user("monitor")
+    session.add(UserMunicipality(user_id=monitor.id, municipality_code=M_X))
+    session.flush()
+    session.refresh(monitor)
+    assert [r.municipality.code for r in queries.monitor_home(monitor, YEAR)] == [M_X]
+    assert services.can_assess(monitor, session.get(Municipality, M_X))
+    assert not services.can_assess(monitor, session.get(Municipality, "41702205807000"))
