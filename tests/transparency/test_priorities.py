@@ -121,3 +121,25 @@ def test_api_stores_replaces_and_refuses_bad_input(app, session):
                                headers={"Origin": "https://evil.example"})
     assert other_site.status_code == 403
     assert [r.codes for r in rows(session)] == [["LI-ROADS"]]
+
+
+def test_print_view_puts_priorities_next_to_the_residents_scores(app, session):
+    """The kenesh's sheet: "residents rate water 50/100 and 60 % put it first"."""
+    from feedback.ratings.services import RatingInput, submit_rating
+    from tests.helpers import fresh_get, visible_text
+
+    m = session.get(Municipality, AK_BULUN)
+    for i in range(10):
+        respondent = Respondent(token=f"print-{i}")
+        session.add(respondent)
+        session.flush()
+        signals = Signals(AK_BULUN, respondent.id, f"print-address-{i}")
+        submit_rating(RatingInput(AK_BULUN, "LI-WATER", 3), respondent, signals)
+        services.submit_priorities(m, ["LI-WATER"] if i < 6 else ["LI-ROADS", "LI-WATER"], respondent, signals,
+                                   current_period())
+    session.flush()
+    text = visible_text(fresh_get(app, app.test_client(), f"/ru/m/{AK_BULUN}/print").get_data(as_text=True))
+    assert "жители оценивают на 50 из 100" in text
+    assert "100 % (10)" in text and "60 % (6)" in text  # water named by all ten, first by six
+    public = visible_text(fresh_get(app, app.test_client(), f"/ky/m/{AK_BULUN}/").get_data(as_text=True))
+    assert "100 % (10)" in public or "100% (10)" in public
