@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -380,10 +380,9 @@ def priority_subjects(municipality: Municipality) -> list[Subject]:
 
 
 def priority_rule(signals: Signals, replacing: BudgetPriority | None) -> str | None:
-    """The ratings' anti-abuse rules (feedback/ratings/abuse.py) applied to priorities: the same
-    settings, with the bursts counted over priority submissions."""
-    from sqlalchemy import func
-
+    """The ratings' anti-abuse rules (feedback/ratings/abuse.py) applied to priorities, with the same
+    settings; the address burst counts priority submissions. (No device burst: a device holds one
+    choice per municipality and period, so it cannot send a burst into one municipality.)"""
     if signals.honeypot:
         return "honeypot"
     if signals.fill_seconds is not None and signals.fill_seconds < setting("ABUSE_MIN_FILL_SECONDS"):

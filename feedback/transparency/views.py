@@ -6,6 +6,7 @@ import re
 import time
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -13,6 +14,7 @@ from ..accounts.policy import can_see_municipality, ensure, require_role
 from ..catalog import periods
 from ..catalog.models import Subject
 from ..db import db
+from ..evaluation.services import evidence_megabytes
 from ..i18n import current_lang, pull_lang, push_lang
 from ..ratings.abuse import request_signals, setting
 from ..ratings.respondents import current_respondent
@@ -23,6 +25,7 @@ from ..territory.models import Municipality
 from . import queries, services
 from .forms import AssessmentForm, PriorityForm, ReplyForm, ReviewForm
 from .models import TransparencyAssessment, TransparencyEvidence
+from .scoring import allows_na
 from .services import AnswersInput, Invalid, OutOfScope, ReviewInput, TransparencyError
 
 bp = Blueprint("transparency", __name__, url_prefix="/<lang>", template_folder="templates")
@@ -141,14 +144,10 @@ def assess(code: str):
 
 
 def _evidence_mb() -> str:
-    from ..evaluation.services import evidence_megabytes
-
     return evidence_megabytes()
 
 
 def _allows_na(catalog) -> set:
-    from .scoring import allows_na
-
     return {i.code for i in catalog if allows_na(i.answer_scale)}
 
 
@@ -234,8 +233,6 @@ def staff_reply(assessment_id: int):
 
 
 def _nothing_to_send():
-    from flask_babel import lazy_gettext as _l
-
     return _l("Write a reply to at least one item.")
 
 
@@ -263,8 +260,6 @@ def _current_municipality(code: str) -> Municipality:
 @bp.route("/m/<code>/budget", methods=["GET", "POST"])
 @limiter.limit(lambda: setting("RATING_RATE_LIMIT"), methods=["POST"])
 def priorities(code: str):
-    from flask_babel import lazy_gettext as _l
-
     municipality = _current_municipality(code)
     subjects = services.priority_subjects(municipality)
     form = PriorityForm()
