@@ -170,10 +170,12 @@ def open_draft(user: User, municipality: Municipality, period: int) -> Transpare
 
 
 def ensure_editable(user: User, assessment: TransparencyAssessment) -> None:
+    """The author changes a draft, and may revise a submitted assessment in the light of the LSG's
+    replies until the peer review; after the review only finalising is left."""
     _ensure_author(user, assessment)
     _ensure_open(assessment.period)
-    if assessment.status != "draft":
-        raise TransparencyError("", "not_draft", _l("Only a draft can be changed."))
+    if assessment.status not in ("draft", "submitted"):
+        raise TransparencyError("", "not_draft", _l("After the peer review the assessment can only be made final."))
 
 
 def save_answers(user: User, assessment: TransparencyAssessment, data: AnswersInput) -> TransparencyAssessment:
@@ -188,6 +190,8 @@ def save_answers(user: User, assessment: TransparencyAssessment, data: AnswersIn
             errors[f"item-{item.code}"] = (_l("Choose yes, partly, no or not applicable.")
                                           if scoring.NOT_APPLICABLE in allowed else _l("Choose yes, partly or no."))
         parsed[item.code] = (raw or None, _clean(data.notes.get(item.code), f"note-{item.code}", errors))
+        if assessment.status == "submitted" and raw == "" and f"item-{item.code}" not in errors:
+            errors[f"item-{item.code}"] = _l("Answer this item.")  # a revision keeps every item answered
     if errors:
         raise Invalid(errors)
     before = _snapshot(assessment)
@@ -206,12 +210,15 @@ def save_answers(user: User, assessment: TransparencyAssessment, data: AnswersIn
     after = _snapshot(assessment)
     if before != after:
         assessment.updated_at = utcnow()
-        _audit("transparency.save", assessment, user, before, after)
+        _audit("transparency.revise" if assessment.status == "submitted" else "transparency.save", assessment, user,
+               before, after)
     return assessment
 
 
 def submit(user: User, assessment: TransparencyAssessment) -> TransparencyAssessment:
     ensure_editable(user, assessment)
+    if assessment.status != "draft":
+        raise TransparencyError("", "not_draft", _l("Only a draft can be submitted."))
     catalog = items()
     answers = {a.item_code: a.answer for a in assessment.answers}
     result = scoring.score(scoring_items(catalog), answers)

@@ -106,7 +106,7 @@ def assess(code: str):
         if not form.validate_on_submit():
             errors = {"": " ".join(str(m) for messages in form.errors.values() for m in messages)}
         else:
-            if assessment is None or assessment.status == "draft":
+            if assessment is None or assessment.status in ("draft", "submitted"):
                 values = {i.code: request.form.get(f"item-{i.code}", "") for i in catalog}
                 notes = {i.code: request.form.get(f"note-{i.code}", "") for i in catalog}
             try:
@@ -133,7 +133,7 @@ def assess(code: str):
                                 code=303)
         assessment = services.find(municipality.code, period)
     editable = (periods.is_open(period) and (assessment is None or (
-        assessment.status == "draft" and assessment.monitor_id == current_user.id)))
+        assessment.status in ("draft", "submitted") and assessment.monitor_id == current_user.id)))
     return render_template(
         "transparency/assess.html", m=municipality, period=period, assessment=assessment, items=catalog, form=form,
         values=values, notes=notes, errors=errors, editable=editable, done=request.args.get("done"),

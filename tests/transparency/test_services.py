@@ -157,3 +157,20 @@ def test_a_monitor_scoped_to_municipalities_sees_only_those(session, create_user
     assert [r.municipality.code for r in queries.monitor_home(monitor, YEAR)] == [M_X]
     assert services.can_assess(monitor, session.get(Municipality, M_X))
     assert not services.can_assess(monitor, session.get(Municipality, "41702205807000"))
+
+
+def test_the_author_revises_after_the_reply_until_the_review(session, people):
+    a = submitted(session, people, **{"BT-3-02": "no"})
+    services.reply(people["staff"], a, "BT-3-02", "Протокол сайтта")
+    revised = all_answers(session, **{"BT-3-02": "partial"})
+    services.save_answers(people["monitor"], a, AnswersInput(revised))
+    assert {x.item_code: x.answer for x in a.answers}["BT-3-02"] == "partial" and a.status == "submitted"
+    assert session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1)) == "transparency.revise"
+    with pytest.raises(services.Invalid):  # a revision cannot leave an item unanswered
+        services.save_answers(people["monitor"], a, AnswersInput({**revised, "BT-1-01": ""}))
+    with pytest.raises(TransparencyError):
+        services.submit(people["monitor"], a)  # already submitted
+    services.review(people["reviewer"], a, ReviewInput(all_answers(session, "agree")))
+    with pytest.raises(TransparencyError) as caught:
+        services.save_answers(people["monitor"], a, AnswersInput(revised))
+    assert caught.value.code == "not_draft"
