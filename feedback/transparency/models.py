@@ -103,7 +103,8 @@ class TransparencyEvidence(db.Model):
     content_type: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[int | None]
     sha256: Mapped[str | None] = mapped_column(String(64))
-    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Deferred: scorecards list evidence on every view; the bytes are read only for a download.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
