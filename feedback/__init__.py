@@ -24,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     _register_blueprints(app)
     from .scorecards import aggregates; aggregates.init_app(app)  # noqa: E702, I001
+    from .transparency import track as transparency_track; transparency_track.init_app(app)  # noqa: E702, I001
     cli.init_app(app)
     return app
 
@@ -46,8 +47,11 @@ def _register_blueprints(app: Flask) -> None:
     from .scorecards.views import bp as scorecards
     from .site import bp as site
     from .territory.views import bp as territory
+    from .transparency.views import bp as transparency
+    from .transparency.views import files_bp as transparency_files
 
     for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, accounts, admin, evaluation,
-                      moderation, scorecards, api, offline, sms, assisted, channel_export):
+                      moderation, scorecards, api, offline, sms, assisted, channel_export, transparency,
+                      transparency_files):
         app.register_blueprint(blueprint)
     app.after_request(set_cookie)

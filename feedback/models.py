@@ -15,3 +15,10 @@ from .evaluation.models import Evidence, IndicatorScore, LsgResponse, StateEvalu
 from .ratings.models import CriterionScore, PhoneVerification, Rating, Respondent, SubmissionKey  # noqa: F401
 from .scorecards.models import CriterionAggregate, Methodology, RatingAggregate  # noqa: F401
 from .territory.models import District, Municipality, Region, Village  # noqa: F401
+from .transparency.models import (  # noqa: F401
+    BudgetPriority,
+    TransparencyAnswer,
+    TransparencyAssessment,
+    TransparencyEvidence,
+    TransparencyReply,
+)

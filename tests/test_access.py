@@ -17,7 +17,7 @@ from feedback.ratings.services import RatingInput, submit_rating
 
 PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api", "offline", "sms", "channel_export"}
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.login_code", "scorecards.methodology_page",
-                    "scorecards.print_view"}
+                    "scorecards.print_view", "transparency.priorities", "transparency.priorities_thanks"}
 M_X, M_OTHER = "41702205805000", "41702410000010"  # Ak-Bulun; Karakol (same region)
 M_FAR = "41703211802000"  # an aiyl aimak of Jalal-Abad region
 ROLES = ("anonymous", "admin", "moderator", "moderator_far", "lsg_staff", "lsg_staff_other",
@@ -60,6 +60,13 @@ TABLE = {
     "evaluation.staff_evaluation": ({"evaluation_id": "evaluation"}, {"lsg_staff"}, {"lsg_staff_other"}),
     "evaluation.evidence": ({"evidence_id": "evidence"}, {"admin", "analyst", "evaluator", "lsg_staff"},
                             {"evaluator_other_agency", "evaluator_far", "lsg_staff_other"}),
+    "transparency.monitor_home": ({}, {"monitor"}, set()),
+    "transparency.assess": ({"code": M_X}, {"monitor"}, set()),
+    "transparency.review": ({"assessment_id": "transparency"}, {"monitor"}, set()),
+    "transparency.staff_reply": ({"assessment_id": "transparency"}, {"lsg_staff"}, {"lsg_staff_other"}),
+    "transparency_files.evidence": ({"evidence_id": "transparency_evidence"}, {"admin", "analyst", "monitor", "lsg_staff"},
+                                    {"lsg_staff_other", "moderator", "moderator_far", "evaluator",
+                                     "evaluator_other_agency", "evaluator_far"}),
 }
 
 
@@ -97,9 +104,28 @@ def world(app, session, create_user):
                         sha256=hashlib.sha256(b"%PDF-").hexdigest(), data=b"%PDF-")
     session.add(evidence)
     session.flush()
-    ids = {"target": create_user("analyst").id, "rating": rate("LI-WATER").id, "quarantined": rate("LI-ROADS", "bot").id,
+    ids = {**_transparency_world(session, create_user, year),
+           "target": create_user("analyst").id, "rating": rate("LI-WATER").id, "quarantined": rate("LI-ROADS", "bot").id,
            "evaluation": evaluation.id, "evidence": evidence.id, "closing_year": 2029}
     return users, ids
+
+
+def _transparency_world(session, create_user, year):
+    """A submitted budget transparency assessment of M_X by another monitor, with a photo."""
+    import datetime as dt
+
+    from feedback.transparency.models import TransparencyAssessment, TransparencyEvidence
+
+    author = create_user("monitor", region_code="41702000000000")
+    assessment = TransparencyAssessment(municipality_code=M_X, period=year, monitor_id=author.id, status="submitted",
+                                        reply_due=dt.datetime.now(dt.UTC) + dt.timedelta(days=14))
+    session.add(assessment)
+    session.flush()
+    photo = TransparencyEvidence(assessment_id=assessment.id, item_code="BT-2-02", party="monitor", author_id=author.id,
+                                 filename="board.png", content_type="image/png", size=8, data=b"\x89PNG\r\n\x1a\n")
+    session.add(photo)
+    session.flush()
+    return {"transparency": assessment.id, "transparency_evidence": photo.id}
 
 
 def url_for_row(app, endpoint, args, ids, lang="ru"):
@@ -165,3 +191,40 @@ def test_no_one_changes_a_closed_period(app, client, session, world, sign_in, mo
     session.refresh(evaluation)
     assert len(evaluation.responses) == before
     assert session.scalars(select(StateEvaluation).where(StateEvaluation.period == 2031)).all() == [evaluation]
+
+
+def test_budget_transparency_who_fills_replies_reviews_finalises(app, client, session, world, sign_in, monkeypatch,
+                                                                   create_user):
+    """Only monitors in scope fill; only the municipality's staff reply; the author never reviews;
+    the reviewer never finalises (their own review)."""
+    from feedback.transparency.models import TransparencyAssessment
+
+    users, ids = world
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    assessment = session.get(TransparencyAssessment, ids["transparency"])
+    author = session.get(type(users["monitor"]), assessment.monitor_id)
+    far = create_user("monitor", region_code="41703000000000")
+
+    def post(user, endpoint, args, data):
+        c = app.test_client()
+        sign_in(c, user)
+        return c.post(url_for_row(app, endpoint, args, ids) + "?period=2031", data=data)
+
+    assert post(far, "transparency.assess", {"code": M_X}, {"action": "save", "item-BT-1-01": "yes"}).status_code == 404
+    assert post(users["lsg_staff_other"], "transparency.staff_reply", {"assessment_id": "transparency"},
+                {"reply-BT-1-01": "Жооп"}).status_code == 404
+    assert post(author, "transparency.review", {"assessment_id": "transparency"}, {}).status_code == 404
+    verdicts = {f"review-{code}": "agree" for code in ("BT-1-01", "BT-1-02", "BT-1-03", "BT-1-04", "BT-1-05", "BT-1-06",
+                                                        "BT-1-07", "BT-2-01", "BT-2-02", "BT-2-03", "BT-2-04", "BT-2-05",
+                                                        "BT-2-06", "BT-3-01", "BT-3-02", "BT-3-03", "BT-3-04", "BT-3-05",
+                                                        "BT-3-06")}
+    from feedback.transparency.models import TransparencyAnswer
+
+    assessment.answers.extend(TransparencyAnswer(item_code=c[7:], answer="yes", note="", review_note="") for c in verdicts)
+    session.flush()
+    assert post(users["monitor"], "transparency.review", {"assessment_id": "transparency"}, verdicts).status_code == 303
+    session.refresh(assessment)
+    assert assessment.status == "reviewed" and assessment.reviewer_id == users["monitor"].id
+    assert post(users["monitor"], "transparency.assess", {"code": M_X}, {"action": "finalise"}).status_code == 404
+    session.refresh(assessment)
+    assert assessment.status == "reviewed"

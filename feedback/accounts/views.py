@@ -28,7 +28,7 @@ ROLE_HOMES = {
     "moderator": "moderation.queue",
     "lsg_staff": "evaluation.staff_home",
     "state_evaluator": "evaluation.evaluator_home",
-    "monitor": "territory.home",
+    "monitor": "transparency.monitor_home",
     "analyst": "territory.home",
 }
 # What a user who must enrol a second factor may reach before doing so.

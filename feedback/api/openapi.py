@@ -61,7 +61,7 @@ NULLABLE_NUMBER = {"type": ["number", "null"]}
 INTERVAL = {"type": ["array", "null"], "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
             "description": "[low, high] on the 0–100 scale"}
 REASON = {"type": ["string", "null"], "enum": ["not_enough_ratings", "no_final_evaluations", "not_available_yet",
-                                               "no_track_published", None],
+                                               "no_track_published", "not_assessed", None],
           "description": "Why index is null"}
 TRACK = {"type": "object", "required": ["index", "interval", "reason"],
          "properties": {"index": NULLABLE_NUMBER, "interval": INTERVAL, "reason": REASON}}
@@ -104,7 +104,25 @@ SCORECARD = {
                                                  "description": "Funding and methodological support: the state's part, "
                                                                 "never in the LSG's index"},
                                              "indicators": {"type": "array", "items": {"type": "object"}}}}}}}]},
-        "budget_transparency": TRACK,
+        "budget_transparency": {"allOf": [TRACK, {"type": "object", "description": (
+            "From a FINAL monitor assessment only (else index null, reason not_assessed — never 0): area scores "
+            "(weighted yes 100 / partial 50 / no 0, n/a left out) and their mean; items with answers, evidence, the "
+            "LSG's replies and the peer review."), "properties": {
+            "n": {"type": "integer", "description": "Items answered yes, partly or no"},
+            "areas": {"type": "array", "items": {"type": "object"}},
+            "disagreements": {"type": "integer"},
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "code": {"type": "string"}, "area": {"type": "integer"}, "weight": {"type": "integer"},
+                "answer": {"type": ["string", "null"], "enum": ["yes", "partial", "no", "na", None]},
+                "evidence": {"type": "array", "items": {"type": "object"}},
+                "replies": {"type": "array", "items": {"type": "object"}},
+                "review": {"type": ["object", "null"]}}}}}}]},
+        "budget_priorities": {"type": "object", "description": (
+            "Residents' choice of up to three local issues next year's budget should fund first: per issue the count "
+            "and share naming it, and putting it first, with Wilson intervals on shares (0–1); items empty below "
+            "min_sample accepted submissions."), "properties": {
+            "n": {"type": "integer"}, "n_quarantined": {"type": "integer"}, "published": {"type": "boolean"},
+            "items": {"type": "array", "items": {"type": "object"}}}},
         "responsiveness": TRACK,
         "composite": {"allOf": [TRACK, {"type": "object", "properties": {
             "components": {"type": "array", "items": {"type": "object", "properties": {
@@ -118,6 +136,7 @@ COMPARE_ROW = {"type": "object", "required": ["code", "name_ky", "name_ru", "cit
     "municipalities": {"type": "integer"}, "published": {"type": "integer"}, "n": {"type": "integer"},
     "n_quarantined": {"type": "integer"}, "citizen_index": NULLABLE_NUMBER, "citizen_interval": INTERVAL,
     "state_index": NULLABLE_NUMBER, "state_evaluated": {"type": "integer"}, "composite_index": NULLABLE_NUMBER,
+    "budget_transparency_index": NULLABLE_NUMBER, "budget_transparency_assessed": {"type": "integer"},
     "tier": {"type": ["integer", "null"]}, "reason": REASON}}
 
 
@@ -184,6 +203,23 @@ def openapi_document() -> dict:
                     "415": _json(_ref("Error"), "Not JSON"),
                     "422": _json(_ref("Error"), "A subject residents do not rate here (delegated powers, not applicable)"),
                     "429": _json(_ref("Error"), "Too many requests"),
+                },
+            }},
+            "/budget-priorities": {"post": {
+                "summary": "A resident names up to three local issues next year's budget should fund first",
+                "description": "Same origin and respondent cookie as /ratings and the same anti-abuse rules; one "
+                               "choice per respondent, municipality and year — a repeat replaces it.",
+                "parameters": [LANG_PARAM],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["municipality", "issues"], "properties": {
+                        "municipality": {"type": "string"},
+                        "issues": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 3}}}}}},
+                "responses": {
+                    "201": _json({"type": "object"}, "Stored"), "200": _json({"type": "object"}, "Replaced the earlier choice"),
+                    "400": _json(_ref("Error"), "Malformed JSON or unknown field"),
+                    "403": _json(_ref("Error"), "Sent from another site"),
+                    "404": _json(_ref("Error"), "Unknown municipality"),
+                    "422": _json(_ref("Error"), "Not 1–3 distinct local issues of this municipality"),
                 },
             }},
             "/municipalities/{code}/scorecard": {"get": {

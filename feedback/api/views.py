@@ -142,6 +142,39 @@ def create_rating():
     return jsonify(body), 200 if outcome.repeated else 201
 
 
+@bp.post("/budget-priorities")
+@limiter.limit(lambda: setting("RATING_RATE_LIMIT"))
+def create_budget_priorities():
+    """A resident's budget priorities: {"municipality", "issues": [up to three local-issue codes, the
+    first first]}. The same origin check, respondent cookie and anti-abuse rules as ratings; a second
+    submission in the period replaces the first (so a resend is harmless)."""
+    from ..ratings.services import current_period
+    from ..transparency.services import TransparencyError, submit_priorities
+
+    if not same_origin():
+        return json_error(403, "cross_origin", _("Ratings can only be sent from this site."))
+    payload = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(payload, dict) or not isinstance(payload.get("issues", []), list):
+        return json_error(400, "malformed_json", _("The request body is not a valid JSON object."))
+    unknown = sorted(set(payload) - {"municipality", "issues"})
+    if unknown:
+        return json_error(400, "unknown_field", _("Unknown field: %(name)s.", name=unknown[0]), field=unknown[0])
+    municipality = territory_queries.municipality(str(payload.get("municipality") or ""))
+    if municipality is None:
+        return json_error(404, "unknown_municipality", _("There is no such local government."), field="municipality")
+    respondent = current_respondent()
+    try:
+        priority, replaced = submit_priorities(municipality, payload.get("issues") or [], respondent,
+                                               request_signals(municipality.code, respondent.id), current_period(),
+                                               source="api")
+    except TransparencyError as error:
+        db.session.rollback()
+        return json_error(422, error.code, str(error.message), field="issues")
+    db.session.commit()
+    return jsonify({"id": priority.id, "status": priority.status, "replaced": replaced, "period": priority.period,
+                    "issues": priority.codes}), 200 if replaced else 201
+
+
 # --- scorecards ------------------------------------------------------------------------------------
 
 def _scorecard_params():

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..db import db
 from ..ratings.models import Rating
+from ..transparency.queries import priorities, priorities_json
 from . import context as shared
 from . import methodology as mth
 from . import queries, scoring, tracks
@@ -202,6 +203,7 @@ def build(municipality, period: int, params, verified: bool = False) -> dict:
                   "reason": None if state and state["index"] is not None else NO_EVALUATIONS, "powers": powers},
         **{key: {**result.as_json(), "index": _r(params, result.index), "interval": _r(params, result.interval),
                  "reason": result.reason if result.index is None else None} for key, result in extra.items()},
+        "budget_priorities": priorities_json(priorities(code, period, params.min_sample, params.z)),
         "composite": {"index": _r(params, comp["index"]), "interval": _r(params, comp["interval"]),
                       "reason": comp["reason"],
                       "components": [{"track": cc["track"], "weight": mth.rounded(cc["weight"], 3),
@@ -220,6 +222,17 @@ def area_key(unit, level: str) -> str:
     if level == "district":
         return unit.district_code or unit.region_code
     return "urban" if unit.kind == "city" else "rural"
+
+
+def _extra_columns(extra: dict[str, dict[str, float]], members: list[str]) -> dict:
+    """Each registered track's unweighted mean over the area's municipalities that have an index
+    (``<key>_index``) and how many have one (``<key>_assessed``)."""
+    columns = {}
+    for key, values in extra.items():
+        found = [values[m] for m in members if m in values]
+        columns[f"{key}_index"] = sum(found) / len(found) if found else None
+        columns[f"{key}_assessed"] = len(found)
+    return columns
 
 
 def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
@@ -255,6 +268,7 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
                                 *(cl[:, i] for i in range(4))) if len(codes) else np.zeros(0)
     position = {code: i for i, code in enumerate(codes)}
     states = state_tracks(queries.state_indicator_scores(period), params)
+    extra = tracks.period_indices(period)
     rows = []
     for key, members in sorted(areas.items()):
         idx = [position[code] for code in members if code in position]
@@ -274,12 +288,15 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
                      "n": int(big_n), "n_quarantined": sum(quarantined.get(m, 0) for m in members),
                      "citizen_index": index, "citizen_interval": interval, "weighting": "ratings",
                      "state_index": sum(state_values) / len(state_values) if state_values else None,
-                     "state_evaluated": len(state_values), "composite_index": None})
+                     "state_evaluated": len(state_values), "composite_index": None,
+                     **_extra_columns(extra, members)})
     shown = [r for r in rows if r["citizen_index"] is not None]
     labels = scoring.overlap_components(np.array([r["citizen_interval"][0] for r in shown]),
                                         np.array([r["citizen_interval"][1] for r in shown]))
     groups = {r["code"]: int(label) + 1 for r, label in zip(shown, labels, strict=True)}
     return [{**r, "citizen_index": _r(params, r["citizen_index"]), "citizen_interval": _r(params, r["citizen_interval"]),
-             "state_index": _r(params, r["state_index"]), "tier": groups.get(r["code"]), "group": groups.get(r["code"]),
+             "state_index": _r(params, r["state_index"]),
+             **{k: _r(params, v) for k, v in r.items() if k.endswith("_index") and k not in ("state_index", "citizen_index")},
+             "tier": groups.get(r["code"]), "group": groups.get(r["code"]),
              "index": _r(params, r["citizen_index"]), "interval": _r(params, r["citizen_interval"]),
              "reason": None if r["citizen_index"] is not None else NOT_ENOUGH} for r in rows]

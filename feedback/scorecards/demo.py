@@ -187,10 +187,11 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
     from ..channels.demo import label_channels; label_channels(PREFIX)  # noqa: E702, I001
 
     evaluations = _seed_evaluations(rng, municipalities, periods, quality)
+    from ..transparency import demo as transparency_demo; transparency = transparency_demo.seed(periods)  # noqa: E702, I001
     aggregates.rebuild_aggregates()
     return {"respondents": len(respondents), "ratings": len(ratings), "criterion_scores": len(scores),
             "quarantined": sum(1 for r in ratings if r["status"] == "quarantined"), "evaluations": evaluations,
-            "periods": periods}
+            "periods": periods, **transparency}
 
 
 def _bulk(model, rows: list[dict], chunk: int = 5000) -> None:
@@ -249,6 +250,7 @@ def _seed_evaluations(rng: random.Random, municipalities, periods, quality) -> i
 
 def clear() -> dict:
     """Remove every demonstration row and rebuild the aggregates. Flushes; the caller commits."""
+    from ..transparency import demo as transparency_demo; transparency_demo.clear()  # noqa: E702, I001
     demo_users = select(User.id).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN)).scalar_subquery()
     demo_respondents = select(Respondent.id).where(Respondent.token.like(PREFIX + "%")).scalar_subquery()
     demo_ratings = select(Rating.id).where(Rating.respondent_id.in_(demo_respondents)).scalar_subquery()

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from flask import g
 
+from ..transparency.queries import priorities, priorities_json
 from . import methodology as mth
-from . import queries
+from . import queries, tracks
 
 NOT_ENOUGH = "not_enough_ratings"
 NO_EVALUATIONS = "no_final_evaluations"
@@ -155,8 +156,16 @@ class Context:
             return self._state.get(code)
         return state_tracks(queries.state_indicator_scores(self.period, code), self.params).get(code)
 
+    def extra(self) -> dict[str, dict[str, float]]:
+        """track key → {municipality → index} of every registered track that lists a period's indices."""
+        if getattr(self, "_extra", None) is None:
+            self._extra = tracks.period_indices(self.period)
+        return self._extra
+
     def composite(self, code: str) -> dict:
-        return composite(self.params, self.citizen(code), self.state().get(code))
+        citizen = self.citizen(code)
+        extra = {key: tracks.TrackResult(index=values[code]) for key, values in self.extra().items() if code in values}
+        return composite_of(self.params, citizen.index, citizen.interval, self.state().get(code), extra)
 
 
 def state_tracks(rows, params: mth.Params) -> dict[str, dict]:
@@ -292,7 +301,8 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
     if citizen.reason is None and citizen.index is None:
         citizen.reason = NOT_ENOUGH
     state = ctx.state_of(code)
-    comp = composite(params, citizen, state)
+    extra = {key: tracks.compute(key, municipality, period, params) for key in ("budget_transparency", "responsiveness")}
+    comp = composite_of(params, citizen.index, citizen.interval, state, extra)
     min_n = params.min_sample
 
     def subject_json(s: SubjectScore) -> dict:
@@ -341,8 +351,9 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
         "state": {"index": _r(params, state["index"]) if state else None, "interval": None,
                   "reason": None if state and state["index"] is not None else NO_EVALUATIONS,
                   "powers": powers},
-        "budget_transparency": {"index": None, "interval": None, "reason": NOT_AVAILABLE},
-        "responsiveness": {"index": None, "interval": None, "reason": NOT_AVAILABLE},
+        "budget_transparency": _track_json(extra["budget_transparency"]),
+        "budget_priorities": priorities_json(priorities(code, period, min_n, params.z)),
+        "responsiveness": _track_json(extra["responsiveness"]),
         "composite": {"index": _r(params, comp["index"]),
                       "interval": _r(params, comp["interval"]) if comp["interval"] else None,
                       "reason": comp["reason"],
@@ -351,6 +362,14 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
                       "missing": comp.get("missing", list(mth.TRACKS))},
         "position": pos,
     }
+
+
+def _track_json(result: tracks.TrackResult) -> dict:
+    """A registered track as version 1 published it (no ``n`` where the track counts nothing)."""
+    data = result.as_json()
+    if result.n is None:
+        data.pop("n")
+    return data
 
 
 def _trend_json(params, t: dict) -> dict:
@@ -387,6 +406,7 @@ def compare(level: str, period: int, params: mth.Params, names: dict[str, tuple[
             interval = (max(0.0, index - q * se), min(100.0, index + q * se))
             items.append((key, index, *interval))
         state_values = [states[c]["index"] for c in codes if c in states and states[c]["index"] is not None]
+        budget_values = [v[c] for v in [ctx.extra().get("budget_transparency", {})] for c in codes if c in v]
         comps = [ctx.composite(c)["index"] for c in codes]
         comps = [c for c in comps if c is not None]
         name_ky, name_ru = names.get(key, (key, key))
@@ -396,12 +416,15 @@ def compare(level: str, period: int, params: mth.Params, names: dict[str, tuple[
                      "citizen_index": index, "citizen_interval": interval,
                      "state_index": sum(state_values) / len(state_values) if state_values else None,
                      "state_evaluated": len(state_values),
+                     "budget_transparency_index": sum(budget_values) / len(budget_values) if budget_values else None,
+                     "budget_transparency_assessed": len(budget_values),
                      "composite_index": sum(comps) / len(comps) if comps else None})
     tiers = mth.tiers(items)
     out = []
     for row in sorted(rows, key=lambda r: r["code"]):
         out.append({**row, "citizen_index": _r(params, row["citizen_index"]),
                     "citizen_interval": _r(params, row["citizen_interval"]) if row["citizen_interval"] else None,
-                    "state_index": _r(params, row["state_index"]), "composite_index": _r(params, row["composite_index"]),
+                    "state_index": _r(params, row["state_index"]),
+                    "budget_transparency_index": _r(params, row["budget_transparency_index"]), "composite_index": _r(params, row["composite_index"]),
                     "tier": tiers.get(row["code"]), "reason": None if row["citizen_index"] is not None else NOT_ENOUGH})
     return out

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'i14_channels'
-down_revision = 'f449a9811e4c'
+down_revision = 'i8_scorecard_context'
 branch_labels = None
 depends_on = None
 

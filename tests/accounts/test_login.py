@@ -161,13 +161,13 @@ def test_role_home_after_sign_in(app, client, create_user):
     user = create_user("monitor", region_code="41702000000000")
     response = login(app, client, user.email)
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/ru/")
+    assert response.headers["Location"].endswith("/ru/monitor/")  # the monitor's home: municipalities, due items
 
 
 def test_next_goes_only_to_this_site(app, client, create_user):
     user = create_user("monitor", region_code="41702000000000")
     response = login(app, client, user.email, next="//evil.example/x")
-    assert response.headers["Location"].endswith("/ru/")
+    assert response.headers["Location"].endswith("/ru/monitor/")
     logout(app, client)
     response = login(app, client, user.email, next="/ru/account")
     assert response.headers["Location"].endswith("/ru/account")

@@ -1,0 +1,130 @@
+"""Demonstration data of budget transparency: final assessments (with LSG replies and peer reviews)
+for a good share of municipalities, and residents' budget priorities for the current period.
+
+Marked like the rest of the demo data (feedback/scorecards/demo.py): demo users' e-mails are
+``demo-…@demo.invalid`` (inactive, no usable password) and priorities belong to ``demo-`` respondents.
+``clear()`` runs first in the demo clear, before those users and respondents are removed.
+"""
+import datetime as dt
+import random
+
+from sqlalchemy import delete, insert, select
+
+from ..accounts.models import User
+from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject, TransparencyItem
+from ..db import db
+from ..ratings.models import Rating, Respondent
+from ..ratings.services import current_period
+from ..territory.models import Municipality
+from .models import BudgetPriority, TransparencyAnswer, TransparencyAssessment, TransparencyEvidence, TransparencyReply
+
+PREFIX, EMAIL_DOMAIN = "demo-", "@demo.invalid"
+UNUSABLE_PASSWORD = "!demo-account-without-a-password"
+REPLIES = ("Бюджет айылдык кеңештин сайтына жана жарыя тактасына илинди; шилтемени тиркедик.",
+           "Отчёт опубликован на стенде в айыл окмоту, фото прилагаем.",
+           "Угуулар кийинки жылы айылдарда өткөрүлөт.")
+
+
+def _demo_users():
+    return select(User.id).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN)).scalar_subquery()
+
+
+def clear() -> dict:
+    demo_assessments = select(TransparencyAssessment.id).where(
+        TransparencyAssessment.monitor_id.in_(_demo_users())).scalar_subquery()
+    counts = {}
+    for model in (TransparencyEvidence, TransparencyReply, TransparencyAnswer):
+        db.session.execute(delete(model).where(model.assessment_id.in_(demo_assessments)))
+    counts["transparency_assessments"] = db.session.execute(
+        delete(TransparencyAssessment).where(TransparencyAssessment.monitor_id.in_(_demo_users()))).rowcount
+    demo_respondents = select(Respondent.id).where(Respondent.token.like(PREFIX + "%")).scalar_subquery()
+    counts["budget_priorities"] = db.session.execute(
+        delete(BudgetPriority).where(BudgetPriority.respondent_id.in_(demo_respondents))).rowcount
+    return counts
+
+
+def _user(email: str, role: str, **fields) -> User:
+    user = User(email=f"{PREFIX}{email}{EMAIL_DOMAIN}", role=role, password_hash=UNUSABLE_PASSWORD, active=False,
+                name="Demo", **fields)
+    db.session.add(user)
+    return user
+
+
+def seed(periods: list[int], seed_value: int = 11) -> dict:
+    """Final assessments for about 60 % of municipalities per period, and priorities. Flushes."""
+    rng = random.Random(seed_value)
+    municipalities = list(db.session.scalars(select(Municipality).where(Municipality.valid_to.is_(None))
+                                             .order_by(Municipality.code)))
+    items = list(db.session.scalars(select(TransparencyItem).order_by(TransparencyItem.code)))
+    monitor, reviewer = _user("monitor-a", "monitor"), _user("monitor-b", "monitor")
+    db.session.flush()
+    quality = {m.code: rng.gauss(0, 1) for m in municipalities}
+    assessments = []
+    for year in periods:
+        when = dt.datetime(year, 11, 1, tzinfo=dt.UTC) if year != current_period() else dt.datetime.now(dt.UTC)
+        for m in municipalities:
+            if rng.random() < 0.6:
+                assessments.append({"municipality_code": m.code, "period": year, "monitor_id": monitor.id,
+                                    "reviewer_id": reviewer.id, "status": "final", "review_note": "",
+                                    "created_at": when, "updated_at": when, "submitted_at": when,
+                                    "reply_due": when, "reviewed_at": when, "finalised_at": when})
+    if assessments:
+        db.session.execute(insert(TransparencyAssessment), assessments)
+    rows = db.session.execute(select(TransparencyAssessment.id, TransparencyAssessment.municipality_code).where(
+        TransparencyAssessment.monitor_id == monitor.id)).all()
+    answers, replies, evidence, staff = [], [], [], {}
+    for assessment_id, code in rows:
+        for item in items:
+            x = quality[code] + rng.gauss(0, 1)
+            answer = "yes" if x > 0.6 else "partial" if x > -0.4 else "no"
+            if item.answer_scale.endswith("n/a=excluded") and rng.random() < 0.3:
+                answer = "na"
+            disagrees = rng.random() < 0.05
+            other = rng.choice([a for a in ("yes", "partial", "no") if a != answer]) if disagrees else None
+            answers.append({"assessment_id": assessment_id, "item_code": item.code, "answer": answer, "note": "",
+                            "review_agrees": not disagrees, "review_answer": other, "review_note": ""})
+            if answer != "no":
+                evidence.append({"assessment_id": assessment_id, "item_code": item.code, "party": "monitor",
+                                 "author_id": monitor.id, "url": f"https://budget.okmot.kg/demo/{code}/{item.code}"})
+            if answer != "yes" and rng.random() < 0.15:
+                if code not in staff:
+                    staff[code] = _user(f"lsg-{code}", "lsg_staff", municipality_code=code)
+                replies.append((assessment_id, item.code, code, rng.choice(REPLIES)))
+    db.session.flush()
+    db.session.execute(insert(TransparencyAnswer), answers)
+    if evidence:
+        db.session.execute(insert(TransparencyEvidence), evidence)
+    if replies:
+        db.session.execute(insert(TransparencyReply), [
+            {"assessment_id": a, "item_code": i, "author_id": staff[c].id, "body": b} for a, i, c, b in replies])
+    return {"transparency_assessments": len(rows), "budget_priorities": _seed_priorities(rng, municipalities)}
+
+
+def _seed_priorities(rng: random.Random, municipalities) -> int:
+    """About half of the current period's demo respondents name up to three local issues."""
+    year = current_period()
+    kinds = {m.code: m.kind for m in municipalities}
+    issues = list(db.session.scalars(select(Subject).where(Subject.kind == "local_issue", Subject.retired.is_(False))
+                                     .order_by(Subject.code)))
+    weight = {s.code: rng.lognormvariate(0, 0.9) for s in issues}
+    pairs = db.session.execute(select(Rating.respondent_id, Rating.municipality_code).distinct().join(
+        Respondent, Respondent.id == Rating.respondent_id).where(
+        Rating.period == year, Respondent.token.like(PREFIX + "%"))).all()
+    now = dt.datetime.now(dt.UTC)
+    rows = []
+    for respondent_id, code in pairs:
+        if code not in kinds or rng.random() > 0.5:
+            continue
+        allowed = [s for s in issues if s.applies_to in MUNICIPALITY_KIND_APPLIES[kinds[code]]]
+        chosen: list[str] = []
+        for _ in range(rng.choice((1, 2, 3, 3))):
+            pick = rng.choices(allowed, weights=[weight[s.code] for s in allowed])[0].code
+            if pick not in chosen:
+                chosen.append(pick)
+        chosen += [None] * (3 - len(chosen))
+        rows.append({"respondent_id": respondent_id, "municipality_code": code, "period": year,
+                     "first_code": chosen[0], "second_code": chosen[1], "third_code": chosen[2], "status": "accepted",
+                     "address_hash": "", "source": "web", "replacements": 0, "created_at": now, "updated_at": now})
+    for i in range(0, len(rows), 5000):
+        db.session.execute(insert(BudgetPriority), rows[i:i + 5000])
+    return len(rows)
