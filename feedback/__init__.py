@@ -32,6 +32,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts
     from .admin.views import bp as admin
     from .api.views import bp as api
+    from .compare.views import bp as compare
     from .evaluation.views import bp as evaluation
     from .moderation.views import bp as moderation
     from .pages import bp as pages
@@ -46,4 +47,5 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, accounts, admin, evaluation,
                       moderation, scorecards, api):
         app.register_blueprint(blueprint)
+    app.register_blueprint(compare)
     app.after_request(set_cookie)
