@@ -77,3 +77,27 @@ def response(fmt: str, filename: str, columns: list[Column], rows: list[dict], a
         body, mimetype = to_csv(columns, rows), CSV_TYPE
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
+
+
+def api_compare_response(fmt: str, payload: dict):
+    """/api/v1/compare as a table: the JSON items, the interval split into its two ends."""
+    C = Column
+    columns = [C("code", _("Code")), C("level", _("Level")), C("name_ky", _("Name in Kyrgyz")),
+               C("name_ru", _("Name in Russian")), C("municipalities", _("Municipalities"), "int"),
+               C("published", _("With a published value"), "int"), C("n", _("n"), "int"),
+               C("n_quarantined", _("Quarantined ratings"), "int"),
+               C("citizen_index", _("Residents' assessment"), "index"),
+               C("citizen_interval_low", _("Interval, low"), "index"),
+               C("citizen_interval_high", _("Interval, high"), "index"),
+               C("state_index", _("State assessment of delegated powers"), "index"),
+               C("state_evaluated", _("Municipalities evaluated"), "int"),
+               C("composite_index", _("Composite index"), "index"), C("tier", _("Tier"), "int"),
+               C("reason", _("Why no number (machine)"))]
+    rows = []
+    for item in payload["items"]:
+        interval = item.get("citizen_interval") or (None, None)
+        rows.append({**item, "citizen_interval_low": interval[0], "citizen_interval_high": interval[1]})
+    about = [("methodology_version", payload["methodology_version"]), ("period", payload["period"]),
+             ("level", payload["level"]), ("source", "/api/v1/compare"),
+             ("licence", _("Open data under the Creative Commons Attribution 4.0 licence (CC BY 4.0)."))]
+    return response(fmt, f"compare-{payload['level']}-{payload['period']}", columns, rows, about)

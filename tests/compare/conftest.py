@@ -1,4 +1,4 @@
-"""Known ratings and final state evaluations in a far year (2031), so no other test's data mixes in.
+"""Known ratings and final state evaluations in a year long past (2012), so no other test's data mixes in.
 
 Issyk-Kul region: Ak-Bulun (aiyl aimak, Ak-Suu district), Karakol (city), one more aiyl aimak with too
 few ratings; Jalal-Abad region: one aiyl aimak. The methodology used by the tests of the numbers has
@@ -13,7 +13,7 @@ from feedback.scorecards import methodology as mth
 from feedback.territory.models import Municipality
 from tests.scorecards.helpers import AK_BULUN, KARAKOL, rate, respondent
 
-YEAR = 2031
+YEAR = 2012
 FAR = "41703204804000"  # Ak-Korgon, an aiyl aimak of Jalal-Abad region
 
 
