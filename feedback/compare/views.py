@@ -207,7 +207,7 @@ def map_page():
                            choice={**choice, "level": level}, periods=periods, params=params,
                            choices=labels.index_choices(lang), index_label=labels.index_label(choice["index"], lang),
                            country=queries.national(choice["period"], choice["index"], params), L=labels,
-                           steps=svgmap.legend())
+                           steps=drawing["legend"])
 
 
 @bp.get("/analyst")
