@@ -319,3 +319,21 @@ def sort_rows(rows: list, key: str, lang: str) -> list:
     present = [r for r in rows if getattr(r, attr) is not None]
     absent = [r for r in rows if getattr(r, attr) is None]
     return sorted(present, key=lambda r: getattr(r, attr), reverse=not descending) + absent
+
+
+def scorecard_rows(period: int, params: mth.Params) -> list[dict]:
+    """Every municipality's scorecard numbers (citizen, state, composite: n, index, interval)."""
+    tracks = ("citizen", "state", "composite")
+    by_track = {t: {r.code: r for r in comparison_rows("municipality", period, t, params)} for t in tracks}
+    units = context(period, params).units
+    rows = []
+    for code, row in sorted(by_track["citizen"].items()):
+        unit = units[code]
+        item = {"code": code, "name_ky": row.name_ky, "name_ru": row.name_ru, "kind": unit.kind,
+                "region_code": unit.region_code, "district_code": unit.district_code}
+        for t in tracks:
+            r = by_track[t][code]
+            item.update({f"{t}_n": r.n, f"{t}_index": r.index, f"{t}_low": r.interval[0] if r.interval else None,
+                         f"{t}_high": r.interval[1] if r.interval else None})
+        rows.append(item)
+    return rows

@@ -164,29 +164,15 @@ def scorecards_export():
     periods = periods_with_data()
     choice = chosen(periods)
     period = choice["period"]
-    tracks = ("citizen", "state", "composite")
-    by_track = {t: {r.code: r for r in queries.comparison_rows("municipality", period, t, params)} for t in tracks}
     C = exports.Column
     columns = [C("code", _("Code")), C("name_ky", _("Name in Kyrgyz")), C("name_ru", _("Name in Russian")),
                C("kind", _("Kind")), C("region_code", _("Region code")), C("district_code", _("District code"))]
-    for t in tracks:
+    for t in ("citizen", "state", "composite"):
         label = str(labels.TRACK_LABELS[t])
         columns += [C(f"{t}_n", f"{label}: n", "int"), C(f"{t}_index", f"{label}: {_('index')}", "index"),
                     C(f"{t}_low", f"{label}: {_('interval, low')}", "index"),
                     C(f"{t}_high", f"{label}: {_('interval, high')}", "index")]
-    from ..scorecards.scorecard import context
-
-    units = context(period, params).units
-    rows = []
-    for code, row in sorted(by_track["citizen"].items()):
-        unit = units[code]
-        item = {"code": code, "name_ky": row.name_ky, "name_ru": row.name_ru, "kind": unit.kind,
-                "region_code": unit.region_code, "district_code": unit.district_code}
-        for t in tracks:
-            r = by_track[t][code]
-            item.update({f"{t}_n": r.n, f"{t}_index": r.index, f"{t}_low": r.interval[0] if r.interval else None,
-                         f"{t}_high": r.interval[1] if r.interval else None})
-        rows.append(item)
+    rows = queries.scorecard_rows(period, params)
     fmt = request.args.get("format") if request.args.get("format") in exports.FORMATS else "csv"
     return exports.response(fmt, f"scorecards-{period}", columns, rows,
                             about_sheet(params, period, "citizen,state,composite", "municipality", lang))
