@@ -27,7 +27,7 @@ def test_api_conforms_to_its_document(app):
     assert len(operations) >= 6
     for operation in operations:
         @given(operation.as_strategy())
-        @settings(max_examples=5, deadline=None, derandomize=True, database=None,
+        @settings(max_examples=3, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def run(case):
             case.call_and_validate(checks=checks)

@@ -35,15 +35,18 @@ def test_kanonymise_coarsens_village_then_age_then_sex_then_suppresses():
     assert stats["coarsened"]["village_code"] == 1
 
 
-def test_demo_history_dump_is_k_anonymous(app, session):
+def test_demo_history_dump_is_k_anonymous(app, session, monkeypatch):
     from feedback.compare import demo as compare_demo
     from feedback.scorecards import demo
 
-    counts = demo.seed(years=2, scale=0.05)
+    # The demo's ratings (a small scale, one year: fast on PostgreSQL too); its state evaluations
+    # carry no quasi-identifier and take most of the seeding time, so they are left out here.
+    monkeypatch.setattr(demo, "_seed_evaluations", lambda *args: 0)
+    counts = demo.seed(years=1, scale=0.03)
     assert compare_demo.seed() > 0
     for period in counts["periods"]:
         columns, rows, stats = opendata.rating_rows(period)
-        assert stats["ratings"] > 500 and stats["released"] + stats["suppressed"] == stats["ratings"] > stats["suppressed"]
+        assert stats["ratings"] > 300 and stats["released"] + stats["suppressed"] == stats["ratings"] > stats["suppressed"]
         combos = _combinations(rows)
         assert combos and min(len(who) for who in combos.values()) >= opendata.K
         assert stats["coarsened"]["village_code"] > 0  # the demo villages were there, and too few shared them
