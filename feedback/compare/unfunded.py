@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from statistics import NormalDist
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -28,7 +29,16 @@ FUNDING, METHOD = "SI-FUNDING", "SI-METHOD"
 
 
 def evaluations(period: int, params: mth.Params) -> list[dict]:
-    """(municipality, power, agency, execution, funding answer, method answer) per final evaluation."""
+    """(municipality, power, agency, execution, funding answer, method answer) per final evaluation;
+    read once per request (the page shows the country, a power by region and the agencies)."""
+    cache = g.setdefault("_unfunded_evaluations", {})
+    key = (period, params.version)
+    if key not in cache:
+        cache[key] = _evaluations(period, params)
+    return cache[key]
+
+
+def _evaluations(period: int, params: mth.Params) -> list[dict]:
     points = params["answer_points"]
     found: dict[tuple, dict] = {}
     for code, power, agency, indicator, counts, scale, score, answer in sc_queries.state_indicator_scores(period):

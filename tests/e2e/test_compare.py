@@ -17,9 +17,12 @@ RATED = {"41702205805000": [2, 3, 3, 4, 2, 3, 3, 2, 4, 3, 3, 2],  # Ak-Bulun
          "41703204804000": [3, 3, 4, 3, 2, 4, 3, 3, 3, 4, 2, 3]}  # Ak-Korgon (Jalal-Abad)
 PAGES = {"compare": "/{lang}/compare?period=2013", "districts": "/{lang}/compare?period=2013&within=41702000000000",
          "map": "/{lang}/map?period=2013", "map-districts": "/{lang}/map?period=2013&level=district",
-         "unfunded": "/{lang}/unfunded?period=2013&power=DP-MILITARY"}
-HEADINGS = {"ky": {"compare": "Салыштыруу", "map": "Карта", "unfunded": "Каржыланбаган милдеттер"},
-            "ru": {"compare": "Сравнение", "map": "Карта", "unfunded": "Нефинансируемые полномочия"}}
+         "unfunded": "/{lang}/unfunded?period=2013&power=DP-MILITARY",
+         "urban": "/{lang}/compare/urban-rural?period=2013"}
+HEADINGS = {"ky": {"compare": "Салыштыруу", "map": "Карта", "unfunded": "Каржыланбаган милдеттер",
+                   "urban": "Шаар жана айыл"},
+            "ru": {"compare": "Сравнение", "map": "Карта", "unfunded": "Нефинансируемые полномочия",
+                   "urban": "Город и село"}}
 BUDGET = 300 * 1024
 
 
