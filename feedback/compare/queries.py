@@ -144,7 +144,17 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
             comp = ctx.composite(m)
             if comp["index"] is not None:
                 out[m] = Value(comp["index"])
-    # budget_transparency, responsiveness: not in today's scorecard data ("not assessed").
+    elif kind in ("budget_transparency", "responsiveness"):
+        # Not in today's scorecard context ("not assessed"). When the scorecard context offers the
+        # track per municipality (ctx.budget_transparency(code) / ctx.responsiveness(code) returning
+        # something with an "index"), it is compared like the state track: one municipality, one vote.
+        provider = getattr(ctx, kind, None)
+        if callable(provider):
+            for m in ctx.units:
+                track = provider(m)
+                index = track.get("index") if isinstance(track, dict) else getattr(track, "index", None)
+                if index is not None:
+                    out[m] = Value(index)
     return {m: v for m, v in out.items() if m in ctx.units}
 
 

@@ -121,3 +121,13 @@ def test_drill_down_and_sorting(known, params):
     assert ordered[0].code == KARAKOL and ordered[1].code == AK_BULUN
     assert all(r.index is None for r in ordered[2:])
     assert [r.code for r in queries.sort_rows(rows, "-index", "ru")][:2] == [AK_BULUN, KARAKOL]
+
+
+def test_other_tracks_are_compared_when_the_scorecard_context_offers_them(known, params, monkeypatch):
+    from feedback.scorecards.scorecard import Context
+
+    values = {AK_BULUN: 40.0, KARAKOL: 80.0}
+    monkeypatch.setattr(Context, "budget_transparency", lambda self, code: {"index": values.get(code)}, raising=False)
+    rows = {r.code: r for r in queries.comparison_rows("region", YEAR, "budget_transparency", params)}
+    assert rows[ISSYK_KUL].index == 60.0 and rows[ISSYK_KUL].n == 2
+    assert rows[JALAL_ABAD].index is None and rows[JALAL_ABAD].reason == "not_assessed"
