@@ -243,8 +243,23 @@ def unfunded_page():
     if fmt in exports.FORMATS:
         return exports.response(fmt, f"unfunded-mandates-{period}", unfunded.columns(), unfunded.export_rows(powers, lang),
                                 about_sheet(params, period, "state", "delegated_power", lang))
+    powers = sort_dicts(powers, request.args.get("sort", "name"), lang, UNFUNDED_SORTS)
+    choice = {**choice, "sort": request.args.get("sort", "name")}
     return render_template("compare/unfunded.html", powers=powers, detail=detail, choice=choice, periods=periods,
                            params=params, period=period, L=labels, agencies=unfunded.by_agency(powers))
+
+
+UNFUNDED_SORTS = {"execution": "execution_index", "funding": "funding_index", "method": "method_index", "gap": "gap"}
+
+
+def sort_dicts(rows: list[dict], key: str, lang: str, keys: dict[str, str]) -> list[dict]:
+    """?sort=name|-name|<key>|-<key>: numbers highest first (reversed with "-"), missing values last."""
+    descending = key.startswith("-")
+    field = keys.get(key.lstrip("-"))
+    if field is None:
+        return sorted(rows, key=lambda r: r[f"name_{lang}"].casefold(), reverse=descending and key == "-name")
+    present = [r for r in rows if r[field] is not None]
+    return sorted(present, key=lambda r: r[field], reverse=not descending) + [r for r in rows if r[field] is None]
 
 
 def dump_folder() -> Path:

@@ -123,3 +123,19 @@ def test_analyst_lands_on_the_analyst_home(client, known, create_user, sign_in):
 
     with client.application.test_request_context("/ru/"):
         assert home_url(analyst).endswith("/analyst")
+
+
+def test_unfunded_table_sorts_without_javascript(client, known):
+    html = client.get(f"/ru/unfunded?period={YEAR}").get_data(as_text=True)
+    assert "sort=gap" in html and "sort=funding" in html
+    assert client.get(f"/ru/unfunded?period={YEAR}&sort=-gap").status_code == 200
+    assert client.get(f"/ru/unfunded?period={YEAR}&sort=bogus").status_code == 200
+
+
+def test_sort_dicts():
+    from feedback.compare.views import UNFUNDED_SORTS, sort_dicts
+
+    rows = [{"name_ru": "Б", "gap": 1.0}, {"name_ru": "А", "gap": None}, {"name_ru": "В", "gap": 5.0}]
+    names = lambda key: [r["name_ru"] for r in sort_dicts(rows, key, "ru", UNFUNDED_SORTS)]  # noqa: E731
+    assert names("gap") == ["В", "Б", "А"] and names("-gap") == ["Б", "В", "А"]
+    assert names("name") == ["А", "Б", "В"] and names("-name") == ["В", "Б", "А"]
