@@ -141,7 +141,7 @@ def urban_rural():
     fmt = request.args.get("format")
     if fmt in exports.FORMATS:
         C = exports.Column
-        columns = [C("code", _("Code")), C("name", _("Name")), C("urban_n", _("Urban: n"), "int"),
+        columns = [C("code", _("Code")), C("name", _("Territory")), C("urban_n", _("Urban: n"), "int"),
                    C("urban_index", _("Urban: index"), "index"), C("rural_n", _("Rural: n"), "int"),
                    C("rural_index", _("Rural: index"), "index"), C("gap", _("Gap (urban − rural)"), "index"),
                    C("gap_low", _("Gap interval, low"), "index"), C("gap_high", _("Gap interval, high"), "index")]
