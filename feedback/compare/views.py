@@ -106,8 +106,9 @@ def index():
     choice = chosen(periods)
     within, unit = _within()
     level = choice["level"]
-    if within and level in ("region", "peer_group", "urban_rural"):
-        level = "district" if territory_queries.region(within) else "municipality"
+    if within:  # drilling down: a region's districts (or municipalities), a district's municipalities
+        is_region = territory_queries.region(within) is not None
+        level = "municipality" if not is_region or level == "municipality" else "district"
     if level == "municipality" and not within:
         level = "region"
     rows = queries.comparison_rows(level, choice["period"], choice["index"], params, within=within)
