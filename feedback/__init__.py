@@ -37,6 +37,7 @@ def _register_blueprints(app: Flask) -> None:
     from .channels.export_views import bp as channel_export
     from .channels.offline_views import bp as offline
     from .channels.sms_views import bp as sms
+    from .compare.views import bp as compare
     from .evaluation.views import bp as evaluation
     from .moderation.views import bp as moderation
     from .pages import bp as pages
@@ -54,4 +55,5 @@ def _register_blueprints(app: Flask) -> None:
                       moderation, scorecards, api, offline, sms, assisted, channel_export, transparency,
                       transparency_files):
         app.register_blueprint(blueprint)
+    app.register_blueprint(compare)
     app.after_request(set_cookie)

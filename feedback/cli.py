@@ -73,3 +73,4 @@ def init_app(app: Flask) -> None:
     for command in (territory_cli, catalog_cli, load_reference_data, i18n_cli, audit_cli, users_cli,
                     scorecards_cli, demo_cli, channels_cli):
         app.cli.add_command(command)
+    from .compare.cli import opendata_cli; app.cli.add_command(opendata_cli)  # noqa: E702, I001

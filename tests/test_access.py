@@ -18,6 +18,8 @@ from feedback.ratings.services import RatingInput, submit_rating
 PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api", "offline", "sms", "channel_export"}
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.login_code", "scorecards.methodology_page",
                     "scorecards.print_view", "transparency.priorities", "transparency.priorities_thanks"}
+PUBLIC_ENDPOINTS |= {"compare.index", "compare.urban_rural", "compare.scorecards_export", "compare.map_page",
+                     "compare.unfunded_page", "compare.open_data", "compare.open_data_file"}
 M_X, M_OTHER = "41702205805000", "41702410000010"  # Ak-Bulun; Karakol (same region)
 M_FAR = "41703211802000"  # an aiyl aimak of Jalal-Abad region
 ROLES = ("anonymous", "admin", "moderator", "moderator_far", "lsg_staff", "lsg_staff_other",
@@ -53,6 +55,7 @@ TABLE = {
     "moderation.comment_decision": ({"rating_id": "rating", "action": "approve"}, {"admin", "moderator"}, {"moderator_far"}),
     "moderation.quarantine_decision": ({"rating_id": "quarantined", "action": "confirm"}, {"admin", "moderator"},
                                        {"moderator_far"}),
+    "compare.analyst_home": ({}, {"admin", "analyst"}, set()),
     "evaluation.evaluator_home": ({}, {"evaluator", "evaluator_other_agency", "evaluator_far"}, set()),
     "evaluation.evaluate": ({"code": M_X, "power": "DP-MILITARY"}, {"evaluator"},
                             {"evaluator_other_agency", "evaluator_far"}),

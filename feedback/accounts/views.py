@@ -29,7 +29,7 @@ ROLE_HOMES = {
     "lsg_staff": "evaluation.staff_home",
     "state_evaluator": "evaluation.evaluator_home",
     "monitor": "transparency.monitor_home",
-    "analyst": "territory.home",
+    "analyst": "compare.analyst_home",
 }
 # What a user who must enrol a second factor may reach before doing so.
 ENROLMENT_ENDPOINTS = {"accounts.totp", "accounts.logout", "static", "site.healthz"}

@@ -250,13 +250,21 @@ def openapi_document() -> dict:
                     {"name": "level", "in": "query", "schema": {"type": "string", "enum": ["region", "district"], "default": "region"}},
                     {"name": "period", "in": "query", "schema": {"type": "integer"}},
                     {"name": "methodology", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"},
+                     "description": "csv / xlsx: the same rows as a table (a machine header row, then one in the "
+                                    "requested language; XLSX adds a sheet naming methodology version and period)."},
                     LANG_PARAM,
                 ],
                 "responses": {
-                    "200": _json({"type": "object", "required": ["level", "period", "methodology_version", "items"],
-                                  "properties": {"level": {"type": "string"}, "period": {"type": "integer"},
-                                                 "methodology_version": {"type": "integer"},
-                                                 "items": {"type": "array", "items": _ref("CompareRow")}}}),
+                    "200": {"description": "OK", "content": {
+                        "application/json": {"schema": {
+                            "type": "object", "required": ["level", "period", "methodology_version", "items"],
+                            "properties": {"level": {"type": "string"}, "period": {"type": "integer"},
+                                           "methodology_version": {"type": "integer"},
+                                           "items": {"type": "array", "items": _ref("CompareRow")}}}},
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
                     "400": _json(_ref("Error"), "Invalid parameter"),
                 },
             }},

@@ -222,5 +222,15 @@ def compare():
     names = {r.code: (r.name_ky, r.name_ru) for r in db.session.scalars(select(Region))}
     if level == "district":
         names.update({d.code: (d.name_ky, d.name_ru) for d in db.session.scalars(select(District))})
-    return jsonify({"level": level, "period": period, "methodology_version": params.version,
-                    "items": compare_units(level, period, params, names)})
+    payload = {"level": level, "period": period, "methodology_version": params.version,
+               "items": compare_units(level, period, params, names)}
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "csv", "xlsx"):
+        return json_error(400, "invalid_parameter",
+                          _("Parameter %(name)s must be one of: %(values)s.", name="format", values="json, csv, xlsx"),
+                          field="format")
+    if fmt != "json":
+        from ..compare.exports import api_compare_response
+
+        return api_compare_response(fmt, payload)
+    return jsonify(payload)

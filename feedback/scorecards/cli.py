@@ -75,6 +75,7 @@ def demo_seed(seed_value, scale):
 
     started = time.monotonic()
     counts = demo.seed(seed_value=seed_value, scale=scale)
+    from ..compare import demo as compare_demo; compare_demo.seed()  # noqa: E702, I001
     db.session.commit()
     click.echo(f"demonstration data for {counts['periods']}: {counts['ratings']} ratings "
                f"({counts['quarantined']} quarantined), {counts['criterion_scores']} criterion scores, "

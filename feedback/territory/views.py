@@ -26,15 +26,24 @@ def search():
 @bp.get("/r/<code>/")
 def region(code: str):
     region = queries.region(code) or abort(404)
-    return render_template("territory/region.html", region=region,
+    return render_template("territory/region.html", region=region, numbers=_numbers("region", code),
                            cities=queries.municipalities_of_region_without_district(code))
 
 
 @bp.get("/d/<code>/")
 def district(code: str):
     district = queries.district(code) or abort(404)
-    return render_template("territory/district.html", district=district,
+    return render_template("territory/district.html", district=district, numbers=_numbers("district", code),
                            municipalities=queries.municipalities_of_district(code))
+
+
+def _numbers(level: str, code: str) -> dict | None:
+    """The unit's numbers from the comparisons (which sit above the registry; absent: names only)."""
+    if "compare.index" not in current_app.view_functions:
+        return None
+    from ..compare.views import unit_numbers
+
+    return unit_numbers(level, code)
 
 
 @bp.get("/m/<code>/")

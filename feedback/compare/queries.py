@@ -1,0 +1,348 @@
+"""Comparisons of regions, districts, peer groups and urban vs rural (the read side).
+
+``comparison_rows`` is the ONE adapter between this package and the scorecard methodology: it
+reads today's scorecard context (``scorecards.scorecard.context``: the same per-municipality numbers
+as the public scorecards) and aggregates them. When the scorecard package offers its own region /
+district comparisons, point this function at them; nothing else here needs to change.
+
+What a comparison row means (also on the methodology page of the comparisons, compare/_definition.html):
+
+- Sampled indices (residents' assessment, one subject, one criterion) are weighted by RESIDENTS:
+  the row's index is the mean of its municipalities' published indices weighted by the accepted
+  ratings each is made of (every rating weighs the same, as in the citizen track itself);
+  municipalities below the minimum sample contribute their count to ``n`` but no number. Its
+  standard error combines the municipalities' standard errors with the same weights (independent
+  samples), and the interval is Student-t at the methodology's confidence.
+- State-assessed indices (state track, one delegated power) and the composite are weighted by
+  MUNICIPALITIES: the unweighted mean of the municipalities that have the index; there is no
+  sampling, so the interval describes the spread between municipalities (t-interval of their mean;
+  none with fewer than two). ``n`` then counts municipalities.
+- Position: ``above`` / ``below`` when the row's whole interval lies above / below the national value
+  of the same index, ``indistinguishable`` when it contains it; no position without an interval.
+- Urban–rural gap: urban minus rural index, standard error √(se_u² + se_r²), normal interval.
+"""
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+from sqlalchemy import func, select
+
+from ..catalog.models import Criterion, Subject
+from ..db import db
+from ..scorecards import methodology as mth
+from ..scorecards.models import CriterionAggregate
+from ..scorecards.scorecard import context
+from ..territory.models import District, Region
+
+LEVELS = ("region", "district", "peer_group", "urban_rural", "municipality")
+TRACK_KEYS = ("composite", "citizen", "state", "budget_transparency", "responsiveness")
+RESIDENT_WEIGHTED = ("citizen", "subject", "criterion")
+NOT_ENOUGH = "not_enough_ratings"
+NOT_ASSESSED = "not_assessed"
+URBAN, RURAL = "city", "aiyl_aimak"
+
+
+@dataclass(frozen=True)
+class Value:
+    """One municipality's value of an index."""
+
+    index: float | None
+    se: float | None = None  # on the index scale; None when not sampled
+    n: int = 0  # accepted ratings (sampled indices) or 1 (state-assessed)
+    weight: float = 1.0  # ratings its index is made of (sampled) or 1
+
+
+@dataclass
+class Row:
+    code: str
+    level: str
+    name_ky: str
+    name_ru: str
+    municipalities: int = 0
+    assessed: int = 0  # municipalities with a value
+    n: int = 0  # ratings (sampled indices) or municipalities assessed (state-assessed)
+    index: float | None = None
+    se: float | None = None
+    interval: tuple[float, float] | None = None
+    position: str | None = None
+    reason: str | None = None
+    codes: list[str] = field(default_factory=list, repr=False)
+
+    def name(self, lang: str) -> str:
+        return self.name_ky if lang == "ky" else self.name_ru
+
+    def as_dict(self, decimals: int = 1) -> dict:
+        return {"code": self.code, "level": self.level, "name_ky": self.name_ky, "name_ru": self.name_ru,
+                "municipalities": self.municipalities, "assessed": self.assessed, "n": self.n,
+                "index": mth.rounded(self.index, decimals),
+                "interval": [mth.rounded(v, decimals) for v in self.interval] if self.interval else None,
+                "position": self.position, "reason": self.reason}
+
+
+def index_kind(index_key: str) -> str:
+    return index_key.split(":", 1)[0]
+
+
+def valid_index_key(index_key: str) -> bool:
+    kind, _, code = index_key.partition(":")
+    if kind in TRACK_KEYS and not code:
+        return True
+    if kind in ("subject", "power") and code:
+        subject = db.session.get(Subject, code)
+        return subject is not None and (subject.kind == "delegated_power") == (kind == "power")
+    if kind == "criterion" and code:
+        return db.session.get(Criterion, code) is not None
+    return False
+
+
+def criterion_values(period: int, criterion: str, params: mth.Params) -> dict[str, Value]:
+    """Per municipality, a criterion's scores summed over its subjects (one query for the country)."""
+    stmt = (select(CriterionAggregate.municipality_code, func.sum(CriterionAggregate.n),
+                   func.sum(CriterionAggregate.total), func.sum(CriterionAggregate.total_sq))
+            .where(CriterionAggregate.period == period, CriterionAggregate.criterion_code == criterion)
+            .group_by(CriterionAggregate.municipality_code))
+    out = {}
+    for code, n, total, total_sq in db.session.execute(stmt):
+        n, total, total_sq = int(n or 0), int(total or 0), int(total_sq or 0)
+        if n >= params.min_sample:
+            se = math.sqrt(mth.sample_variance(n, total, total_sq, params["variance_floor"]) / n) * 25
+            out[code] = Value(mth.index_from_mean(total / n), se, n, n)
+        elif n:
+            out[code] = Value(None, None, n, 0)
+    return out
+
+
+def per_municipality_params(params: mth.Params) -> mth.Params:
+    """The per-municipality numbers compared here come from the version-1 context (one pass over
+    the period's aggregates); under a later method they are computed with version 1's constants."""
+    return params if params.method == 1 else mth.get(1)
+
+
+def municipality_values(period: int, index_key: str, params: mth.Params) -> dict[str, Value]:
+    """Every municipality's value of the index in the period (absent: nothing to count)."""
+    ctx = context(period, per_municipality_params(params))
+    kind, _, code = index_key.partition(":")
+    out: dict[str, Value] = {}
+    if kind == "citizen":
+        for m in ctx.units:
+            t = ctx.citizen(m)
+            if t.n:
+                out[m] = Value(t.index, t.se, t.n, t.n_published if t.index is not None else 0)
+    elif kind == "subject":
+        for m in ctx.rows:
+            for s in ctx.citizen(m).subjects:
+                if s.code == code:
+                    published = s.published
+                    out[m] = Value(s.index if published else None, s.est.se * 25 if published else None, s.n,
+                                   s.n if published else 0)
+    elif kind == "criterion":
+        out = criterion_values(period, code, params)
+    elif kind == "state":
+        out = {m: Value(s["index"]) for m, s in ctx.state().items() if s["index"] is not None}
+    elif kind == "power":
+        for m, s in ctx.state().items():
+            entry = s["powers"].get(code)
+            if entry and entry["index"] is not None:
+                out[m] = Value(entry["index"])
+    elif kind == "composite":
+        for m in ctx.units:
+            comp = ctx.composite(m)
+            if comp["index"] is not None:
+                out[m] = Value(comp["index"])
+    elif kind in ("budget_transparency", "responsiveness"):
+        # Tracks registered with the scorecard (scorecards/tracks.py) that list a period's indices;
+        # compared like the state track: one municipality, one vote.
+        out = {m: Value(index) for m, index in ctx.extra().get(kind, {}).items()}
+    return {m: v for m, v in out.items() if m in ctx.units}
+
+
+def aggregate(values: list[Value], sampled: bool, params: mth.Params) -> tuple:
+    """(index, se, interval, n, assessed) of a group of municipalities under the documented weighting."""
+    confidence = params["confidence"]
+    if sampled:
+        n = sum(v.n for v in values)
+        published = [v for v in values if v.index is not None and v.weight > 0]
+        weight = sum(v.weight for v in published)
+        if not published:
+            return None, None, None, n, 0
+        index = sum(v.index * v.weight for v in published) / weight
+        se = math.sqrt(sum((v.weight / weight * v.se) ** 2 for v in published))
+        q = mth.t_quantile(0.5 + confidence / 2, max(int(weight) - 1, 1))
+        return index, se, (max(0.0, index - q * se), min(100.0, index + q * se)), n, len(published)
+    found = [v.index for v in values if v.index is not None]
+    k = len(found)
+    if not k:
+        return None, None, None, 0, 0
+    index = sum(found) / k
+    if k < 2:
+        return index, None, None, k, k
+    sd = math.sqrt(sum((x - index) ** 2 for x in found) / (k - 1))
+    se = sd / math.sqrt(k)
+    q = mth.t_quantile(0.5 + confidence / 2, k - 1)
+    return index, se, (max(0.0, index - q * se), min(100.0, index + q * se)), k, k
+
+
+def group_key(level: str, ctx, unit) -> str:
+    if level == "region":
+        return unit.region_code
+    if level == "district":
+        return unit.district_code or unit.region_code  # Bishkek and Osh stand directly under their region
+    if level == "peer_group":
+        return f"{unit.kind}:{ctx.band(unit)}"
+    if level == "urban_rural":
+        return unit.kind
+    return unit.code
+
+
+def _names(level: str, keys) -> dict[str, tuple[str, str]]:
+    from ..territory.models import Municipality
+    from .labels import group_names
+
+    if level in ("region", "district"):
+        names = {r.code: (r.name_ky, r.name_ru) for r in db.session.scalars(select(Region))}
+        names.update({d.code: (d.name_ky, d.name_ru) for d in db.session.scalars(select(District))})
+        return names
+    if level == "municipality":
+        stmt = select(Municipality.code, Municipality.name_ky, Municipality.name_ru).where(Municipality.code.in_(list(keys)))
+        return {c: (ky, ru) for c, ky, ru in db.session.execute(stmt)}
+    return group_names(keys)
+
+
+def national(period: int, index_key: str, params: mth.Params) -> Row:
+    return comparison_rows("national", period, index_key, params)[0]
+
+
+def comparison_rows(level: str, period: int, index_key: str, params: mth.Params, within: str | None = None,
+                    kind: str | None = None) -> list[Row]:
+    """One row per unit of ``level`` (region, district, peer_group, urban_rural, municipality, or
+    "national": one row for the country), optionally only municipalities ``within`` a region or
+    district and of one ``kind`` (city / aiyl_aimak). Rows are sorted by code."""
+    ctx = context(period, per_municipality_params(params))
+    values = municipality_values(period, index_key, params)
+    sampled = index_kind(index_key) in RESIDENT_WEIGHTED
+    groups: dict[str, list[str]] = defaultdict(list)
+    for code, unit in ctx.units.items():
+        if within and within not in (unit.region_code, unit.district_code):
+            continue
+        if kind and unit.kind != kind:
+            continue
+        groups["national" if level == "national" else group_key(level, ctx, unit)].append(code)
+    names = {"national": ("Кыргыз Республикасы", "Кыргызская Республика")} if level == "national" else _names(level, groups)
+    reason_none = NOT_ASSESSED if index_kind(index_key) not in RESIDENT_WEIGHTED else NOT_ENOUGH
+    rows = []
+    for key in sorted(groups):
+        codes = groups[key]
+        index, se, interval, n, assessed = aggregate([values[c] for c in codes if c in values], sampled, params)
+        ky, ru = names.get(key, (key, key))
+        rows.append(Row(key, level, ky, ru, len(codes), assessed, n, index, se, interval,
+                        reason=None if index is not None else reason_none, codes=codes))
+    if level != "national" and rows:
+        reference = national(period, index_key, params).index
+        for row in rows:
+            row.position = position(row.interval, reference)
+    return rows
+
+
+def position(interval, reference: float | None) -> str | None:
+    if interval is None or reference is None:
+        return None
+    if interval[0] > reference:
+        return "above"
+    if interval[1] < reference:
+        return "below"
+    return "indistinguishable"
+
+
+@dataclass
+class Gap:
+    code: str
+    name_ky: str
+    name_ru: str
+    urban: Row
+    rural: Row
+    gap: float | None = None
+    interval: tuple[float, float] | None = None
+
+    def name(self, lang: str) -> str:
+        return self.name_ky if lang == "ky" else self.name_ru
+
+
+def _gap(code, ky, ru, urban: Row, rural: Row, params: mth.Params) -> Gap:
+    gap = Gap(code, ky, ru, urban, rural)
+    if urban.index is not None and rural.index is not None:
+        gap.gap = urban.index - rural.index
+        if urban.se is not None and rural.se is not None:
+            z = NormalDist().inv_cdf(0.5 + params["confidence"] / 2)
+            half = z * math.sqrt(urban.se ** 2 + rural.se ** 2)
+            gap.interval = (gap.gap - half, gap.gap + half)
+    return gap
+
+
+def urban_rural_gaps(period: int, index_key: str, params: mth.Params) -> list[Gap]:
+    """The urban–rural gap per region, then nationally (last row, code "national")."""
+    result = []
+    empty = {k: Row("", "urban_rural", "", "") for k in (URBAN, RURAL)}
+    for region in comparison_rows("region", period, index_key, params):
+        parts = {r.code: r for r in comparison_rows("urban_rural", period, index_key, params, within=region.code)}
+        result.append(_gap(region.code, region.name_ky, region.name_ru, parts.get(URBAN, empty[URBAN]),
+                           parts.get(RURAL, empty[RURAL]), params))
+    parts = {r.code: r for r in comparison_rows("urban_rural", period, index_key, params)}
+    result.append(_gap("national", "Кыргыз Республикасы", "Кыргызская Республика", parts.get(URBAN, empty[URBAN]),
+                       parts.get(RURAL, empty[RURAL]), params))
+    return result
+
+
+def trends(level: str, periods: list[int], index_key: str, params: mth.Params, within: str | None = None
+           ) -> dict[str, dict[int, Row]]:
+    """unit code → period → row, for the periods given (oldest first)."""
+    out: dict[str, dict[int, Row]] = defaultdict(dict)
+    for period in periods:
+        for row in comparison_rows(level, period, index_key, params, within=within):
+            out[row.code][period] = row
+    return out
+
+
+def change(current: Row, previous: Row | None) -> dict | None:
+    """The move between two periods' rows and whether their intervals separate."""
+    if previous is None or current.index is None or previous.index is None:
+        return None
+    clear = None
+    if current.interval and previous.interval:
+        clear = current.interval[0] > previous.interval[1] or current.interval[1] < previous.interval[0]
+    return {"change": current.index - previous.index, "clear": clear, "previous": previous}
+
+
+def sort_rows(rows: list, key: str, lang: str) -> list:
+    """Sort for the ?sort= links: name, index (missing last), n, position."""
+    descending = key.startswith("-")
+    key = key.lstrip("-")
+    if key == "name":
+        return sorted(rows, key=lambda r: r.name(lang).casefold(), reverse=descending)
+    order = {"above": 0, "indistinguishable": 1, "below": 2, None: 3}
+    if key == "position":
+        present = [r for r in rows if r.position is not None]
+        absent = [r for r in rows if r.position is None]
+        return sorted(present, key=lambda r: order[r.position], reverse=descending) + absent
+    attr = {"index": "index", "n": "n", "municipalities": "municipalities"}.get(key, "index")
+    present = [r for r in rows if getattr(r, attr) is not None]
+    absent = [r for r in rows if getattr(r, attr) is None]
+    return sorted(present, key=lambda r: getattr(r, attr), reverse=not descending) + absent
+
+
+def scorecard_rows(period: int, params: mth.Params) -> list[dict]:
+    """Every municipality's scorecard numbers (citizen, state, composite: n, index, interval)."""
+    tracks = ("citizen", "state", "composite")
+    by_track = {t: {r.code: r for r in comparison_rows("municipality", period, t, params)} for t in tracks}
+    units = context(period, per_municipality_params(params)).units
+    rows = []
+    for code, row in sorted(by_track["citizen"].items()):
+        unit = units[code]
+        item = {"code": code, "name_ky": row.name_ky, "name_ru": row.name_ru, "kind": unit.kind,
+                "region_code": unit.region_code, "district_code": unit.district_code}
+        for t in tracks:
+            r = by_track[t][code]
+            item.update({f"{t}_n": r.n, f"{t}_index": r.index, f"{t}_low": r.interval[0] if r.interval else None,
+                         f"{t}_high": r.interval[1] if r.interval else None})
+        rows.append(item)
+    return rows
