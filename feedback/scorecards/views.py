@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..catalog.models import Agency, Criterion, Subject
 from ..db import db
 from ..i18n import pull_lang, push_lang
+from ..ratings.forms import AGE_LABELS, SEX_LABELS
 from ..ratings.services import current_period
 from ..territory import queries as territory_queries
 from . import methodology as mth
@@ -37,6 +38,7 @@ POSITIONS = {"above": _l("Above the mean of similar local governments"),
              "below": _l("Below the mean of similar local governments")}
 DIRECTIONS = {"up": _l("better than the year before"), "down": _l("worse than the year before"),
               "no_clear_change": _l("no clear change: the intervals overlap")}
+SAMPLE_LABELS = {"unknown": _l("not stated")}
 EARLIEST_PERIOD = 2015
 
 
@@ -71,6 +73,7 @@ def scorecard_context(municipality) -> dict:
         "agencies": {a.code: a for a in db.session.scalars(select(Agency))},
         "comments": queries.approved_comments(municipality.code, period, limit=10),
         "reasons": REASONS, "track_names": TRACK_NAMES, "directions": DIRECTIONS, "positions": POSITIONS,
+        "sample_labels": {**SEX_LABELS, **AGE_LABELS, **SAMPLE_LABELS},
         "latest_methodology": mth.latest_version(),
         "query": {k: v for k, v in (("period", period if request.args.get("period") else None),
                                     ("methodology", request.args.get("methodology") or None),
