@@ -97,4 +97,4 @@ def methodology_page():
         abort(404)
     return render_template(f"scorecards/methodology_{g.lang}.html", params=params, versions=versions,
                            t90=mth.t_quantile(0.5 + params["confidence"] / 2, params.min_sample - 1),
-                           z=params.z, band=mth.population_band)
+                           z=params.z, band=mth.population_band, p=params)
