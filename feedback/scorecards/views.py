@@ -3,10 +3,13 @@
 The scorecard itself is the municipality's public page (territory.views.municipality, the URL on
 the posters); ``scorecard_context`` gives that page and the print view the same numbers.
 """
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..accounts.policy import require_role
+from ..audit.services import record
 from ..catalog.models import Agency, Criterion, Subject
 from ..db import db
 from ..i18n import pull_lang, push_lang
@@ -15,6 +18,7 @@ from ..ratings.services import current_period
 from ..territory import queries as territory_queries
 from . import methodology as mth
 from . import queries
+from .forms import MethodologyForm
 from .scorecard import NO_EVALUATIONS, NO_TRACK, NOT_AVAILABLE, NOT_ENOUGH, build
 
 bp = Blueprint("scorecards", __name__, url_prefix="/<lang>", template_folder="templates")
@@ -98,3 +102,34 @@ def methodology_page():
     return render_template(f"scorecards/methodology_{g.lang}.html", params=params, versions=versions,
                            t90=mth.t_quantile(0.5 + params["confidence"] / 2, params.min_sample - 1),
                            z=params.z, band=mth.population_band, p=params)
+
+
+@bp.get("/admin/methodology")
+@require_role("admin")
+def methodology_admin(form=None, status=200):
+    """The administrator publishes a new methodology version: weights and constants."""
+    current = mth.get()
+    if form is None:
+        form = MethodologyForm(formdata=None)
+        form.fill(current.values)
+    return render_template("scorecards/methodology_admin.html", lang=g.lang, section="methodology", form=form,
+                           current=current, versions=mth.versions()), status
+
+
+@bp.post("/admin/methodology")
+@require_role("admin")
+def methodology_publish():
+    form = MethodologyForm()
+    if form.validate():
+        base = mth.get()
+        try:
+            published = mth.publish(form.changes(dict(base.values)), notes=form.notes.data or "", user_id=current_user.id)
+        except mth.MethodologyError:
+            db.session.rollback()
+            form.notes.errors = [*form.notes.errors, _l("These values cannot be published together.")]
+        else:
+            record("methodology.publish", "methodology", published.version, actor_id=current_user.id,
+                   before={"version": base.version, **base.values}, after={"version": published.version, **published.values})
+            db.session.commit()
+            return redirect(url_for("scorecards.methodology_page", version=published.version), code=303)
+    return methodology_admin(form, 400)
