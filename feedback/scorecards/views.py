@@ -4,8 +4,8 @@ The scorecard itself is the municipality's public page (territory.views.municipa
 the posters); ``scorecard_context`` gives that page and the print view the same numbers.
 """
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.policy import require_role
