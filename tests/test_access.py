@@ -51,6 +51,8 @@ TABLE = {
     "admin.subject_retire": ({"code": "LI-WATER"}, {"admin"}, set()),
     "admin.registry": ({}, {"admin"}, set()),
     "admin.registry_edit": ({"code": M_X}, {"admin"}, set()),
+    "scorecards.methodology_admin": ({}, {"admin"}, set()),
+    "scorecards.methodology_publish": ({}, {"admin"}, set()),
     "moderation.queue": ({}, {"admin", "moderator", "moderator_far"}, set()),
     "moderation.comment_decision": ({"rating_id": "rating", "action": "approve"}, {"admin", "moderator"}, {"moderator_far"}),
     "moderation.quarantine_decision": ({"rating_id": "quarantined", "action": "confirm"}, {"admin", "moderator"},

@@ -96,6 +96,40 @@ def _group_for(code: str, ctx: dict) -> str:
     return ""
 
 
+def funnel(ctx: dict, citizen: dict, params) -> dict | None:
+    """Coordinates of the funnel plot (SVG user units, x: log number of ratings over 30–315; y: the
+    0–100 index) for the unit's peer group: peers' direct levels, the mean and the limits
+    μ ± z_K √(s²/n + 1/Σw) with z_K = Φ⁻¹(1 − α/(2K)) and s² the group's median of n·v."""
+    group = citizen.get("group")
+    stats = ctx["groups"].get(group or "")
+    if not stats:
+        return None
+    peers = [u for u in ctx["units"].values() if u["group"] == group and u["est"] is not None]
+    if not peers:
+        return None
+    ns = [u["n"] for u in peers] + [citizen["n"]]
+    n_min, n_max = min(ns), max(max(ns), min(ns) + 1)
+    span = math.log(n_max) - math.log(n_min)
+
+    def x(n):
+        return round(30 + (math.log(n) - math.log(n_min)) / span * 285, 1)
+
+    def y(level):
+        return round(min(100.0, max(0.0, scoring.index_from_mean(level))), 1)
+
+    k = max(int(stats["k"]), 1)
+    z = NormalDist().inv_cdf(1 - params["position"]["alpha"] / (2 * k))
+    s2 = float(np.median([u["v"] * u["n"] for u in peers]))
+    grid = [math.exp(math.log(n_min) + span * i / 16) for i in range(17)]
+    mu = stats["mu"]
+    half = [z * math.sqrt(s2 / n + 1 / stats["precision"]) for n in grid]
+    return {"mean": y(mu), "n_min": n_min, "n_max": n_max,
+            "upper": [[x(n), y(mu + h)] for n, h in zip(grid, half, strict=True)],
+            "lower": [[x(n), y(mu - h)] for n, h in zip(grid, half, strict=True)],
+            "peers": [[x(u["n"]), y(u["theta"])] for u in peers],
+            "me": [x(citizen["n"]), y(citizen["theta"])]}
+
+
 def composition(code: str, period: int) -> dict:
     """Shares of the accepted ratings by sex and age band (unknown counted apart)."""
     result = {}
@@ -142,7 +176,8 @@ def build(municipality, period: int, params, verified: bool = False) -> dict:
                     "peer_units": group["k"] if group else None,
                     "rank_region": unit.get("rank", {}).get("region"),
                     "rank_nation": unit.get("rank", {}).get("nation"),
-                    "as_of_counter": ctx["counter"], "current": ctx["current"]}
+                    "as_of_counter": ctx["counter"], "current": ctx["current"],
+                    "funnel": funnel(ctx, citizen, params)}
     powers = []
     for power, entry in sorted((state or {"powers": {}})["powers"].items()):
         powers.append({"code": power, "agency": entry["agency"], "index": _r(params, entry["index"]),

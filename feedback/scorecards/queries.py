@@ -55,6 +55,13 @@ class SubjectSummary:
     def index(self) -> float | None:
         return index_from_mean(self.mean) if self.published else None
 
+    @property
+    def rounded_index(self) -> float | None:
+        """As the scorecard shows it: one decimal, half away from zero."""
+        from .methodology import rounded
+
+        return rounded(self.index, 1) if self.published else None
+
 
 def subject_summary(municipality_code: str, subject_code: str, period: int) -> SubjectSummary:
     row = db.session.execute(select(RatingAggregate.n, RatingAggregate.total, RatingAggregate.n_quarantined).where(

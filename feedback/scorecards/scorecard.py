@@ -391,7 +391,9 @@ def compare(level: str, period: int, params: mth.Params, names: dict[str, tuple[
     states = ctx.state()
     groups: dict[str, list[str]] = defaultdict(list)
     for code, unit in ctx.units.items():
-        key = unit.region_code if level == "region" else (unit.district_code or unit.region_code)
+        from .card import area_key
+
+        key = area_key(unit, level)
         groups[key].append(code)
     rows, items = [], []
     for key, codes in groups.items():

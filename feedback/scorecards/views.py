@@ -3,17 +3,22 @@
 The scorecard itself is the municipality's public page (territory.views.municipality, the URL on
 the posters); ``scorecard_context`` gives that page and the print view the same numbers.
 """
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
+from ..accounts.policy import require_role
+from ..audit.services import record
 from ..catalog.models import Agency, Criterion, Subject
 from ..db import db
 from ..i18n import pull_lang, push_lang
+from ..ratings.forms import AGE_LABELS, SEX_LABELS
 from ..ratings.services import current_period
 from ..territory import queries as territory_queries
 from . import methodology as mth
 from . import queries
+from .forms import MethodologyForm
 from .scorecard import NO_EVALUATIONS, NO_TRACK, NOT_AVAILABLE, NOT_ENOUGH, build
 
 bp = Blueprint("scorecards", __name__, url_prefix="/<lang>", template_folder="templates")
@@ -37,6 +42,7 @@ POSITIONS = {"above": _l("Above the mean of similar local governments"),
              "below": _l("Below the mean of similar local governments")}
 DIRECTIONS = {"up": _l("better than the year before"), "down": _l("worse than the year before"),
               "no_clear_change": _l("no clear change: the intervals overlap")}
+SAMPLE_LABELS = {"unknown": _l("not stated")}
 EARLIEST_PERIOD = 2015
 
 
@@ -71,6 +77,7 @@ def scorecard_context(municipality) -> dict:
         "agencies": {a.code: a for a in db.session.scalars(select(Agency))},
         "comments": queries.approved_comments(municipality.code, period, limit=10),
         "reasons": REASONS, "track_names": TRACK_NAMES, "directions": DIRECTIONS, "positions": POSITIONS,
+        "sample_labels": {**SEX_LABELS, **AGE_LABELS, **SAMPLE_LABELS},
         "latest_methodology": mth.latest_version(),
         "query": {k: v for k, v in (("period", period if request.args.get("period") else None),
                                     ("methodology", request.args.get("methodology") or None),
@@ -94,4 +101,35 @@ def methodology_page():
         abort(404)
     return render_template(f"scorecards/methodology_{g.lang}.html", params=params, versions=versions,
                            t90=mth.t_quantile(0.5 + params["confidence"] / 2, params.min_sample - 1),
-                           z=params.z, band=mth.population_band)
+                           z=params.z, band=mth.population_band, p=params)
+
+
+@bp.get("/admin/methodology")
+@require_role("admin")
+def methodology_admin(form=None, status=200):
+    """The administrator publishes a new methodology version: weights and constants."""
+    current = mth.get()
+    if form is None:
+        form = MethodologyForm(formdata=None)
+        form.fill(current.values)
+    return render_template("scorecards/methodology_admin.html", lang=g.lang, section="methodology", form=form,
+                           current=current, versions=mth.versions()), status
+
+
+@bp.post("/admin/methodology")
+@require_role("admin")
+def methodology_publish():
+    form = MethodologyForm()
+    if form.validate():
+        base = mth.get()
+        try:
+            published = mth.publish(form.changes(dict(base.values)), notes=form.notes.data or "", user_id=current_user.id)
+        except mth.MethodologyError:
+            db.session.rollback()
+            form.notes.errors = [*form.notes.errors, _l("These values cannot be published together.")]
+        else:
+            record("methodology.publish", "methodology", published.version, actor_id=current_user.id,
+                   before={"version": base.version, **base.values}, after={"version": published.version, **published.values})
+            db.session.commit()
+            return redirect(url_for("scorecards.methodology_page", version=published.version), code=303)
+    return methodology_admin(form, 400)

@@ -24,6 +24,17 @@ def test_seed_and_clear(app, client):
     for lang, words in (("ky", "Демонстрациялык маалыматтар"), ("ru", "Демонстрационные данные")):
         assert words in visible_text(fresh_get(app, client, f"/{lang}/").get_data(as_text=True))
 
+    # The grouping promise over the whole (small) demonstration history: within every peer group,
+    # two municipalities whose intervals overlap are never in different classes.
+    from feedback.scorecards import context, methodology
+
+    for period in {key[2] for key in aggregates.stored_rating_aggregates()}:
+        units = [u for u in context.compute(period, methodology.get())["units"].values() if u["est"] is not None]
+        for a in units:
+            for b in units:
+                if a["group"] == b["group"] and a["low"] <= b["high"] and b["low"] <= a["high"]:
+                    assert a["class"] == b["class"]
+
     removed = demo.clear()
     assert removed["ratings"] == counts["ratings"] and not demo.demo_present()
     assert db.session.scalar(select(func.count()).select_from(Respondent).where(Respondent.token.like("demo-%"))) == 0

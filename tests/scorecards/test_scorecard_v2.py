@@ -131,3 +131,18 @@ def test_every_number_of_the_v2_scorecard(app, client, world):
     after = client.get(f"/api/v1/municipalities/{codes[0]}/scorecard?period={YEAR}").get_json()["citizen"]
     assert after["n"] == before["n"] + 1 and after["distribution"][4] == before["distribution"][4] + 1
     assert after["index"] > before["index"]
+
+
+def test_region_and_urban_rural_comparisons_are_direct_estimates(app, client, world):
+    codes, ratings = world
+    region = app.extensions["sqlalchemy"].session.get(Municipality, codes[0]).region_code
+    rows = {r["code"]: r for r in client.get(f"/api/v1/compare?level=region&period={YEAR}").get_json()["items"]}
+    row = rows[region]
+    scores = [r[3] for r in ratings]
+    assert row["n"] == len(scores) and row["weighting"] == "ratings"
+    assert row["index"] == r1(idx(sum(scores) / len(scores)))
+    low, high = row["interval"]
+    assert low < row["index"] < high
+    split = {r["code"]: r for r in client.get(f"/api/v1/compare?level=urban_rural&period={YEAR}").get_json()["items"]}
+    assert split["rural"]["n"] == len(scores) and split["urban"]["index"] is None
+    assert split["urban"]["reason"] == "not_enough_ratings"
