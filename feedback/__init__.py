@@ -31,6 +31,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts
     from .admin.views import bp as admin
+    from .answers.views import bp as answers
+    from .answers.views import public_bp as answers_public
     from .api.views import bp as api
     from .evaluation.views import bp as evaluation
     from .moderation.views import bp as moderation
@@ -44,6 +46,6 @@ def _register_blueprints(app: Flask) -> None:
     from .territory.views import bp as territory
 
     for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, accounts, admin, evaluation,
-                      moderation, scorecards, api):
+                      moderation, scorecards, api, answers, answers_public):
         app.register_blueprint(blueprint)
     app.after_request(set_cookie)

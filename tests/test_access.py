@@ -4,6 +4,7 @@ it, 403 for other roles, 404 outside a scope (nothing leaks), a redirect to sign
 The table must name every route that is not public: a new route without a row fails
 ``test_every_protected_route_is_in_the_table``.
 """
+import datetime as dt
 import hashlib
 
 import pytest
@@ -15,7 +16,7 @@ from feedback.ratings.abuse import Signals
 from feedback.ratings.models import Respondent
 from feedback.ratings.services import RatingInput, submit_rating
 
-PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api"}
+PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api", "answers_public"}
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.login_code", "scorecards.methodology_page",
                     "scorecards.print_view"}
 M_X, M_OTHER = "41702205805000", "41702410000010"  # Ak-Bulun; Karakol (same region)
@@ -56,6 +57,9 @@ TABLE = {
                             {"evaluator_other_agency", "evaluator_far"}),
     "evaluation.staff_home": ({}, {"lsg_staff", "lsg_staff_other"}, set()),
     "evaluation.staff_evaluation": ({"evaluation_id": "evaluation"}, {"lsg_staff"}, {"lsg_staff_other"}),
+    "answers.staff_answers": ({}, {"lsg_staff", "lsg_staff_other"}, set()),
+    "answers.action_plan": ({}, {"lsg_staff", "lsg_staff_other"}, set()),
+    "answers.mark_done": ({"answer_id": "answer"}, {"lsg_staff"}, {"lsg_staff_other"}),
     "evaluation.evidence": ({"evidence_id": "evidence"}, {"admin", "analyst", "evaluator", "lsg_staff"},
                             {"evaluator_other_agency", "evaluator_far", "lsg_staff_other"}),
 }
@@ -95,7 +99,14 @@ def world(app, session, create_user):
                         sha256=hashlib.sha256(b"%PDF-").hexdigest(), data=b"%PDF-")
     session.add(evidence)
     session.flush()
-    ids = {"target": create_user("analyst").id, "rating": rate("LI-WATER").id, "quarantined": rate("LI-ROADS", "bot").id,
+    from feedback.answers.models import Answer
+
+    answer = Answer(municipality_code=M_X, subject_code="LI-WATER", period=year, kind="commitment", language="ky",
+                    body="Түтүк алмаштырабыз", author_id=users["lsg_staff"].id, promise="Түтүк",
+                    promise_due=dt.date(year, 6, 1), promise_status="promised")
+    session.add(answer)
+    session.flush()
+    ids = {"answer": answer.id, "target": create_user("analyst").id, "rating": rate("LI-WATER").id, "quarantined": rate("LI-ROADS", "bot").id,
            "evaluation": evaluation.id, "evidence": evidence.id, "closing_year": 2029}
     return users, ids
 

@@ -181,13 +181,15 @@ def state_tracks(rows, params: mth.Params) -> dict[str, dict]:
     return result
 
 
-def composite(params: mth.Params, citizen: Track, state: dict | None) -> dict:
+def composite(params: mth.Params, citizen: Track, state: dict | None, responsiveness: dict | None = None) -> dict:
     weights = params["composite_weights"]
     parts = []
     if citizen.index is not None:
         parts.append(("citizen", citizen.index, citizen.interval))
     if state and state["index"] is not None:
         parts.append(("state", state["index"], (state["index"], state["index"])))
+    if responsiveness and responsiveness["index"] is not None:
+        parts.append(("responsiveness", responsiveness["index"], responsiveness["interval"]))
     used = [(name, index, interval, float(weights[name])) for name, index, interval in parts if weights[name] > 0]
     total = sum(w for *_, w in used)
     if not used or total <= 0:
@@ -197,7 +199,7 @@ def composite(params: mth.Params, citizen: Track, state: dict | None) -> dict:
     index = sum(i * w for _, i, _, w in used) / total
     low = sum(iv[0] * w for _, _, iv, w in used) / total
     high = sum(iv[1] * w for _, _, iv, w in used) / total
-    if not any(name == "citizen" for name, *_ in used):
+    if not any(name in ("citizen", "responsiveness") for name, *_ in used):
         low = high = None  # no sampled track: nothing uncertain to show as an interval
     return {"index": index, "interval": None if low is None else (low, high), "reason": None,
             "components": [{"track": name, "weight": w / total, "index": i} for name, i, _, w in used],
@@ -306,7 +308,9 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
     if citizen.reason is None and citizen.index is None:
         citizen.reason = NOT_ENOUGH
     state = ctx.state_of(code)
-    comp = composite(params, citizen, state)
+    from ..answers.queries import responsiveness_track  # answers sit beside ratings; read here, not above
+    responsiveness = responsiveness_track(municipality, period, params)
+    comp = composite(params, citizen, state, responsiveness)
     min_n = params.min_sample
 
     def subject_json(s: SubjectScore) -> dict:
@@ -356,7 +360,9 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
                   "reason": None if state and state["index"] is not None else NO_EVALUATIONS,
                   "powers": powers},
         "budget_transparency": {"index": None, "interval": None, "reason": NOT_AVAILABLE},
-        "responsiveness": {"index": None, "interval": None, "reason": NOT_AVAILABLE},
+        "responsiveness": {**responsiveness, "index": _r(params, responsiveness["index"]),
+                           "interval": _r(params, responsiveness["interval"]) if responsiveness["interval"] else None,
+                           "components": [{**c, "share": mth.rounded(c["share"], 3)} for c in responsiveness["components"]]},
         "composite": {"index": _r(params, comp["index"]),
                       "interval": _r(params, comp["interval"]) if comp["interval"] else None,
                       "reason": comp["reason"],

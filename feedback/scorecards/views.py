@@ -11,7 +11,6 @@ from ..catalog.models import Agency, Criterion, Subject
 from ..db import db
 from ..i18n import pull_lang, push_lang
 from ..ratings.services import current_period
-from ..territory import queries as territory_queries
 from . import methodology as mth
 from . import queries
 from .scorecard import NO_EVALUATIONS, NO_TRACK, NOT_AVAILABLE, NOT_ENOUGH, build
@@ -25,6 +24,7 @@ REASONS = {
     NO_EVALUATIONS: _l("No final state evaluations yet"),
     NOT_AVAILABLE: _l("Not assessed yet"),
     NO_TRACK: _l("No part of the index can be published yet"),
+    "not_enough_comments": _l("Not enough comments due an answer"),
 }
 TRACK_NAMES = {
     "citizen": _l("Residents' assessment"),
@@ -77,8 +77,9 @@ def scorecard_context(municipality) -> dict:
 
 @bp.get("/m/<code>/print")
 def print_view(code: str):
-    municipality = territory_queries.municipality(code) or abort(404)
-    return render_template("scorecards/print.html", m=municipality, lang=g.lang, **scorecard_context(municipality))
+    from ..answers.views import report  # the print view became the kenesh report
+
+    return report(code)
 
 
 @bp.get("/methodology")
