@@ -276,5 +276,11 @@ def my_comments_of(code: str, subject_code: str | None = None):
 
 
 @public_bp.app_template_global()
+def responsiveness_constants(parameters: dict | None = None) -> dict:
+    """For the methodology page: the responsiveness constants of a methodology version."""
+    return queries.constants(parameters)
+
+
+@public_bp.app_template_global()
 def answer_forms():
     return {"judge": JudgeForm(), "sms": SmsForm()}
