@@ -115,3 +115,34 @@ def test_the_print_view_is_the_kenesh_report(app, client, staff_client, make_com
         html = fresh_get(app, client, f"/{lang}/m/{AK_BULUN}/print").get_data(as_text=True)
         assert 'class="print-sheet report"' in html
         assert "Таштанды сейрек чыгарылат" in html and "Быйыл суу түтүгүн" in html
+
+
+def test_action_plan_turns_a_low_subject_into_a_public_commitment(app, client, session, staff_client, make_comment):
+    from feedback.ratings.models import Rating, Respondent
+    from feedback.ratings.services import current_period
+    from feedback.ratings.signals import changed
+
+    for i in range(12):  # enough ratings for a published, low subject
+        respondent = Respondent(token=f"plan-{i}")
+        session.add(respondent)
+        session.flush()
+        rating = Rating(respondent_id=respondent.id, municipality_code=AK_BULUN, subject_code="LI-ROADS",
+                        period=current_period(), overall=1 + i % 2)
+        session.add(rating)
+        session.flush()
+        changed(None, rating)
+    page = fresh_get(app, staff_client, "/ru/staff/plan")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'value="subject:LI-ROADS"' in html
+    due = dt.date.today() + dt.timedelta(days=60)
+    with app.app_context():
+        response = staff_client.post("/ru/staff/plan", data={
+            "csrf_token": csrf_token(html), "item": "subject:LI-ROADS", "language": "ru",
+            "body": "Отремонтируем улицу Ленина", "promise_due": due.isoformat()})
+    assert response.status_code == 303
+    answer = session.scalar(select(Answer).where(Answer.kind == "commitment"))
+    assert answer.subject_code == "LI-ROADS" and answer.promise_due == due
+    public = fresh_get(app, client, f"/ru/m/{AK_BULUN}/").get_data(as_text=True)
+    assert "Отремонтируем улицу Ленина" in public and "Обязательство органа МСУ" in public
+    report = fresh_get(app, client, f"/ky/m/{AK_BULUN}/report").get_data(as_text=True)
+    assert "Отремонтируем улицу Ленина" in report
