@@ -106,7 +106,42 @@ def upgrade() -> None:
 
 
 
+    # State evaluations, finished: a "contested" status, the outcome of the contest, the evaluator's
+    # replies in the thread, and evidence attached to a message of the thread.
+    with op.batch_alter_table('state_evaluation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('contest_outcome', sa.String(length=10), nullable=True))
+        batch_op.drop_constraint(op.f('ck_state_evaluation_status'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_state_evaluation_status'),
+                                         "status IN ('draft', 'submitted', 'contested', 'final')")
+        batch_op.create_check_constraint(op.f('ck_state_evaluation_contest_outcome'),
+                                         "contest_outcome IS NULL OR contest_outcome IN ('accepted', 'rejected')")
+    with op.batch_alter_table('lsg_response', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_lsg_response_kind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_lsg_response_kind'), "kind IN ('answer', 'contest', 'reply')")
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('response_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_evidence_response_id'), ['response_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_evidence_response_id_lsg_response'), 'lsg_response',
+                                    ['response_id'], ['id'], ondelete='CASCADE')
+
+
 def downgrade() -> None:
+    op.execute("DELETE FROM evidence WHERE response_id IS NOT NULL")
+    op.execute("DELETE FROM lsg_response WHERE kind = 'reply'")
+    op.execute("UPDATE state_evaluation SET status = 'submitted' WHERE status = 'contested'")
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_evidence_response_id_lsg_response'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_evidence_response_id'))
+        batch_op.drop_column('response_id')
+    with op.batch_alter_table('lsg_response', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_lsg_response_kind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_lsg_response_kind'), "kind IN ('answer', 'contest')")
+    with op.batch_alter_table('state_evaluation', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_state_evaluation_contest_outcome'), type_='check')
+        batch_op.drop_constraint(op.f('ck_state_evaluation_status'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_state_evaluation_status'), "status IN ('draft', 'submitted', 'final')")
+        batch_op.drop_column('contest_outcome')
+
     with op.batch_alter_table('sms_notice', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sms_notice_status'))
         batch_op.drop_index(batch_op.f('ix_sms_notice_respondent_id'))
