@@ -50,6 +50,7 @@ TABLE = {
     "admin.registry_edit": ({"code": M_X}, {"admin"}, set()),
     "moderation.queue": ({}, {"admin", "moderator", "moderator_far"}, set()),
     "moderation.comment_decision": ({"rating_id": "rating", "action": "approve"}, {"admin", "moderator"}, {"moderator_far"}),
+    "moderation.bulk_decision": ({}, {"admin", "moderator", "moderator_far"}, set()),
     "moderation.quarantine_decision": ({"rating_id": "quarantined", "action": "confirm"}, {"admin", "moderator"},
                                        {"moderator_far"}),
     "evaluation.evaluator_home": ({}, {"evaluator", "evaluator_other_agency", "evaluator_far"}, set()),
