@@ -9,7 +9,7 @@ demo ratings and a demo user).
 import datetime as dt
 import random
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 
 from ..accounts.models import User
 from ..db import as_utc, db, utcnow
@@ -55,7 +55,7 @@ def clear() -> int:
 
 
 def seed(seed_value: int = 2025, share: float = 0.8) -> dict:
-    """Answers for the demo ratings of every period present. Flushes; the caller commits."""
+    """Answers for the demo ratings of every period present. Writes in bulk; flushes; the caller commits."""
     clear()
     rng = random.Random(seed_value + 10)
     author = User(email=AUTHOR_EMAIL, role="lsg_staff", password_hash=UNUSABLE_PASSWORD, name="Demo")
@@ -64,61 +64,76 @@ def seed(seed_value: int = 2025, share: float = 0.8) -> dict:
     now = utcnow()
     today = now.astimezone(BISHKEK).date()
     rows = db.session.execute(
-        select(Rating).join(Respondent, Respondent.id == Rating.respondent_id)
+        select(Rating.id, Rating.municipality_code, Rating.period, Rating.subject_code, Rating.respondent_id,
+               Rating.comment_status, Rating.comment.is_(None), Rating.created_at)
+        .join(Respondent, Respondent.id == Rating.respondent_id)
         .where(Respondent.token.like(PREFIX + "%"), Rating.status == "accepted")
-        .order_by(Rating.municipality_code, Rating.period, Rating.id)).scalars()
-    by_unit: dict[tuple[str, int], list[Rating]] = {}
-    for rating in rows:
-        by_unit.setdefault((rating.municipality_code, rating.period), []).append(rating)
+        .order_by(Rating.municipality_code, Rating.period, Rating.id)).all()
+    by_unit: dict[tuple[str, int], list] = {}
+    for row in rows:
+        by_unit.setdefault((row[1], row[2]), []).append(row)
     diligence: dict[str, float] = {}
-    counts = {"comments": 0, "answers": 0, "promises": 0, "judgements": 0}
+    rating_updates, answers, links, judgements = [], [], [], []
     for (code, _period), ratings in by_unit.items():
         if code not in diligence:
             diligence[code] = rng.betavariate(4, 2) if rng.random() < share else -1.0
         level = diligence[code]
         if level < 0:
             continue
-        commented = [r for r in ratings if r.comment_status == "approved"]
-        extra = [r for r in ratings if r.comment is None]
+        commented = [r for r in ratings if r[5] == "approved"]
+        extra = [r for r in ratings if r[6]]
         rng.shuffle(extra)
-        for rating in extra[:max(0, rng.randint(6, 12) - len(commented))]:
-            rating.comment, rating.comment_status = rng.choice(COMMENTS), "approved"
-            commented.append(rating)
-        for rating in commented:
-            published = as_utc(rating.created_at) + dt.timedelta(days=rng.uniform(0.2, 3))
+        added = {r[0] for r in extra[:max(0, rng.randint(6, 12) - len(commented))]}
+        commented += [r for r in extra if r[0] in added]
+        for rating_id, _code, period, subject_code, respondent_id, _status, _empty, created_at in commented:
+            published = as_utc(created_at) + dt.timedelta(days=rng.uniform(0.2, 3))
             if published >= now:
-                published = as_utc(rating.created_at)
-            rating.comment_moderated_at = published
-            counts["comments"] += 1
+                published = as_utc(created_at)
+            update_row = {"id": rating_id, "comment_moderated_at": published}
+            if rating_id in added:
+                update_row.update(comment=rng.choice(COMMENTS), comment_status="approved")
+            rating_updates.append(update_row)
             if rng.random() > level + 0.1:
                 continue  # never answered
             answered = published + dt.timedelta(days=rng.uniform(1, 12) if rng.random() < level else rng.uniform(15, 40))
             if answered >= now:
                 continue
             lang = "ky" if rng.random() < 0.6 else "ru"
-            answer = Answer(municipality_code=code, subject_code=rating.subject_code, period=rating.period,
-                            kind="reply", language=lang, body=rng.choice(ANSWERS[lang]), author_id=author.id,
-                            created_at=answered)
+            answer = {"municipality_code": code, "subject_code": subject_code, "criterion_code": None, "period": period,
+                      "kind": "reply", "language": lang, "body": rng.choice(ANSWERS[lang]), "author_id": author.id,
+                      "created_at": answered, "promise": None, "promise_due": None, "promise_status": None,
+                      "done_at": None, "done_note": None, "done_by": None}
             if rng.random() < 0.45:
                 due = answered.astimezone(BISHKEK).date() + dt.timedelta(days=rng.randint(20, 120))
-                answer.promise, answer.promise_due, answer.promise_status = PROMISES[lang], due, "promised"
-                counts["promises"] += 1
+                answer.update(promise=PROMISES[lang], promise_due=due, promise_status="promised")
                 if due < today and rng.random() < level:
                     done = due - dt.timedelta(days=rng.randint(0, 15)) if rng.random() < 0.8 else due + dt.timedelta(days=10)
-                    done_at = min(dt.datetime.combine(done, dt.time(10), BISHKEK), now)
-                    answer.promise_status, answer.done_at, answer.done_by = "done", done_at, author.id
-                    answer.done_note = PROMISES[lang]
-            answer.comments.append(AnsweredComment(rating_id=rating.id, published_at=published))
-            db.session.add(answer)
-            db.session.flush()
-            counts["answers"] += 1
+                    answer.update(promise_status="done", done_by=author.id, done_note=PROMISES[lang],
+                                  done_at=min(dt.datetime.combine(done, dt.time(10), BISHKEK), now))
+            answers.append(answer)
+            links.append({"rating_id": rating_id, "published_at": published})
+            judgement = None
             if rng.random() < 0.55:
-                helpful = rng.random() < level
                 judged_done = None
-                if answer.promise_due is not None and (answer.promise_status == "done" or answer.promise_due < today):
-                    judged_done = (answer.promise_status == "done") == (rng.random() < 0.85)
-                db.session.add(Judgement(answer_id=answer.id, rating_id=rating.id, respondent_id=rating.respondent_id,
-                                         helpful=helpful, done=judged_done, created_at=answered, updated_at=answered))
-                counts["judgements"] += 1
+                due = answer["promise_due"]
+                if due is not None and (answer["promise_status"] == "done" or due < today):
+                    judged_done = (answer["promise_status"] == "done") == (rng.random() < 0.85)
+                judgement = {"rating_id": rating_id, "respondent_id": respondent_id, "helpful": rng.random() < level,
+                             "done": judged_done, "created_at": answered, "updated_at": answered}
+            judgements.append(judgement)
+    for i in range(0, len(rating_updates), 5000):
+        db.session.execute(update(Rating), rating_updates[i:i + 5000])
+    ids = []
+    for i in range(0, len(answers), 2000):
+        ids += db.session.scalars(insert(Answer).returning(Answer.id, sort_by_parameter_order=True),
+                                  answers[i:i + 2000]).all()
+    for answer_id, link in zip(ids, links, strict=True):
+        link["answer_id"] = answer_id
+    judged = [{**j, "answer_id": answer_id} for answer_id, j in zip(ids, judgements, strict=True) if j]
+    if links:
+        db.session.execute(insert(AnsweredComment), links)
+    if judged:
+        db.session.execute(insert(Judgement), judged)
     db.session.flush()
-    return counts
+    return {"comments": len(rating_updates), "answers": len(answers),
+            "promises": sum(1 for a in answers if a["promise_due"]), "judgements": len(judged)}

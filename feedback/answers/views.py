@@ -281,6 +281,12 @@ def responsiveness_constants(parameters: dict | None = None) -> dict:
     return queries.constants(parameters)
 
 
+@bp.app_template_global()
+def overdue_comments_of(code: str) -> int:
+    """For the staff home: how many published comments wait longer than the deadline."""
+    return queries.overdue_comments(code)
+
+
 @public_bp.app_template_global()
 def answer_forms():
     return {"judge": JudgeForm(), "sms": SmsForm()}

@@ -146,3 +146,32 @@ def test_action_plan_turns_a_low_subject_into_a_public_commitment(app, client, s
     assert "Отремонтируем улицу Ленина" in public and "Обязательство органа МСУ" in public
     report = fresh_get(app, client, f"/ky/m/{AK_BULUN}/report").get_data(as_text=True)
     assert "Отремонтируем улицу Ленина" in report
+
+
+def test_a_failing_sms_gateway_never_loses_the_answer(app, client, session, staff_client, make_comment, resident,
+                                                      monkeypatch):
+    from feedback.answers.models import SmsNotice
+    from feedback.ratings.respondents import keyed_hash
+    from feedback.ratings.sms import SmsBackend, SmsError
+
+    class Down(SmsBackend):
+        calls = 0
+
+        def send(self, phone_e164, text):
+            Down.calls += 1
+            raise SmsError("gateway down")
+
+    monkeypatch.setitem(app.config, "SMS_BACKEND", Down())
+    resident.phone_hash = keyed_hash("+996555123456", "phone")
+    resident.phone_verified_at = dt.datetime.now(dt.UTC)
+    comment = make_comment("Жарык жок", respondent=resident)
+    from feedback.answers import services
+
+    services.opt_in_sms(resident, comment.id, "+996 555 123 456", "ky")
+    response = _answer_over_http(app, staff_client, comment)
+    assert response.status_code == 303 and Down.calls == 0  # the response does not wait for the gateway
+    response.close()  # the server has sent it: now the gateway is tried, and fails
+    session.expire_all()
+    assert session.scalar(select(Answer)) is not None
+    notice = session.scalar(select(SmsNotice))
+    assert Down.calls == 1 and notice.status == "due" and notice.attempts == 1 and notice.phone_cipher
