@@ -153,44 +153,64 @@ def my_comments(respondent, municipality_code: str, subject_code: str | None = N
 # --- the responsiveness track ------------------------------------------------------------------------
 
 def responsiveness_counts(municipality_code: str, period: int, parameters: dict | None = None) -> dict:
-    """component → (successes, n) for one municipality and period, as of now."""
+    """component → (successes, n) for one municipality and period, as of now (and "overdue": the
+    published comments unanswered past the deadline)."""
+    return _counts(period, parameters, municipality_code).get(municipality_code, _empty_counts())
+
+
+def _empty_counts() -> dict:
+    return {"answered_on_time": (0, 0), "promises_kept": (0, 0), "judged_helpful": (0, 0), "overdue": 0}
+
+
+def _counts(period: int, parameters: dict | None, municipality_code: str | None) -> dict[str, dict]:
+    """The counts of every municipality (or one) in a period: three queries whatever their number."""
     days = constants(parameters)["answer_deadline_days"]
     now = utcnow()
-    answered_on_time = due = overdue = 0
-    rows = db.session.execute(
-        _approved(municipality_code, period).with_only_columns(
-            Rating.comment_moderated_at, Rating.updated_at, Rating.created_at, Answer.created_at)
-        .outerjoin(AnsweredComment, AnsweredComment.rating_id == Rating.id)
-        .outerjoin(Answer, Answer.id == AnsweredComment.answer_id)).all()
-    for moderated_at, updated_at, created_at, answered_at in rows:
+    tally: dict[str, dict[str, list[int]]] = {}
+
+    def add(code: str, component: str, success: bool) -> None:
+        entry = tally.setdefault(code, {"answered_on_time": [0, 0], "promises_kept": [0, 0],
+                                        "judged_helpful": [0, 0], "overdue": [0, 0]})[component]
+        entry[0] += bool(success)
+        entry[1] += 1
+
+    comments = (select(Rating.municipality_code, Rating.comment_moderated_at, Rating.updated_at, Rating.created_at,
+                       Answer.created_at)
+                .where(Rating.period == period, Rating.comment_status == "approved", Rating.status == "accepted",
+                       Rating.comment.is_not(None))
+                .outerjoin(AnsweredComment, AnsweredComment.rating_id == Rating.id)
+                .outerjoin(Answer, Answer.id == AnsweredComment.answer_id))
+    promises = select(Answer).where(Answer.period == period, Answer.promise_due.is_not(None))
+    helpful = (select(Answer.municipality_code, Judgement.helpful).join(Answer, Answer.id == Judgement.answer_id)
+               .where(Answer.period == period, Judgement.helpful.is_not(None)))
+    if municipality_code is not None:
+        comments = comments.where(Rating.municipality_code == municipality_code)
+        promises = promises.where(Answer.municipality_code == municipality_code)
+        helpful = helpful.where(Answer.municipality_code == municipality_code)
+    for code, moderated_at, updated_at, created_at, answered_at in db.session.execute(comments):
         deadline = as_utc(moderated_at or updated_at or created_at) + dt.timedelta(days=days)
         if answered_at is not None:
-            due += 1
-            answered_on_time += as_utc(answered_at) <= deadline
+            add(code, "answered_on_time", as_utc(answered_at) <= deadline)
         elif now > deadline:
-            due += 1
-            overdue += 1
-    kept = promised = 0
-    answers = list(db.session.scalars(select(Answer).where(
-        Answer.municipality_code == municipality_code, Answer.period == period, Answer.promise_due.is_not(None))))
+            add(code, "answered_on_time", False)
+            add(code, "overdue", True)
+    answers = list(db.session.scalars(promises))
     judged = _done_judgements([a.id for a in answers])
     local_today = today()
     for answer in answers:
         if answer.promise_status != "done" and answer.promise_due >= local_today:
             continue  # not due yet
-        promised += 1
         yes, no = judged.get(answer.id, (0, 0))
         if yes or no:
-            kept += yes > no
-        elif answer.promise_status == "done" and answer.done_at is not None:
-            kept += as_utc(answer.done_at).astimezone(BISHKEK).date() <= answer.promise_due
-    helpful_row = db.session.execute(
-        select(func.count(Judgement.id), func.coalesce(func.sum(case((Judgement.helpful.is_(True), 1), else_=0)), 0))
-        .join(Answer, Answer.id == Judgement.answer_id)
-        .where(Answer.municipality_code == municipality_code, Answer.period == period,
-               Judgement.helpful.is_not(None))).one()
-    return {"answered_on_time": (answered_on_time, due), "promises_kept": (kept, promised),
-            "judged_helpful": (int(helpful_row[1]), int(helpful_row[0])), "overdue": overdue}
+            kept = yes > no  # the residents' word, where they gave it
+        else:
+            kept = (answer.promise_status == "done" and answer.done_at is not None
+                    and as_utc(answer.done_at).astimezone(BISHKEK).date() <= answer.promise_due)
+        add(answer.municipality_code, "promises_kept", kept)
+    for code, was_helpful in db.session.execute(helpful):
+        add(code, "judged_helpful", was_helpful)
+    return {code: {name: (tuple(v) if name != "overdue" else v[1]) for name, v in entry.items()}
+            for code, entry in tally.items()}
 
 
 def _done_judgements(answer_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -209,9 +229,18 @@ def responsiveness_track(municipality, period: int, params) -> dict:
     answer), reason (when None) and components (share answered on time, share of promises done on
     time, residents' judgement). ``params``: a methodology ``Params`` (or a plain dict of values)."""
     values = getattr(params, "values", params) or {}
-    confidence = float(values.get("confidence", 0.90))
-    counts = responsiveness_counts(municipality.code, period, values)
-    result = scoring.responsiveness_index(counts, constants(values), confidence)
+    return _track(responsiveness_counts(municipality.code, period, values), values)
+
+
+def responsiveness_tracks(period: int, params) -> dict[str, dict]:
+    """The responsiveness track of every municipality with comments or answers in the period, in
+    three queries (for comparisons and positions); the others have no comment due: no index."""
+    values = getattr(params, "values", params) or {}
+    return {code: _track(counts, values) for code, counts in _counts(period, values, None).items()}
+
+
+def _track(counts: dict, values: dict) -> dict:
+    result = scoring.responsiveness_index(counts, constants(values), float(values.get("confidence", 0.90)))
     result["overdue_comments"] = counts["overdue"]
     result["min_sample"] = int(constants(values)["min_sample"])
     result["answer_deadline_days"] = int(constants(values)["answer_deadline_days"])

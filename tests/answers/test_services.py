@@ -175,3 +175,19 @@ def test_responsiveness_track_published_from_the_minimum(session, staff, make_co
     _answer(staff, comments[:2])  # late: still not on time
     track = queries.responsiveness_track(municipality, comments[0].period, mth.get(None))
     assert track["index"] == 0 and track["overdue_comments"] == minimum - 2
+
+
+def test_the_batch_of_all_municipalities_agrees_with_each_one(session, staff, make_comment):
+    from feedback.scorecards import methodology as mth
+
+    from .conftest import KARAKOL
+
+    comments = [make_comment(f"К {i}", days_ago=20 + i) for i in range(6)]
+    make_comment("Каракол", municipality_code=KARAKOL, days_ago=30)
+    _answer(staff, comments[:1])
+    period = comments[0].period
+    every = queries.responsiveness_tracks(period, mth.get(None))
+    for code in (AK_BULUN, KARAKOL):
+        one = queries.responsiveness_track(session.get(Municipality, code), period, mth.get(None))
+        assert every[code] == one
+    assert every[AK_BULUN]["n"] == 6 and every[KARAKOL]["reason"] == "not_enough_comments"
