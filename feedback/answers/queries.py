@@ -6,7 +6,7 @@ Portable SQLAlchemy; the per-municipality lists are small, so shares are counted
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from ..db import as_utc, db, utcnow
 from ..ratings.models import Rating
