@@ -61,7 +61,8 @@ def responsiveness_index(counts: dict[str, tuple[int, int]], constants: dict, co
     for name in COMPONENTS:
         successes, n = counts.get(name, (0, 0))
         components.append({"name": name, "successes": successes, "n": n,
-                           "share": successes / n if n else None, "weight": float(weights.get(name, 0))})
+                           "share": successes / n if n else None, "weight": float(weights.get(name, 0)),
+                           "used_weight": 0.0})
     n_due = counts.get("answered_on_time", (0, 0))[1]
     result = {"index": None, "interval": None, "n": n_due, "reason": None, "components": components}
     if n_due < int(constants["min_sample"]):
