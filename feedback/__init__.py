@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     from .scorecards import aggregates; aggregates.init_app(app)  # noqa: E702, I001
     from .transparency import track as transparency_track; transparency_track.init_app(app)  # noqa: E702, I001
+    from .answers import track as answers_track; answers_track.init_app(app)  # noqa: E702, I001
     cli.init_app(app)
     return app
 
@@ -32,6 +33,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts
     from .admin.views import bp as admin
+    from .answers.views import bp as answers
+    from .answers.views import public_bp as answers_public
     from .api.views import bp as api
     from .channels.assisted_views import bp as assisted
     from .channels.export_views import bp as channel_export
@@ -53,7 +56,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (site, pages, territory, ratings, phone_bp, poster_bp, accounts, admin, evaluation,
                       moderation, scorecards, api, offline, sms, assisted, channel_export, transparency,
-                      transparency_files):
+                      transparency_files, answers, answers_public):
         app.register_blueprint(blueprint)
     app.register_blueprint(compare)
     app.after_request(set_cookie)

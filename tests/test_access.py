@@ -4,6 +4,7 @@ it, 403 for other roles, 404 outside a scope (nothing leaks), a redirect to sign
 The table must name every route that is not public: a new route without a row fails
 ``test_every_protected_route_is_in_the_table``.
 """
+import datetime as dt
 import hashlib
 
 import pytest
@@ -15,7 +16,8 @@ from feedback.ratings.abuse import Signals
 from feedback.ratings.models import Respondent
 from feedback.ratings.services import RatingInput, submit_rating
 
-PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api", "offline", "sms", "channel_export"}
+PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api", "offline", "sms", "channel_export",
+                     "answers_public"}
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.login_code", "scorecards.methodology_page",
                     "scorecards.print_view", "transparency.priorities", "transparency.priorities_thanks"}
 PUBLIC_ENDPOINTS |= {"compare.index", "compare.urban_rural", "compare.scorecards_export", "compare.map_page",
@@ -55,6 +57,7 @@ TABLE = {
     "scorecards.methodology_publish": ({}, {"admin"}, set()),
     "moderation.queue": ({}, {"admin", "moderator", "moderator_far"}, set()),
     "moderation.comment_decision": ({"rating_id": "rating", "action": "approve"}, {"admin", "moderator"}, {"moderator_far"}),
+    "moderation.bulk_decision": ({}, {"admin", "moderator", "moderator_far"}, set()),
     "moderation.quarantine_decision": ({"rating_id": "quarantined", "action": "confirm"}, {"admin", "moderator"},
                                        {"moderator_far"}),
     "compare.analyst_home": ({}, {"admin", "analyst"}, set()),
@@ -63,6 +66,9 @@ TABLE = {
                             {"evaluator_other_agency", "evaluator_far"}),
     "evaluation.staff_home": ({}, {"lsg_staff", "lsg_staff_other"}, set()),
     "evaluation.staff_evaluation": ({"evaluation_id": "evaluation"}, {"lsg_staff"}, {"lsg_staff_other"}),
+    "answers.staff_answers": ({}, {"lsg_staff", "lsg_staff_other"}, set()),
+    "answers.action_plan": ({}, {"lsg_staff", "lsg_staff_other"}, set()),
+    "answers.mark_done": ({"answer_id": "answer"}, {"lsg_staff"}, {"lsg_staff_other"}),
     "evaluation.evidence": ({"evidence_id": "evidence"}, {"admin", "analyst", "evaluator", "lsg_staff"},
                             {"evaluator_other_agency", "evaluator_far", "lsg_staff_other"}),
     "transparency.monitor_home": ({}, {"monitor"}, set()),
@@ -109,7 +115,14 @@ def world(app, session, create_user):
                         sha256=hashlib.sha256(b"%PDF-").hexdigest(), data=b"%PDF-")
     session.add(evidence)
     session.flush()
-    ids = {**_transparency_world(session, create_user, year),
+    from feedback.answers.models import Answer
+
+    answer = Answer(municipality_code=M_X, subject_code="LI-WATER", period=year, kind="commitment", language="ky",
+                    body="Түтүк алмаштырабыз", author_id=users["lsg_staff"].id, promise="Түтүк",
+                    promise_due=dt.date(year, 6, 1), promise_status="promised")
+    session.add(answer)
+    session.flush()
+    ids = {**_transparency_world(session, create_user, year), "answer": answer.id,
            "target": create_user("analyst").id, "rating": rate("LI-WATER").id, "quarantined": rate("LI-ROADS", "bot").id,
            "evaluation": evaluation.id, "evidence": evidence.id, "closing_year": 2029}
     return users, ids

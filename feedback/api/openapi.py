@@ -222,6 +222,16 @@ def openapi_document() -> dict:
                     "422": _json(_ref("Error"), "Not 1–3 distinct local issues of this municipality"),
                 },
             }},
+            "/municipalities/{code}/answers": {"get": {
+                "summary": "The local government's public answers to residents' comments, promised actions and commitments",
+                "description": "Newest first (at most 100): the answer, its language, the comments it answers, the "
+                               "promised action with its due date and status (promised, done, overdue), and residents' "
+                               "judgements (helpful, done) as counts.",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Answers",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "404": _json(_ref("Error"), "Unknown municipality")},
+            }},
             "/municipalities/{code}/scorecard": {"get": {
                 "summary": "A municipality's scorecard for one period (citizen and state tracks, composite)",
                 "description": "Indices are 0–100; an index is null with a reason when it cannot be published (fewer "

@@ -205,6 +205,16 @@ def municipality_scorecard(code: str):
     return jsonify(card)
 
 
+@bp.get("/municipalities/<code>/answers")
+def municipality_answers(code: str):
+    from ..answers.serialize import answers_json
+
+    m = territory_queries.municipality(code)
+    if m is None:
+        return json_error(404, "not_found", _("No municipality has the code %(code)s.", code=code))
+    return jsonify({"municipality": m.code, "items": answers_json(m.code)})
+
+
 @bp.get("/compare")
 def compare():
     from ..scorecards.scorecard import compare as compare_units

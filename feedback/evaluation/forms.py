@@ -22,3 +22,4 @@ class ResponseForm(Form):
                       default="answer", validators=[DataRequired(_l("Choose whether you answer or contest the evaluation."))])
     body = TextAreaField(_l("Your text"), validators=[DataRequired(_l("Write your answer.")),
                                                       Length(max=COMMENT_MAX_LENGTH)])
+    evidence_file = FileField(_l("Or upload a document"))

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import CatalogCode, LongText, Name, SoateCode, db, utcnow
 
-EVALUATION_STATUSES = ("draft", "submitted", "final")
+EVALUATION_STATUSES = ("draft", "submitted", "contested", "final")
+CONTEST_OUTCOMES = ("accepted", "rejected")
 ANSWERS = ("yes", "partial", "no")
 
 
@@ -18,7 +19,9 @@ class StateEvaluation(db.Model):
     __tablename__ = "state_evaluation"
     __table_args__ = (
         UniqueConstraint("municipality_code", "subject_code", "period"),
-        CheckConstraint("status IN ('draft', 'submitted', 'final')", name="status"),
+        CheckConstraint("status IN ('draft', 'submitted', 'contested', 'final')", name="status"),
+        CheckConstraint("contest_outcome IS NULL OR contest_outcome IN ('accepted', 'rejected')",
+                        name="contest_outcome"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +36,8 @@ class StateEvaluation(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finalised_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the LSG contested it: did the evaluator accept the contest when finalising?
+    contest_outcome: Mapped[str | None] = mapped_column(String(10))
 
     scores: Mapped[list["IndicatorScore"]] = relationship(cascade="all, delete-orphan", order_by="IndicatorScore.indicator_code")
     responses: Mapped[list["LsgResponse"]] = relationship(cascade="all, delete-orphan", order_by="LsgResponse.created_at")
@@ -62,6 +67,8 @@ class Evidence(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("state_evaluation.id", ondelete="CASCADE"), index=True)
+    # Evidence attached to a message of the contest thread (either side), not to the scores.
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("lsg_response.id", ondelete="CASCADE"), index=True)
     url: Mapped[str | None] = mapped_column(String(500))
     filename: Mapped[Name | None]
     content_type: Mapped[str | None] = mapped_column(String(100))
@@ -72,10 +79,11 @@ class Evidence(db.Model):
 
 
 class LsgResponse(db.Model):
-    """The municipality's written answer to, or contest of, a submitted evaluation."""
+    """A message of the thread about a submitted evaluation: the municipality's answer or contest,
+    or the evaluator's reply (kind ``reply``); each may carry evidence."""
 
     __tablename__ = "lsg_response"
-    __table_args__ = (CheckConstraint("kind IN ('answer', 'contest')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('answer', 'contest', 'reply')", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("state_evaluation.id", ondelete="CASCADE"), index=True)
@@ -83,3 +91,5 @@ class LsgResponse(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     body: Mapped[LongText]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    evidence: Mapped[list["Evidence"]] = relationship(order_by="Evidence.id", viewonly=True)

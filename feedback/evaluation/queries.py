@@ -11,7 +11,7 @@ from ..db import db
 from ..territory.models import District, Municipality, Region
 from .models import IndicatorScore, StateEvaluation
 
-WORKLIST_STATUSES = ("not_started", "draft", "submitted", "final")
+WORKLIST_STATUSES = ("not_started", "draft", "submitted", "contested", "final")
 ANSWER_VALUES = {"yes": 100.0, "partial": 50.0, "no": 0.0}
 
 
@@ -72,7 +72,7 @@ def _agency_powers(agency_code: str | None):
 
 
 def worklist(user: User, period: int, *, region: str | None = None, district: str | None = None,
-             status: str | None = None, page: int = 1, per_page: int = 50) -> Worklist:
+             status: str | None = None, page: int = 1, per_page: int = 50, name: str | None = None) -> Worklist:
     """Every current municipality × every delegated power of the evaluator's agency that applies to
     its kind (within the evaluator's region), with the evaluation's status and how many indicators
     are scored. One query for the page, one for the counts."""
@@ -91,6 +91,10 @@ def worklist(user: User, period: int, *, region: str | None = None, district: st
         conditions.append(Municipality.region_code == scope_region)
     if district:
         conditions.append(Municipality.district_code == district)
+    if name:
+        from ..territory.search import municipality_filter  # the registry's name search (folded, both languages)
+
+        conditions.append(municipality_filter(name))
 
     def base(*columns):
         return (select(*columns).select_from(Municipality).join(Subject, applies)
@@ -129,7 +133,7 @@ def evaluation(evaluation_id: int) -> StateEvaluation | None:
         selectinload(StateEvaluation.responses)))
 
 
-def for_municipality(municipality_code: str, statuses=("submitted", "final")) -> list[StateEvaluation]:
+def for_municipality(municipality_code: str, statuses=("submitted", "contested", "final")) -> list[StateEvaluation]:
     """The evaluations the municipality's staff see: submitted and final ones, newest period first."""
     return list(db.session.scalars(
         select(StateEvaluation).where(StateEvaluation.municipality_code == municipality_code,

@@ -24,12 +24,13 @@ from ..catalog import periods
 from ..catalog.models import Period, StateIndicator, Subject
 from ..db import db, utcnow
 from ..territory.models import Municipality
-from .models import ANSWERS, Evidence, IndicatorScore, LsgResponse, StateEvaluation
+from .models import ANSWERS, CONTEST_OUTCOMES, Evidence, IndicatorScore, LsgResponse, StateEvaluation
 
 COMMENT_MAX_LENGTH = 2000
 URL_MAX_LENGTH = 500
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 RESPONSE_KINDS = ("answer", "contest")
+THREAD_OPEN = ("submitted", "contested")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Extension → (content type, check of the first bytes). DOCX and XLSX are ZIP packages; the check
@@ -122,6 +123,7 @@ def _clean_text(value, field_name: str, errors: dict, limit: int = COMMENT_MAX_L
 def _snapshot(evaluation: StateEvaluation) -> dict:
     return {
         "status": evaluation.status,
+        "contest_outcome": evaluation.contest_outcome,
         "comment": evaluation.comment,
         "scores": {s.indicator_code: {"score": s.score, "answer": s.answer, "comment": s.comment}
                    for s in evaluation.scores},
@@ -218,7 +220,7 @@ def save_scores(user: User, evaluation: StateEvaluation, data: ScoresInput) -> S
         comment = _clean_text(data.comments.get(indicator.code), f"comment-{indicator.code}", errors)
         parsed[indicator.code] = (score, answer, comment)
     general = _clean_text(data.comment, "comment", errors)
-    if evaluation.status == "submitted":
+    if evaluation.status in ("submitted", "contested"):
         missing = [code for code, (score, answer, _c) in parsed.items() if score is None and answer is None]
         errors.update({k: v for k, v in _missing_errors(missing).items() if k not in errors})
     if errors:
@@ -241,7 +243,7 @@ def save_scores(user: User, evaluation: StateEvaluation, data: ScoresInput) -> S
     after = _snapshot(evaluation)
     if before != after:
         evaluation.updated_at = utcnow()
-        _audit("evaluation.revise" if evaluation.status == "submitted" else "evaluation.save", evaluation, user,
+        _audit("evaluation.revise" if evaluation.status in ("submitted", "contested") else "evaluation.save", evaluation, user,
                before, after)
     return evaluation
 
@@ -261,12 +263,20 @@ def submit(user: User, evaluation: StateEvaluation) -> StateEvaluation:
     return evaluation
 
 
-def finalise(user: User, evaluation: StateEvaluation) -> StateEvaluation:
+def finalise(user: User, evaluation: StateEvaluation, contest_outcome: str | None = None) -> StateEvaluation:
+    """Make the evaluation final. A contested evaluation is finalised only with a decision on the
+    contest (accepted: the evaluator revised the scores; rejected: they stand), which is recorded."""
     _ensure_evaluator(user, evaluation)
     ensure_editable(evaluation)
-    if evaluation.status != "submitted":
+    if evaluation.status not in ("submitted", "contested"):
         raise EvaluationError("", "not_submitted", _l("Submit the evaluation before making it final."))
+    if evaluation.status == "contested":
+        if contest_outcome not in CONTEST_OUTCOMES:
+            raise EvaluationError("contest_outcome", "required",
+                                  _l("The LSG contests this evaluation: say whether you accept the contest."))
+        evaluation.contest_outcome = contest_outcome
     before = _snapshot(evaluation)
+    before["contest_outcome"] = None
     evaluation.status, evaluation.finalised_at = "final", utcnow()
     evaluation.updated_at = evaluation.finalised_at
     _audit("evaluation.finalise", evaluation, user, before, _snapshot(evaluation))
@@ -346,9 +356,47 @@ def remove_evidence(user: User, evaluation: StateEvaluation, evidence_id: int) -
     record("evidence.remove", "state_evaluation", evaluation.id, actor_id=user.id, before=before)
 
 
-def respond(user: User, evaluation: StateEvaluation, kind: str, body: str) -> LsgResponse:
-    """The municipality's staff answer or contest a submitted (or final) evaluation in writing."""
-    if not can_respond(user, evaluation) or evaluation.status not in ("submitted", "final"):
+def _thread_message(user: User, evaluation: StateEvaluation, kind: str, text: str,
+                    filename: str | None, data: bytes | None) -> LsgResponse:
+    checked = check_file(filename or "document", data) if data else None
+    response = LsgResponse(evaluation_id=evaluation.id, author_id=user.id, kind=kind, body=text)
+    db.session.add(response)
+    db.session.flush()
+    after = {"response": response.id, "kind": kind, "body": text}
+    if checked:
+        name, content_type = checked
+        digest = hashlib.sha256(data).hexdigest()
+        evidence = Evidence(evaluation_id=evaluation.id, response_id=response.id, filename=name,
+                            content_type=content_type, size=len(data), sha256=digest, data=data)
+        db.session.add(evidence)
+        db.session.flush()
+        after.update(evidence=evidence.id, filename=name, sha256=digest)
+    record("evaluation.respond" if kind != "reply" else "evaluation.reply", "state_evaluation", evaluation.id,
+           actor_id=user.id, after=after)
+    return response
+
+
+def reply(user: User, evaluation: StateEvaluation, body: str, filename: str | None = None,
+          data: bytes | None = None) -> LsgResponse:
+    """The evaluator replies in the thread (with evidence if any) before deciding."""
+    _ensure_evaluator(user, evaluation)
+    ensure_editable(evaluation)
+    if evaluation.status not in THREAD_OPEN:
+        raise EvaluationError("", "not_submitted", _l("Submit the evaluation before making it final."))
+    errors: dict = {}
+    text = _clean_text(body, "reply", errors)
+    if not text and "reply" not in errors:
+        errors["reply"] = _l("Write your answer.")
+    if errors:
+        raise EvaluationInvalid(errors)
+    return _thread_message(user, evaluation, "reply", text, filename, data)
+
+
+def respond(user: User, evaluation: StateEvaluation, kind: str, body: str, filename: str | None = None,
+            data: bytes | None = None) -> LsgResponse:
+    """The municipality's staff answer or contest a submitted (or final) evaluation in writing, with
+    evidence if they have it; a contest of a submitted evaluation makes it "contested"."""
+    if not can_respond(user, evaluation) or evaluation.status not in ("submitted", "contested", "final"):
         raise OutOfScope()
     ensure_period_open(evaluation.period)
     errors: dict = {}
@@ -359,9 +407,10 @@ def respond(user: User, evaluation: StateEvaluation, kind: str, body: str) -> Ls
         errors["body"] = _l("Write your answer.")
     if errors:
         raise EvaluationInvalid(errors)
-    response = LsgResponse(evaluation_id=evaluation.id, author_id=user.id, kind=kind, body=text)
-    db.session.add(response)
-    db.session.flush()
-    record("evaluation.respond", "state_evaluation", evaluation.id, actor_id=user.id,
-           after={"response": response.id, "kind": kind, "body": text})
+    response = _thread_message(user, evaluation, kind, text, filename, data)
+    if kind == "contest" and evaluation.status == "submitted":
+        evaluation.status = "contested"
+        evaluation.updated_at = utcnow()
+        record("evaluation.contested", "state_evaluation", evaluation.id, actor_id=user.id,
+               before={"status": "submitted"}, after={"status": "contested"})
     return response

@@ -67,12 +67,14 @@ def evaluator_home():
     if status not in queries.WORKLIST_STATUSES:
         status = ""
     result = None
+    name = request.args.get("q", "").strip()[:100]
     if period is not None and db.session.get(Period, period) is not None:
         result = queries.worklist(current_user, period, region=region or None, district=district or None,
-                                  status=status or None, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+                                  status=status or None, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+                                  name=name or None)
     agency = db.session.get(Agency, current_user.agency_code) if current_user.agency_code else None
     return render_template("evaluation/worklist.html", period=period, result=result, regions=regions,
-                           districts=districts, region=region, district=district, status=status, agency=agency,
+                           districts=districts, region=region, district=district, status=status, agency=agency, q=name,
                            period_open=period is not None and queries.period_is_open(period), lang=g.lang)
 
 
@@ -120,8 +122,13 @@ def evaluate(code: str, power: str):
                     services.remove_evidence(current_user, evaluation, int(action[7:]))
                 elif action == "submit":
                     services.submit(current_user, evaluation)
+                elif action == "reply":
+                    reply_file = request.files.get("reply_file")
+                    reply_data = reply_file.read() if reply_file is not None and reply_file.filename else None
+                    services.reply(current_user, evaluation, request.form.get("reply", ""),
+                                   reply_file.filename if reply_data else None, reply_data)
                 elif action == "finalise":
-                    services.finalise(current_user, evaluation)
+                    services.finalise(current_user, evaluation, request.form.get("contest_outcome") or None)
             except OutOfScope:
                 db.session.rollback()
                 abort(404)
@@ -130,7 +137,7 @@ def evaluate(code: str, power: str):
                 errors = _errors_of(error)
             else:
                 db.session.commit()
-                done = action if action in ("submit", "finalise") else "save"
+                done = action if action in ("submit", "finalise", "reply") else "save"
                 return redirect(url_for("evaluation.evaluate", code=municipality.code, power=subject.code,
                                         period=period, done=done), code=303)
         evaluation = services.find(municipality.code, subject.code, period)
@@ -163,13 +170,16 @@ def staff_home():
 def staff_evaluation(evaluation_id: int):
     evaluation = queries.evaluation(evaluation_id)
     ensure(evaluation is not None and can_respond(current_user, evaluation)
-           and evaluation.status in ("submitted", "final"))
+           and evaluation.status in ("submitted", "contested", "final"))
     form = ResponseForm()
     errors: dict = {}
     if request.method == "POST":
         if form.validate_on_submit():
+            upload = form.evidence_file.data
+            data = upload.read() if upload is not None and getattr(upload, "filename", "") else None
             try:
-                services.respond(current_user, evaluation, form.kind.data, form.body.data)
+                services.respond(current_user, evaluation, form.kind.data, form.body.data,
+                                 upload.filename if data else None, data)
             except OutOfScope:
                 db.session.rollback()
                 abort(404)
@@ -198,7 +208,7 @@ def _may_download(user, evaluation: StateEvaluation) -> bool:
     if user.role == "state_evaluator":
         return evaluation.agency_code == user.agency_code and can_see_municipality(user, municipality)
     if user.role == "lsg_staff":
-        return can_respond(user, evaluation) and evaluation.status in ("submitted", "final")
+        return can_respond(user, evaluation) and evaluation.status in ("submitted", "contested", "final")
     return False
 
 

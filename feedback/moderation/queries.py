@@ -21,6 +21,8 @@ PER_PAGE = 50
 class Filters:
     region_code: str | None = None
     municipality_code: str | None = None
+    district_code: str | None = None
+    name: str | None = None  # the local government's name (or a village's), as people type it
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,12 @@ def _scoped(query, filters: Filters):
         query = query.where(Municipality.region_code == filters.region_code)
     if filters.municipality_code:
         query = query.where(Rating.municipality_code == filters.municipality_code)
+    if filters.district_code:
+        query = query.where(Municipality.district_code == filters.district_code)
+    if filters.name:
+        from ..territory.search import municipality_filter  # the registry's folded name search
+
+        query = query.where(municipality_filter(filters.name))
     return query
 
 

@@ -101,6 +101,41 @@ def reject_comment(user: User, rating_id: int, reason: str | None) -> Rating:
                            comment_rejection_reason=reason)
 
 
+# i18n: canned reasons a moderator picks when rejecting comments; the one chosen is stored in the
+# moderator's language.
+CANNED_REASONS = {
+    "insult": _l("Insults, hate speech or threats"),
+    "personal_data": _l("Personal data of a person (name with accusations, phone, address)"),
+    "spam": _l("Advertising, spam or a link unrelated to the local government"),
+    "off_topic": _l("Not about this local government's services or local issues"),
+    "unlawful": _l("Calls for violence or other unlawful acts"),
+}
+
+
+def reason_text(canned: str | None, reason: str | None) -> str | None:
+    """The reason to store: the moderator's own words, else the canned reason chosen."""
+    if reason and reason.strip():
+        return reason
+    if canned in CANNED_REASONS:
+        return str(CANNED_REASONS[canned])
+    return reason
+
+
+def decide_many(user: User, rating_ids: list[int], action: str, reason: str | None = None) -> int:
+    """Approve or reject several comments at once (each audited as a decision of its own); stops at
+    the first refusal so that nothing is half-done — the view rolls back."""
+    if not rating_ids:
+        raise ModerationError("ratings", "required", _l("Choose at least one comment."))
+    for rating_id in sorted(set(rating_ids)):
+        if action == "approve":
+            approve_comment(user, rating_id)
+        elif action == "reject":
+            reject_comment(user, rating_id, reason)
+        else:
+            raise ModerationError("action", "unknown", _l("Choose approve or reject."))
+    return len(set(rating_ids))
+
+
 def flag_comment(user: User, rating_id: int) -> Rating:
     """Leave the comment pending but mark it for a second look (it moves to the top of the queue)."""
     rating = _commented(user, rating_id)

@@ -6,7 +6,9 @@ filters and page; a rejection without a reason shows the queue again with the er
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -15,6 +17,7 @@ from ..db import db
 from ..i18n import pull_lang, push_lang
 from ..security import Form
 from ..territory import queries as territory_queries
+from ..territory.models import District
 from . import queries, services
 
 bp = Blueprint("moderation", __name__, url_prefix="/<lang>", template_folder="templates")
@@ -71,9 +74,15 @@ def _filters(args) -> tuple[queries.Filters, dict, list[str]]:
     if municipality is not None and not territory_queries.is_soate(municipality):
         problems.append(_("A municipality code has 14 digits; the filter by municipality was not applied."))
         municipality = None
+    district = args.get("district", "").strip() or None
+    if district is not None:
+        found = territory_queries.district(district) if territory_queries.is_soate(district) else None
+        if found is None or (region and found.region_code != region):
+            district = None
+    name = args.get("q", "").strip()[:100] or None
     keep = {"region": region if not (user.role == "moderator" and user.region_code) else None,
-            "municipality": municipality}
-    return queries.Filters(region_code=region, municipality_code=municipality), \
+            "municipality": municipality, "district": district, "q": name}
+    return queries.Filters(region_code=region, municipality_code=municipality, district_code=district, name=name), \
         {k: v for k, v in keep.items() if v}, problems
 
 
@@ -110,12 +119,15 @@ def _render_queue(status: int = 200, errors: dict | None = None, reasons: dict |
         page = queries.quarantined_ratings(filters, page_number)
     regional = user.role == "moderator" and user.region_code is not None
     regions = territory_queries.regions()
+    districts = list(db.session.scalars(select(District).where(District.region_code == filters.region_code)
+                                        .order_by(District.name_ru))) if filters.region_code else []
     return render_template(
         "moderation/queue.html", lang=g.lang, tab=tab, page=page, counts=queries.counts(filters),
         filters=filters, keep=keep, problems=problems, regions=regions, regional=regional,
         region_names={r.code: r.name(g.lang) for r in regions},
         here={"tab": tab, **keep, **({"page": page_number} if page_number > 1 else {})},
-        rules=RULES, flag_words=FLAGS, errors=errors or {}, reasons=reasons or {},
+        rules=RULES, flag_words=FLAGS, errors=errors or {}, reasons=reasons or {}, districts=districts,
+        canned=services.CANNED_REASONS,
         reason_max=services.REASON_MAX, local_date=queries.local_date,
     ), status
 
@@ -161,6 +173,7 @@ def comment_decision(rating_id: int, action: str):
         services.rating_in_scope(user, rating_id)  # nothing about items outside the scope is told
         if action == "reject":
             form = RejectForm()
+            form.reason.data = services.reason_text(request.form.get("canned"), form.reason.data)
             if not form.validate():
                 return _render_queue(400, errors={rating_id: [str(e) for e in form.reason.errors] or [
                     _("The form has expired; please try again.")]}, reasons={rating_id: form.reason.data or ""})
@@ -179,6 +192,24 @@ def comment_decision(rating_id: int, action: str):
                                  reasons={rating_id: request.form.get("reason", "")})
         return _refused(error)
     return _decided(COMMENT_DONE[action])
+
+
+@bp.post("/moderation/comments/bulk")
+@require_role("moderator", "admin")
+def bulk_decision():
+    """Approve or reject the comments ticked in the queue, all or nothing."""
+    if not DecisionForm().validate():
+        abort(400)
+    action = request.form.get("action", "")
+    ids = [int(i) for i in request.form.getlist("rating") if i.isdigit()]
+    reason = services.reason_text(request.form.get("canned"), request.form.get("reason"))
+    try:
+        n = services.decide_many(_user(), ids, action, reason)
+    except services.ModerationError as error:
+        return _refused(error)
+    message = (ngettext("%(num)s comment approved.", "%(num)s comments approved.", n) if action == "approve"
+               else ngettext("%(num)s comment rejected.", "%(num)s comments rejected.", n))
+    return _decided(message)
 
 
 @bp.post("/moderation/ratings/<int:rating_id>/<action>")

@@ -188,6 +188,7 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
 
     evaluations = _seed_evaluations(rng, municipalities, periods, quality)
     from ..transparency import demo as transparency_demo; transparency = transparency_demo.seed(periods)  # noqa: E702, I001
+    from ..answers import demo as answers_demo; answers_demo.seed(seed_value)  # noqa: E702, I001
     aggregates.rebuild_aggregates()
     return {"respondents": len(respondents), "ratings": len(ratings), "criterion_scores": len(scores),
             "quarantined": sum(1 for r in ratings if r["status"] == "quarantined"), "evaluations": evaluations,
@@ -256,6 +257,7 @@ def clear() -> dict:
     demo_ratings = select(Rating.id).where(Rating.respondent_id.in_(demo_respondents)).scalar_subquery()
     demo_evaluations = select(StateEvaluation.id).where(StateEvaluation.evaluator_id.in_(demo_users)).scalar_subquery()
     counts = {}
+    from ..answers import demo as answers_demo; counts["answers"] = answers_demo.clear()  # noqa: E702, I001
     counts["criterion_scores"] = db.session.execute(delete(CriterionScore).where(CriterionScore.rating_id.in_(demo_ratings))).rowcount
     counts["ratings"] = db.session.execute(delete(Rating).where(Rating.respondent_id.in_(demo_respondents))).rowcount
     counts["respondents"] = db.session.execute(delete(Respondent).where(Respondent.token.like(PREFIX + "%"))).rowcount

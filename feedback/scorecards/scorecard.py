@@ -214,7 +214,7 @@ def composite_of(params: mth.Params, citizen_index, citizen_interval, state: dic
     index = sum(i * w for _, i, _, w in used) / total
     low = sum(iv[0] * w for _, _, iv, w in used) / total
     high = sum(iv[1] * w for _, _, iv, w in used) / total
-    if not any(name == "citizen" for name, *_ in used):
+    if not any(name in ("citizen", "responsiveness") for name, *_ in used):
         low = high = None  # no sampled track: nothing uncertain to show as an interval
     return {"index": index, "interval": None if low is None else (low, high), "reason": None,
             "components": [{"track": name, "weight": w / total, "index": i} for name, i, _, w in used],
@@ -351,9 +351,9 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
         "state": {"index": _r(params, state["index"]) if state else None, "interval": None,
                   "reason": None if state and state["index"] is not None else NO_EVALUATIONS,
                   "powers": powers},
-        "budget_transparency": _track_json(extra["budget_transparency"]),
+        "budget_transparency": _track_json(params, extra["budget_transparency"]),
         "budget_priorities": priorities_json(priorities(code, period, min_n, params.z)),
-        "responsiveness": _track_json(extra["responsiveness"]),
+        "responsiveness": _track_json(params, extra["responsiveness"]),
         "composite": {"index": _r(params, comp["index"]),
                       "interval": _r(params, comp["interval"]) if comp["interval"] else None,
                       "reason": comp["reason"],
@@ -364,9 +364,10 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
     }
 
 
-def _track_json(result: tracks.TrackResult) -> dict:
-    """A registered track as version 1 published it (no ``n`` where the track counts nothing)."""
-    data = result.as_json()
+def _track_json(params: mth.Params, result: tracks.TrackResult) -> dict:
+    """A registered track as version 1 published it (rounded; no ``n`` where the track counts nothing)."""
+    data = {**result.as_json(), "index": _r(params, result.index),
+            "interval": _r(params, result.interval) if result.interval else None}
     if result.n is None:
         data.pop("n")
     return data

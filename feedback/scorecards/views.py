@@ -15,7 +15,6 @@ from ..db import db
 from ..i18n import pull_lang, push_lang
 from ..ratings.forms import AGE_LABELS, SEX_LABELS
 from ..ratings.services import current_period
-from ..territory import queries as territory_queries
 from . import methodology as mth
 from . import queries
 from .forms import MethodologyForm
@@ -30,6 +29,7 @@ REASONS = {
     NO_EVALUATIONS: _l("No final state evaluations yet"),
     NOT_AVAILABLE: _l("Not assessed yet"),
     NO_TRACK: _l("No part of the index can be published yet"),
+    "not_enough_comments": _l("Not enough comments due an answer"),
 }
 TRACK_NAMES = {
     "citizen": _l("Residents' assessment"),
@@ -87,8 +87,9 @@ def scorecard_context(municipality) -> dict:
 
 @bp.get("/m/<code>/print")
 def print_view(code: str):
-    municipality = territory_queries.municipality(code) or abort(404)
-    return render_template("scorecards/print.html", m=municipality, lang=g.lang, **scorecard_context(municipality))
+    from ..answers.views import report  # the print view became the kenesh report
+
+    return report(code)
 
 
 @bp.get("/methodology")

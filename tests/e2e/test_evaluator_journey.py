@@ -1,13 +1,14 @@
 """The state evaluator's journey, in Kyrgyz and in Russian, at a PC: sign in with the second factor,
 find the municipality in the worklist, score the indicators, save a draft, attach a document,
-submit; the LSG's staff sign in and contest it; the evaluator reads the answer and makes the
-evaluation final, after which it is read-only.
+submit; the LSG's staff sign in on a phone and contest it with a document; the evaluator finds it
+by the "contested" filter and the name, reads the contest above the finalise button, replies with
+a document, and makes the evaluation final rejecting the contest, after which it is read-only.
 """
 import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import TIMEOUT_MS, screenshot
+from .conftest import TIMEOUT_MS, _phone_options, screenshot
 from .data_fixtures import PASSWORD, create_user, live_db  # noqa: F401 (live_db is a fixture)
 
 POWER = "DP-MILITARY"  # overseen by the Ministry of Defence (MOD)
@@ -20,12 +21,18 @@ TEXT = {
            "submitted": "Жөнөтүлдү. Эми ЖӨБ органы баалоону көрүп, ага жооп бере алат.",
            "contest": "Баалоого макул эмеспиз (талашабыз)", "body": "Текстиңиз", "send": "Жоопту жөнөтүү",
            "sent": "Жообуңуз сакталды. Баалоочу аны көрөт.", "final": "Акыркы кылып бекитүү",
-           "finalised": "Баалоо акыркы болуп бекитилди.", "state_part": "Мамлекеттин үлүшү"},
+           "finalised": "Баалоо акыркы болуп бекитилди.", "state_part": "Мамлекеттин үлүшү",
+           "reply": "ЖӨБ органына жообуңуз", "send_reply": "Жоопту жөнөтүү",
+           "replied": "Жообуңуз жөнөтүлдү. ЖӨБ органы аны көрөт.",
+           "reject": "Талаш четке кагылды (баалар өзгөрбөйт)", "rejected": "ЖӨБ органынын талашы четке кагылды."},
     "ru": {"save": "Сохранить черновик", "saved": "Сохранено.", "submit": "Отправить оценку",
            "submitted": "Отправлено. Теперь орган МСУ видит оценку и может на неё ответить.",
            "contest": "Оспариваем оценку", "body": "Ваш текст", "send": "Отправить ответ",
            "sent": "Ваш ответ сохранён. Проверяющий его увидит.", "final": "Сделать окончательной",
-           "finalised": "Оценка стала окончательной.", "state_part": "Вклад государства"},
+           "finalised": "Оценка стала окончательной.", "state_part": "Вклад государства",
+           "reply": "Ваш ответ органу МСУ", "send_reply": "Отправить ответ",
+           "replied": "Ваш ответ отправлен. Орган МСУ его увидит.",
+           "reject": "Возражение отклонено (оценки остаются)", "rejected": "Возражение органа МСУ отклонено."},
 }
 
 
@@ -66,6 +73,13 @@ def _status(municipality: str) -> tuple:
 
     ev = db.session.scalar(select(StateEvaluation).where(StateEvaluation.municipality_code == municipality))
     return ev.status, len(ev.scores), len(ev.evidence), [r.kind for r in ev.responses]
+
+
+def _name(municipality: str) -> str:
+    from feedback.db import db
+    from feedback.territory.models import Municipality
+
+    return db.session.get(Municipality, municipality).name_ru
 
 
 def _sign_in(page, live_server, lang, email, code_secret=None):
@@ -114,10 +128,9 @@ def test_evaluator_journey(live_server, live_db, browser, desktop, lang):  # noq
     page.get_by_role("button", name=text["submit"], exact=True).click()
     expect(page.get_by_role("status")).to_have_text(text["submitted"])
     assert live_db(_status, municipality) == ("submitted", len(indicators), 1, [])
-    evaluation_url = page.url
 
-    # The LSG's staff sign in (no second factor needed for their role) and contest it.
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    # The LSG's staff sign in on a phone (no second factor needed for their role) and contest it.
+    context = browser.new_context(locale="en-US", **_phone_options())
     context.set_default_timeout(TIMEOUT_MS)
     try:
         staff = context.new_page()
@@ -127,6 +140,9 @@ def test_evaluator_journey(live_server, live_db, browser, desktop, lang):  # noq
         expect(staff.get_by_role("link", name="текшерүү акты.pdf")).to_be_visible()
         staff.get_by_label(text["contest"]).check()
         staff.get_by_label(text["body"]).fill(f"Аскердик каттоо китеби 3-мартта тапшырылган ({lang}).")
+        staff.locator('input[name="evidence_file"]').set_input_files(
+            {"name": "тапшыруу акты.pdf", "mimeType": "application/pdf", "buffer": PDF})
+        assert staff.evaluate("document.documentElement.scrollWidth") <= 360  # no horizontal scroll
         screenshot(staff, f"staff-evaluation-{lang}")
         staff.get_by_role("button", name=text["send"], exact=True).click()
         expect(staff.get_by_role("status")).to_have_text(text["sent"])
@@ -134,11 +150,34 @@ def test_evaluator_journey(live_server, live_db, browser, desktop, lang):  # noq
         context.close()
     assert live_db(_status, municipality)[3] == ["contest"]
 
-    # The evaluator reads the answer, then makes the evaluation final: read-only from then on.
-    page.goto(evaluation_url.split("&done=")[0].split("?done=")[0])
-    expect(page.get_by_text(f"Аскердик каттоо китеби 3-мартта тапшырылган ({lang}).")).to_be_visible()
+    assert live_db(_status, municipality)[0] == "contested"
+
+    # The evaluator finds it by the "contested" filter and the name, reads the contest above the
+    # finalise button, replies with a document, then finalises rejecting the contest.
+    name = live_db(_name, municipality)
+    page.goto(f"{live_server}/{lang}/evaluate/?period={year}&status=contested&q={name[:4]}")
+    page.locator(f'a[href^="/{lang}/evaluate/{municipality}/{POWER}/"]').click()
+    contest = page.get_by_text(f"Аскердик каттоо китеби 3-мартта тапшырылган ({lang}).")
+    expect(contest).to_be_visible()
+    expect(page.get_by_role("link", name="тапшыруу акты.pdf")).to_be_visible()
+    above = page.evaluate("""([text]) => {
+        const contest = [...document.querySelectorAll('.responses li')].find(li => li.textContent.includes(text));
+        const button = document.querySelector('button[value="finalise"]');
+        return contest.getBoundingClientRect().top < button.getBoundingClientRect().top; }""",
+                          [f"3-мартта тапшырылган ({lang})"])
+    assert above
+    page.get_by_label(text["reply"]).fill(f"Акт кол коюлбаган ({lang}).")
+    page.locator('input[name="reply_file"]').set_input_files(
+        {"name": "жооп.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    page.get_by_role("button", name=text["send_reply"], exact=True).click()
+    expect(page.get_by_role("status")).to_have_text(text["replied"])
+    expect(page.get_by_text(f"Акт кол коюлбаган ({lang}).")).to_be_visible()
+    page.get_by_label(text["reject"]).check()
+    screenshot(page, f"evaluation-contested-{lang}")
     page.get_by_role("button", name=text["final"], exact=True).click()
     expect(page.get_by_role("status")).to_have_text(text["finalised"])
+    expect(page.get_by_text(text["rejected"])).to_be_visible()
     expect(page.locator('button[name="action"]')).to_have_count(0)
     screenshot(page, f"evaluation-final-{lang}")
     assert live_db(_status, municipality)[0] == "final"
+    assert live_db(_status, municipality)[3] == ["contest", "reply"]

@@ -38,10 +38,15 @@ def test_full_workflow_is_audited(world, session):
     response = services.respond(world.staff_x, ev, "contest", "The registry was handed over in March.")
     assert response.kind == "contest"
 
+    assert ev.status == "contested"  # the contest shows on the worklist and blocks a plain finalise
+
     services.save_scores(world.mod, ev, ScoresInput(values=full_scores(world.indicators, 5), comment="revised"))
-    assert ev.status == "submitted" and {s.score for s in ev.scores if s.score} == {5}
-    services.finalise(world.mod, ev)
-    assert ev.status == "final"
+    assert ev.status == "contested" and {s.score for s in ev.scores if s.score} == {5}
+    with pytest.raises(EvaluationError) as undecided:
+        services.finalise(world.mod, ev)
+    assert undecided.value.field == "contest_outcome" and ev.status == "contested"
+    services.finalise(world.mod, ev, "accepted")
+    assert ev.status == "final" and ev.contest_outcome == "accepted"
 
     with pytest.raises(EvaluationError) as final:
         services.save_scores(world.mod, ev, ScoresInput(values=full_scores(world.indicators, 1)))
@@ -53,8 +58,10 @@ def test_full_workflow_is_audited(world, session):
 
     actions = [entry.action for entry in _audit(session, ev.id)]
     assert actions == ["evaluation.open", "evaluation.save", "evaluation.save", "evaluation.submit",
-                       "evaluation.respond", "evaluation.revise", "evaluation.finalise", "evaluation.respond"]
-    revise = _audit(session, ev.id)[5]
+                       "evaluation.respond", "evaluation.contested", "evaluation.revise", "evaluation.finalise",
+                       "evaluation.respond"]
+    assert json.loads(_audit(session, ev.id)[7].after)["contest_outcome"] == "accepted"
+    revise = _audit(session, ev.id)[6]
     assert json.loads(revise.before)["comment"] == "first visit"
     assert json.loads(revise.after)["comment"] == "revised"
     assert all(entry.actor_id for entry in _audit(session, ev.id))

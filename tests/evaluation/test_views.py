@@ -76,10 +76,13 @@ def test_workflow_through_the_pages(world, client, sign_in, session, lang):
     assert "We disagree: see the act of 3 March." in shown
     revised = _post_form(evaluator, url, {"action": "save", **_scores_form(world.indicators, 5)})
     assert revised.status_code == 303
-    final = _post_form(evaluator, url, {"action": "finalise", **_scores_form(world.indicators, 5)})
+    undecided = _post_form(evaluator, url, {"action": "finalise", **_scores_form(world.indicators, 5)})
+    assert undecided.status_code == 400  # contested: the decision on the contest is required
+    final = _post_form(evaluator, url, {"action": "finalise", "contest_outcome": "rejected",
+                                        **_scores_form(world.indicators, 5)})
     assert final.status_code == 303
     session.refresh(ev)
-    assert ev.status == "final"
+    assert ev.status == "final" and ev.contest_outcome == "rejected"
     read_only = evaluator.get(url).get_data(as_text=True)
     assert 'name="action"' not in read_only
 

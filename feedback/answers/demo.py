@@ -1,0 +1,139 @@
+"""Demonstration answers: for most municipalities, published comments on the demo ratings, the
+LSG's answers (some late, some never), promised actions (some done, some overdue) and the authors'
+judgements — enough that the responsiveness track is published for a good share of municipalities.
+
+Only demo rows are touched (respondents' tokens start with ``demo-``; the demo answerer's e-mail is
+``demo-…@demo.invalid``). ``clear`` runs before the scorecard demo's own clear (answers refer to
+demo ratings and a demo user).
+"""
+import datetime as dt
+import random
+
+from sqlalchemy import delete, insert, select, update
+
+from ..accounts.models import User
+from ..db import as_utc, db, utcnow
+from ..ratings.models import Rating, Respondent
+from ..ratings.services import BISHKEK
+from .models import Answer, AnsweredComment, Judgement, SmsNotice
+
+PREFIX = "demo-"
+AUTHOR_EMAIL = "demo-answers@demo.invalid"
+UNUSABLE_PASSWORD = "!demo-account-without-a-password"
+COMMENTS = (
+    "Вода бывает только утром, летом по несколько дней нет совсем.",
+    "Мусор вывозят редко, люди жгут его во дворах.",
+    "Дорогу обещали отремонтировать ещё в прошлом году.",
+    "Суу эртең менен гана келет, жайында бир нече күн такыр болбойт.",
+    "Таштанды сейрек чыгарылат, эл короосунда өрттөйт.",
+    "Жолду былтыр эле оңдойбуз дешкен, дагы деле оңдолгон жок.",
+    "Көчөдө жарык жок, кечинде балдар караңгыда басат.",
+    "В детском саду не хватает мест, очередь на два года.",
+)
+ANSWERS = {
+    "ky": ("Пикириңиз үчүн рахмат. Маселе айыл өкмөтүнүн жыйынында каралды.",
+           "Бул маселе боюнча акча келерки жылдын бюджетине киргизилди."),
+    "ru": ("Спасибо за комментарий. Вопрос рассмотрен на совещании айыл окмоту.",
+           "Средства на это включены в бюджет следующего года."),
+}
+PROMISES = {"ky": "Ишти мөөнөтүндө бүтүрөбүз жана натыйжасын ушул жерге жазабыз.",
+            "ru": "Выполним работы в срок и сообщим здесь о результате."}
+
+
+def clear() -> int:
+    """Remove the demo answers (and everything attached to them). Flushes; the caller commits."""
+    author = select(User.id).where(User.email == AUTHOR_EMAIL).scalar_subquery()
+    demo_ratings = select(Rating.id).join(Respondent, Respondent.id == Rating.respondent_id).where(
+        Respondent.token.like(PREFIX + "%")).scalar_subquery()
+    db.session.execute(delete(SmsNotice).where(SmsNotice.rating_id.in_(demo_ratings)))
+    db.session.execute(delete(Judgement).where(Judgement.rating_id.in_(demo_ratings)))
+    db.session.execute(delete(AnsweredComment).where(AnsweredComment.rating_id.in_(demo_ratings)))
+    removed = db.session.execute(delete(Answer).where(Answer.author_id.in_(author))).rowcount
+    db.session.execute(delete(User).where(User.email == AUTHOR_EMAIL))
+    db.session.flush()
+    return removed
+
+
+def seed(seed_value: int = 2025, share: float = 0.8) -> dict:
+    """Answers for the demo ratings of every period present. Writes in bulk; flushes; the caller commits."""
+    clear()
+    rng = random.Random(seed_value + 10)
+    author = User(email=AUTHOR_EMAIL, role="lsg_staff", password_hash=UNUSABLE_PASSWORD, name="Demo")
+    db.session.add(author)
+    db.session.flush()
+    now = utcnow()
+    today = now.astimezone(BISHKEK).date()
+    rows = db.session.execute(
+        select(Rating.id, Rating.municipality_code, Rating.period, Rating.subject_code, Rating.respondent_id,
+               Rating.comment_status, Rating.comment.is_(None), Rating.created_at)
+        .join(Respondent, Respondent.id == Rating.respondent_id)
+        .where(Respondent.token.like(PREFIX + "%"), Rating.status == "accepted")
+        .order_by(Rating.municipality_code, Rating.period, Rating.id)).all()
+    by_unit: dict[tuple[str, int], list] = {}
+    for row in rows:
+        by_unit.setdefault((row[1], row[2]), []).append(row)
+    diligence: dict[str, float] = {}
+    rating_updates, answers, links, judgements = [], [], [], []
+    for (code, _period), ratings in by_unit.items():
+        if code not in diligence:
+            diligence[code] = rng.betavariate(4, 2) if rng.random() < share else -1.0
+        level = diligence[code]
+        if level < 0:
+            continue
+        commented = [r for r in ratings if r[5] == "approved"]
+        extra = [r for r in ratings if r[6]]
+        rng.shuffle(extra)
+        added = {r[0] for r in extra[:max(0, rng.randint(6, 12) - len(commented))]}
+        commented += [r for r in extra if r[0] in added]
+        for rating_id, _code, period, subject_code, respondent_id, _status, _empty, created_at in commented:
+            published = as_utc(created_at) + dt.timedelta(days=rng.uniform(0.2, 3))
+            if published >= now:
+                published = as_utc(created_at)
+            update_row = {"id": rating_id, "comment_moderated_at": published}
+            if rating_id in added:
+                update_row.update(comment=rng.choice(COMMENTS), comment_status="approved")
+            rating_updates.append(update_row)
+            if rng.random() > level + 0.1:
+                continue  # never answered
+            answered = published + dt.timedelta(days=rng.uniform(1, 12) if rng.random() < level else rng.uniform(15, 40))
+            if answered >= now:
+                continue
+            lang = "ky" if rng.random() < 0.6 else "ru"
+            answer = {"municipality_code": code, "subject_code": subject_code, "criterion_code": None, "period": period,
+                      "kind": "reply", "language": lang, "body": rng.choice(ANSWERS[lang]), "author_id": author.id,
+                      "created_at": answered, "promise": None, "promise_due": None, "promise_status": None,
+                      "done_at": None, "done_note": None, "done_by": None}
+            if rng.random() < 0.45:
+                due = answered.astimezone(BISHKEK).date() + dt.timedelta(days=rng.randint(20, 120))
+                answer.update(promise=PROMISES[lang], promise_due=due, promise_status="promised")
+                if due < today and rng.random() < level:
+                    done = due - dt.timedelta(days=rng.randint(0, 15)) if rng.random() < 0.8 else due + dt.timedelta(days=10)
+                    answer.update(promise_status="done", done_by=author.id, done_note=PROMISES[lang],
+                                  done_at=min(dt.datetime.combine(done, dt.time(10), BISHKEK), now))
+            answers.append(answer)
+            links.append({"rating_id": rating_id, "published_at": published})
+            judgement = None
+            if rng.random() < 0.55:
+                judged_done = None
+                due = answer["promise_due"]
+                if due is not None and (answer["promise_status"] == "done" or due < today):
+                    judged_done = (answer["promise_status"] == "done") == (rng.random() < 0.85)
+                judgement = {"rating_id": rating_id, "respondent_id": respondent_id, "helpful": rng.random() < level,
+                             "done": judged_done, "created_at": answered, "updated_at": answered}
+            judgements.append(judgement)
+    for i in range(0, len(rating_updates), 5000):
+        db.session.execute(update(Rating), rating_updates[i:i + 5000])
+    ids = []
+    for i in range(0, len(answers), 2000):
+        ids += db.session.scalars(insert(Answer).returning(Answer.id, sort_by_parameter_order=True),
+                                  answers[i:i + 2000]).all()
+    for answer_id, link in zip(ids, links, strict=True):
+        link["answer_id"] = answer_id
+    judged = [{**j, "answer_id": answer_id} for answer_id, j in zip(ids, judgements, strict=True) if j]
+    if links:
+        db.session.execute(insert(AnsweredComment), links)
+    if judged:
+        db.session.execute(insert(Judgement), judged)
+    db.session.flush()
+    return {"comments": len(rating_updates), "answers": len(answers),
+            "promises": sum(1 for a in answers if a["promise_due"]), "judgements": len(judged)}

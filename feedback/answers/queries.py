@@ -1,0 +1,289 @@
+"""The read side of answers: what the public, the staff and the comment's author see, the
+responsiveness track of the scorecard, the action plan and the kenesh report's lists.
+
+Portable SQLAlchemy; the per-municipality lists are small, so shares are counted in Python.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from ..db import as_utc, db, utcnow
+from ..ratings.models import Rating
+from ..ratings.services import BISHKEK
+from . import scoring
+from .models import Answer, AnsweredComment, Judgement
+from .services import promise_judgeable, today
+
+
+@dataclass
+class CommentView:
+    rating: Rating
+    published_at: dt.datetime
+    deadline: dt.datetime
+    answer: Answer | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.answer is None and utcnow() > self.deadline
+
+
+@dataclass
+class AnswerView:
+    answer: Answer
+    comments: list[Rating] = field(default_factory=list)
+    helpful: int = 0
+    not_helpful: int = 0
+    done_yes: int = 0
+    done_no: int = 0
+
+    @property
+    def overdue(self) -> bool:
+        a = self.answer
+        return a.promise_status == "promised" and a.promise_due is not None and a.promise_due < today()
+
+    @property
+    def judgeable(self) -> bool:
+        return promise_judgeable(self.answer)
+
+
+def constants(parameters: dict | None = None) -> dict:
+    return scoring.settings(parameters)
+
+
+def _published(rating: Rating) -> dt.datetime:
+    return as_utc(rating.comment_moderated_at or rating.updated_at or rating.created_at)
+
+
+def _approved(municipality_code: str, period: int | None = None):
+    stmt = select(Rating).where(Rating.municipality_code == municipality_code, Rating.comment_status == "approved",
+                                Rating.status == "accepted", Rating.comment.is_not(None))
+    if period is not None:
+        stmt = stmt.where(Rating.period == period)
+    return stmt
+
+
+def staff_comments(municipality_code: str, parameters: dict | None = None, limit: int = 200) -> list[CommentView]:
+    """Approved comments for the staff: unanswered first (overdue first among them), newest first."""
+    days = constants(parameters)["answer_deadline_days"]
+    rows = db.session.execute(
+        _approved(municipality_code).add_columns(Answer)
+        .outerjoin(AnsweredComment, AnsweredComment.rating_id == Rating.id)
+        .outerjoin(Answer, Answer.id == AnsweredComment.answer_id)
+        .order_by(Rating.updated_at.desc(), Rating.id.desc()).limit(limit)).all()
+    views = []
+    for rating, answer in rows:
+        published = _published(rating)
+        views.append(CommentView(rating, published, published + dt.timedelta(days=days), answer))
+    views.sort(key=lambda v: (v.answer is not None, not v.overdue))
+    return views
+
+
+def _views(answers: list[Answer]) -> list[AnswerView]:
+    if not answers:
+        return []
+    ids = [a.id for a in answers]
+    comments: dict[int, list[Rating]] = {}
+    for link, rating in db.session.execute(
+            select(AnsweredComment, Rating).join(Rating, Rating.id == AnsweredComment.rating_id)
+            .where(AnsweredComment.answer_id.in_(ids)).order_by(Rating.id)):
+        comments.setdefault(link.answer_id, []).append(rating)
+    views = {a.id: AnswerView(a, comments.get(a.id, [])) for a in answers}
+    for judgement in db.session.scalars(select(Judgement).where(Judgement.answer_id.in_(ids))):
+        view = views[judgement.answer_id]
+        if judgement.helpful is not None:
+            if judgement.helpful:
+                view.helpful += 1
+            else:
+                view.not_helpful += 1
+        if judgement.done is not None:
+            if judgement.done:
+                view.done_yes += 1
+            else:
+                view.done_no += 1
+    return [views[a.id] for a in answers]
+
+
+def public_answers(municipality_code: str, limit: int = 20, period: int | None = None) -> list[AnswerView]:
+    """Answers and commitments, newest first, with the comments they answer and residents' judgements."""
+    stmt = select(Answer).where(Answer.municipality_code == municipality_code)
+    if period is not None:
+        stmt = stmt.where(Answer.period == period)
+    return _views(list(db.session.scalars(stmt.order_by(Answer.created_at.desc(), Answer.id.desc()).limit(limit))))
+
+
+def open_promises(municipality_code: str) -> list[AnswerView]:
+    stmt = (select(Answer).where(Answer.municipality_code == municipality_code, Answer.promise_status == "promised")
+            .order_by(Answer.promise_due, Answer.id))
+    return _views(list(db.session.scalars(stmt)))
+
+
+def overdue_comments(municipality_code: str, parameters: dict | None = None) -> int:
+    """How many published comments wait for an answer longer than the methodology allows."""
+    return sum(1 for v in staff_comments(municipality_code, parameters) if v.overdue)
+
+
+@dataclass
+class MyComment:
+    rating: Rating
+    answer: AnswerView | None
+    judgement: Judgement | None
+
+
+def my_comments(respondent, municipality_code: str, subject_code: str | None = None) -> list[MyComment]:
+    """The respondent's own comments in this municipality (optionally on one subject), with answers."""
+    if respondent is None or respondent.id is None:
+        return []
+    stmt = select(Rating).where(Rating.respondent_id == respondent.id, Rating.municipality_code == municipality_code,
+                                Rating.comment.is_not(None))
+    if subject_code:
+        stmt = stmt.where(Rating.subject_code == subject_code)
+    ratings = list(db.session.scalars(stmt.order_by(Rating.period.desc(), Rating.id.desc()).limit(20)))
+    if not ratings:
+        return []
+    links = {link.rating_id: link.answer_id for link in db.session.scalars(
+        select(AnsweredComment).where(AnsweredComment.rating_id.in_([r.id for r in ratings])))}
+    answers = {v.answer.id: v for v in _views(list(db.session.scalars(
+        select(Answer).where(Answer.id.in_(set(links.values()))))))} if links else {}
+    judgements = {j.answer_id: j for j in db.session.scalars(
+        select(Judgement).where(Judgement.respondent_id == respondent.id, Judgement.answer_id.in_(set(links.values()))))}
+    return [MyComment(r, answers.get(links.get(r.id)), judgements.get(links.get(r.id))) for r in ratings]
+
+
+# --- the responsiveness track ------------------------------------------------------------------------
+
+def responsiveness_counts(municipality_code: str, period: int, parameters: dict | None = None) -> dict:
+    """component → (successes, n) for one municipality and period, as of now (and "overdue": the
+    published comments unanswered past the deadline)."""
+    return _counts(period, parameters, municipality_code).get(municipality_code, _empty_counts())
+
+
+def _empty_counts() -> dict:
+    return {"answered_on_time": (0, 0), "promises_kept": (0, 0), "judged_helpful": (0, 0), "overdue": 0}
+
+
+def _counts(period: int, parameters: dict | None, municipality_code: str | None) -> dict[str, dict]:
+    """The counts of every municipality (or one) in a period: three queries whatever their number."""
+    days = constants(parameters)["answer_deadline_days"]
+    now = utcnow()
+    tally: dict[str, dict[str, list[int]]] = {}
+
+    def add(code: str, component: str, success: bool) -> None:
+        entry = tally.setdefault(code, {"answered_on_time": [0, 0], "promises_kept": [0, 0],
+                                        "judged_helpful": [0, 0], "overdue": [0, 0]})[component]
+        entry[0] += bool(success)
+        entry[1] += 1
+
+    comments = (select(Rating.municipality_code, Rating.comment_moderated_at, Rating.updated_at, Rating.created_at,
+                       Answer.created_at)
+                .where(Rating.period == period, Rating.comment_status == "approved", Rating.status == "accepted",
+                       Rating.comment.is_not(None))
+                .outerjoin(AnsweredComment, AnsweredComment.rating_id == Rating.id)
+                .outerjoin(Answer, Answer.id == AnsweredComment.answer_id))
+    promises = select(Answer).where(Answer.period == period, Answer.promise_due.is_not(None))
+    helpful = (select(Answer.municipality_code, Judgement.helpful).join(Answer, Answer.id == Judgement.answer_id)
+               .where(Answer.period == period, Judgement.helpful.is_not(None)))
+    if municipality_code is not None:
+        comments = comments.where(Rating.municipality_code == municipality_code)
+        promises = promises.where(Answer.municipality_code == municipality_code)
+        helpful = helpful.where(Answer.municipality_code == municipality_code)
+    for code, moderated_at, updated_at, created_at, answered_at in db.session.execute(comments):
+        deadline = as_utc(moderated_at or updated_at or created_at) + dt.timedelta(days=days)
+        if answered_at is not None:
+            add(code, "answered_on_time", as_utc(answered_at) <= deadline)
+        elif now > deadline:
+            add(code, "answered_on_time", False)
+            add(code, "overdue", True)
+    answers = list(db.session.scalars(promises))
+    judged = _done_judgements([a.id for a in answers])
+    local_today = today()
+    for answer in answers:
+        if answer.promise_status != "done" and answer.promise_due >= local_today:
+            continue  # not due yet
+        yes, no = judged.get(answer.id, (0, 0))
+        if yes or no:
+            kept = yes > no  # the residents' word, where they gave it
+        else:
+            kept = (answer.promise_status == "done" and answer.done_at is not None
+                    and as_utc(answer.done_at).astimezone(BISHKEK).date() <= answer.promise_due)
+        add(answer.municipality_code, "promises_kept", kept)
+    for code, was_helpful in db.session.execute(helpful):
+        add(code, "judged_helpful", was_helpful)
+    return {code: {name: (tuple(v) if name != "overdue" else v[1]) for name, v in entry.items()}
+            for code, entry in tally.items()}
+
+
+def _done_judgements(answer_ids: list[int]) -> dict[int, tuple[int, int]]:
+    if not answer_ids:
+        return {}
+    result: dict[int, list[int]] = {}
+    for answer_id, done in db.session.execute(select(Judgement.answer_id, Judgement.done).where(
+            Judgement.answer_id.in_(answer_ids), Judgement.done.is_not(None))):
+        entry = result.setdefault(answer_id, [0, 0])
+        entry[0 if done else 1] += 1
+    return {k: (v[0], v[1]) for k, v in result.items()}
+
+
+def responsiveness_track(municipality, period: int, params) -> dict:
+    """The responsiveness track of a scorecard: index (0–100 or None), interval, n (comments due an
+    answer), reason (when None) and components (share answered on time, share of promises done on
+    time, residents' judgement). ``params``: a methodology ``Params`` (or a plain dict of values)."""
+    values = getattr(params, "values", params) or {}
+    return _track(responsiveness_counts(municipality.code, period, values), values)
+
+
+def responsiveness_tracks(period: int, params) -> dict[str, dict]:
+    """The responsiveness track of every municipality with comments or answers in the period, in
+    three queries (for comparisons and positions); the others have no comment due: no index."""
+    values = getattr(params, "values", params) or {}
+    return {code: _track(counts, values) for code, counts in _counts(period, values, None).items()}
+
+
+def _track(counts: dict, values: dict) -> dict:
+    result = scoring.responsiveness_index(counts, constants(values), float(values.get("confidence", 0.90)))
+    result["overdue_comments"] = counts["overdue"]
+    result["min_sample"] = int(constants(values)["min_sample"])
+    result["answer_deadline_days"] = int(constants(values)["answer_deadline_days"])
+    return result
+
+
+# --- the action plan ---------------------------------------------------------------------------------
+
+def action_plan(card: dict, limit: int = 3) -> list[dict]:
+    """What pulls the score down, from the scorecard: the published subjects with the lowest index,
+    and the criteria below the citizen index (the lowest first)."""
+    citizen = card.get("citizen") or {}
+    subjects = sorted((s for s in citizen.get("subjects", []) if s.get("published") and s.get("index") is not None),
+                      key=lambda s: s["index"])
+    headline = citizen.get("index")
+    items = [{"kind": "subject", "code": s["code"], "index": s["index"]} for s in subjects[:limit]
+             if headline is None or s["index"] <= headline]
+    criteria = sorted((c for c in citizen.get("criteria", []) if c.get("published") and c.get("index") is not None),
+                      key=lambda c: c["index"])
+    items += [{"kind": "criterion", "code": c["code"], "index": c["index"]} for c in criteria[:limit]
+              if headline is None or c["index"] <= headline]
+    return items
+
+
+# --- the kenesh report -------------------------------------------------------------------------------
+
+@dataclass
+class Issue:
+    subject_code: str
+    comments: int
+    examples: list[str]
+
+
+def top_issues(municipality_code: str, period: int, limit: int = 6, examples: int = 2) -> list[Issue]:
+    """What residents raised most: approved comments counted by subject, with the newest as examples."""
+    counts = db.session.execute(
+        _approved(municipality_code, period).with_only_columns(Rating.subject_code, func.count(Rating.id))
+        .group_by(Rating.subject_code).order_by(func.count(Rating.id).desc(), Rating.subject_code).limit(limit)).all()
+    issues = []
+    for subject_code, n in counts:
+        texts = db.session.scalars(
+            _approved(municipality_code, period).with_only_columns(Rating.comment)
+            .where(Rating.subject_code == subject_code)
+            .order_by(func.length(Rating.comment).desc(), Rating.id.desc()).limit(examples)).all()
+        issues.append(Issue(subject_code, int(n), list(texts)))
+    return issues
