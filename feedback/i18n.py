@@ -3,6 +3,8 @@
 `/` redirects by Accept-Language, then the cookie, and to Kyrgyz when unsure (PRODUCT.md).
 WTForms ships no Kyrgyz messages, so forms take their validator messages from our own catalog.
 """
+import functools
+
 from flask import Flask, abort, g, request, url_for
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
@@ -117,3 +119,32 @@ def init_app(app: Flask) -> None:
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, switch_url=switch_url, current_lang=current_lang,
         get_locale=get_locale,
     )
+
+
+# Alphabets for sorting lists of names. Kyrgyz puts ң after н, ө after о and ү after у (Unicode
+# code points would put them after я); Russian puts ё after е.
+ALPHABETS = {
+    "ky": "абвгдеёжзийклмнңоөпрстуүфхцчшщъыьэюя",
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+}
+_ORDER = {lang: {letter: i for i, letter in enumerate(letters)} for lang, letters in ALPHABETS.items()}
+
+
+@functools.lru_cache(maxsize=32768)
+def collation_key(text: str, lang: str) -> tuple:
+    """Sort key of ``text`` in the alphabet of ``lang``: letters first by that alphabet, ignoring case,
+    hyphens and spaces; digits and Latin letters before Cyrillic; ties broken by the text itself."""
+    order = _ORDER.get(lang, _ORDER["ru"])
+    letters = []
+    for ch in (text or "").lower():
+        if ch in order:
+            letters.append(1000 + order[ch])
+        elif ch.isalnum():
+            letters.append(ord(ch) if ord(ch) < 1000 else 2000 + ord(ch))
+    return tuple(letters), text or ""
+
+
+def sorted_by_name(items, lang: str, name=None):
+    """Items sorted by their name in ``lang`` (a unit's Kyrgyz name on Kyrgyz pages)."""
+    name = name or (lambda item: item.name(lang))
+    return sorted(items, key=lambda item: collation_key(name(item), lang))
