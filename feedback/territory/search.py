@@ -152,7 +152,12 @@ def _letters(text: str) -> int:
 
 def fold(text: str) -> str:
     """The skeleton of a name: "Ак-Булуң айыл аймагы", "ak bulung" and "Ак-Булунский" give "akbulun"."""
-    return "".join(words(text))
+    return _join(words(text))
+
+
+def _join(keys) -> str:
+    """Words joined into one skeleton: "Мырза Аке" and "Мырза-Аке" both give "mirzake"."""
+    return _DOUBLE.sub(r"\1", "".join(keys))
 
 
 def fold_latin(text: str) -> str:
@@ -225,6 +230,7 @@ class SearchIndex:
     context_keys: dict[str, set[str]] = field(default_factory=dict)
     context_choices: list[str] = field(default_factory=list)
     by_context: dict[str, set[int]] = field(default_factory=dict)
+    districts: dict[str, set[str]] = field(default_factory=dict)  # district skeleton → codes
     municipalities: dict[str, Entry] = field(default_factory=dict)
 
     def add(self, entry: Entry, names: list[str]) -> None:
@@ -279,6 +285,8 @@ def build_index() -> SearchIndex:
         select(District.code, District.name_ky, District.name_ru, District.region_code))}
     for d in districts.values():
         index.add_context(d.code, [d.name_ky, d.name_ru])
+        for name in (d.name_ky, d.name_ru):
+            index.districts.setdefault(fold(name), set()).add(d.code)
     for r in db.session.execute(select(Region.code, Region.name_ky, Region.name_ru)):
         index.add_context(r.code, [r.name_ky, r.name_ru])
     rows = db.session.execute(select(
@@ -413,15 +421,19 @@ def _matches(index: SearchIndex, tokens: list[str], typed: list[int]) -> dict[in
     n = len(tokens)
     spans = [(i, j) for i in range(n) for j in range(i + 1, n + 1)]
     for i, j in spans:
-        place, rest = "".join(tokens[i:j]), tokens[:i] + tokens[j:]
+        place, rest = _join(tokens[i:j]), tokens[:i] + tokens[j:]
         if not rest:
             keep(_match_place(index, place, typed=sum(typed[i:j])), 0)
             continue
         allowed: set[int] = set()
-        for code in _match_context(index, "".join(rest)):
+        for code in _match_context(index, _join(rest)):
             allowed |= index.by_context.get(code, set())
         if allowed:
             keep(_match_place(index, place, allowed, typed=sum(typed[i:j])), 0)
+    # A district's name alone ("Аксы"): its municipalities, after the places of that name.
+    for code in index.districts.get(_join(tokens), ()):
+        keep({idx: Match(idx, WORD, 1) for idx in index.by_context.get(code, ())
+              if index.entries[idx].village is None}, 0)
     if not best and n > 1:
         for i in range(n):
             keep(_match_place(index, tokens[i], typed=typed[i]), n - 1)
@@ -448,13 +460,13 @@ def rank(query: str, *, lang: str = "ky", region: str | None = None, district: s
     query = (query or "")[:200]
     pairs = _typed_words(query)[:6]
     tokens, typed = [key for key, _ in pairs], [letters for _, letters in pairs]
-    if not tokens or len("".join(tokens)) < 2:
+    if not tokens or len(_join(tokens)) < 2:
         return []
     index = current_index()
     found = _matches(index, tokens, typed)
     # A kind word may be part of a name written with a space ("Кыргыз кыштак" for Кыргыз-Кыштак).
-    whole = "".join(words(query, keep_kind_words=True))
-    if whole != "".join(tokens):
+    whole = _join(words(query, keep_kind_words=True))
+    if whole != _join(tokens):
         for idx, match in _match_place(index, whole, typed=_letters(query)).items():
             if idx not in found or _rank(match) < _rank(found[idx]):
                 found[idx] = match

@@ -445,3 +445,14 @@ def test_search_page_offers_a_way_forward(client):
 def test_search_page_says_which_village_matched(client):
     html = client.get("/ky/search", query_string={"q": "Тюрген"}).get_data(as_text=True)
     assert "Түргөн" in html and "Ак-Суу району" in html
+
+
+def test_words_typed_apart_join_like_a_hyphenated_name():
+    assert fold("Мырза Аке") == fold("Мырза-Аке")
+    assert rank("Мырза Аке")[0].code == "41706255859000"
+
+
+def test_a_district_alone_lists_its_municipalities():
+    hits = rank("Аксы")
+    assert hits[0].code == "41703211610010"  # Кербен, the district's city
+    assert all(h.code.startswith("41703211") for h in hits[:10])
