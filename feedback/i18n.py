@@ -119,6 +119,8 @@ def init_app(app: Flask) -> None:
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, switch_url=switch_url, current_lang=current_lang,
         get_locale=get_locale,
     )
+    # {% for r in regions|by_name %}: names sorted in the page's alphabet (Kyrgyz: … н ң о ө …).
+    app.jinja_env.filters["by_name"] = lambda items: sorted_by_name(items, current_lang())
 
 
 # Alphabets for sorting lists of names. Kyrgyz puts ң after н, ө after о and ү after у (Unicode
