@@ -7,7 +7,7 @@ import functools
 import re
 
 from flask import Flask, abort, g, request, url_for
-from flask_babel import Babel, format_decimal, get_locale, get_translations
+from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("ky", "ru")
@@ -122,8 +122,6 @@ def init_app(app: Flask) -> None:
     )
     # {% for r in regions|by_name %}: names sorted in the page's alphabet (Kyrgyz: … н ң о ө …).
     app.jinja_env.filters["by_name"] = lambda items: sorted_by_name(items, current_lang())
-    # Numbers in the page's locale: {{ 0.25|decimal }} is "0,25" in both ky and ru, {{ 12000|decimal }} "12 000".
-    app.jinja_env.filters["decimal"] = format_decimal
     app.jinja_env.filters["text_lang"] = text_lang
     app.jinja_env.filters["stored_text"] = stored_text
 

@@ -31,12 +31,13 @@ def test_stored_english_notes_are_translated(app):
 
 
 @pytest.mark.parametrize("lang", ["ky", "ru"])
-def test_decimal_filter_follows_the_locale(app, lang):
+def test_numbers_follow_the_locale(app, lang):
+    """Flask-Babel's decimalformat: what templates must use for any number with a fraction."""
     from flask import render_template_string
     from flask_babel import force_locale
 
     with app.test_request_context(f"/{lang}/"), force_locale(lang):
-        text = render_template_string("{{ 0.25|decimal }} {{ 1.83|decimal }} {{ 12000|decimal }}")
+        text = render_template_string("{{ 0.25|decimalformat }} {{ 1.83|decimalformat }} {{ 12000|decimalformat }}")
     assert "." not in text and re.fullmatch(r"0,25 1,83 12\s000", text), text
 
 
