@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 from sqlalchemy import select
 
 from ..db import db
@@ -74,6 +74,7 @@ _CYRILLIC_LOOKALIKE = str.maketrans({pair[1]: pair[0] for pair in _LOOKALIKES.sp
 _CYRILLIC_LETTER = re.compile(r"[а-яёңөүқғһұіә]", re.IGNORECASE)
 _LATIN_LETTER = re.compile(r"[a-z]", re.IGNORECASE)
 _NOT_KEY = re.compile(r"[^a-z0-9]")
+_HYPHEN = re.compile(r"[\-‐–—]+")
 _SPLIT = re.compile(r"[\s,;/()«»\"]+")
 
 # Words that name the kind of unit, not the unit: dropped from names and queries alike.
@@ -104,6 +105,11 @@ def _fold_word(word: str) -> str:
     if _LATIN_LETTER.search(word) and _CYRILLIC_LETTER.search(word):
         word = _fix_lookalikes(word)
     word = unicodedata.normalize("NFC", word).lower()
+    # Each hyphenated part on its own, so that vowels meeting at a hyphen stay apart (Сары-Ой).
+    return _DOUBLE.sub(r"\1", "".join(_fold_part(part) for part in _HYPHEN.split(word)))
+
+
+def _fold_part(word: str) -> str:
     word = _LATIN_UMLAUT.sub(r"\1", word)
     word = "".join([_LATIN_DIACRITICS.get(ch) or _CYRILLIC.get(ch, ch) for ch in word])
     if not word.isascii():
@@ -126,6 +132,7 @@ def _strip_adjective(key: str) -> str:
 KIND_KEYS = frozenset(_fold_word(w) for w in KIND_WORDS) - {""}
 
 
+_LATIN_J = re.compile(r"(?<![dDzZ])[jJ]")
 _AIYL_OKMOTU_ABBREVIATION = re.compile(r"(?<!\w)[аa]\s*/\s*[оoаa](?!\w)", re.IGNORECASE)
 
 
@@ -371,7 +378,7 @@ def _match_place(index: SearchIndex, key: str, allowed: set[int] | None = None,
                     put(idx, WORD)
             if typos:
                 for candidate in (*entry.keys, *entry.words):
-                    distance = Levenshtein.distance(key, candidate, score_cutoff=typos)
+                    distance = OSA.distance(key, candidate, score_cutoff=typos)
                     if distance <= typos:
                         put(idx, NEAR, distance)
         return found
@@ -386,7 +393,7 @@ def _match_place(index: SearchIndex, key: str, allowed: set[int] | None = None,
         put(idx, WORD)
     if typos:
         for _, distance, pos in process.extract(
-                key, index.choices, scorer=Levenshtein.distance, score_cutoff=typos, limit=None):
+                key, index.choices, scorer=OSA.distance, score_cutoff=typos, limit=None):
             for idx in index.choice_entries[pos]:
                 put(idx, NEAR, distance)
         if len(skeleton) >= 3:
@@ -464,6 +471,13 @@ def rank(query: str, *, lang: str = "ky", region: str | None = None, district: s
         return []
     index = current_index()
     found = _matches(index, tokens, typed)
+    # Latin j is ж to most people (Jalal-Abad) but й/я/ё/ю in ISO 9 and German-style spellings
+    # (Maj, Oktjabr, Semjonovka): read it both ways and keep each place's better match.
+    if _LATIN_J.search(query):
+        variant = _typed_words(_LATIN_J.sub("y", query))[:6]
+        for idx, match in _matches(index, [k for k, _ in variant], [n for _, n in variant]).items():
+            if idx not in found or _rank(match) < _rank(found[idx]):
+                found[idx] = match
     # A kind word may be part of a name written with a space ("Кыргыз кыштак" for Кыргыз-Кыштак).
     whole = _join(words(query, keep_kind_words=True))
     if whole != _join(tokens):

@@ -456,3 +456,25 @@ def test_a_district_alone_lists_its_municipalities():
     hits = rank("Аксы")
     assert hits[0].code == "41703211610010"  # Кербен, the district's city
     assert all(h.code.startswith("41703211") for h in hits[:10])
+
+
+def test_vowels_meeting_at_a_hyphen_stay_apart():
+    assert fold("Сары-Ой") == fold("сары ой") == fold("Sary-Oy") == "sarioi"
+
+
+@pytest.mark.parametrize("query, code", [
+    ("Maj", "41707225826000"),            # ISO 9: й is j
+    ("Oktjabrskiy", "41702205832000"),    # German-style: я is ja
+    ("Semjonovka", "41702215825000"),     # ё is jo
+    ("Kajyṇdy", "41708219600010"),        # ISO 9 of Кайыңды (the city first)
+    ("Jalal-Abad", "41703410000010"),     # and j is still ж
+])
+def test_latin_j_is_read_both_ways(query, code):
+    assert code in [h.code for h in rank(query)[:3]]
+
+
+def test_two_letters_swapped_count_as_one_typo():
+    from rapidfuzz.distance import OSA
+
+    assert OSA.distance(fold("Бапры"), fold("Барпы")) == 1
+    assert rank("Бапры")[0].tier in (0, 3)
