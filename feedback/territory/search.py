@@ -347,7 +347,7 @@ class Match:
 
 
 def _match_place(index: SearchIndex, key: str, allowed: set[int] | None = None,
-                 typed: int = 0) -> dict[int, Match]:
+                 typed: int = 0, near: bool = True) -> dict[int, Match]:
     """Entries whose name matches the folded ``key``, best match per entry; only ``allowed`` ones
     when given (a place inside a named district: compared one by one, they are few)."""
     found: dict[int, Match] = {}
@@ -363,7 +363,7 @@ def _match_place(index: SearchIndex, key: str, allowed: set[int] | None = None,
         put(idx, EXACT)
     # Typos allowed by the length as typed: folding shortens "Төөйкөн" (a typo of Төлөйкөн) to "toikon";
     # but never half of what is left ("zzqqxx" folds to "zkh").
-    typos = min(max_typos(max(len(key), typed)), max(0, (len(key) - 1) // 2))
+    typos = min(max_typos(max(len(key), typed)), max(0, (len(key) - 1) // 2)) if near else 0
     skeleton = consonants(key) if typos else ""
     if allowed is not None and len(allowed) <= 300:
         for idx in allowed:
@@ -481,7 +481,7 @@ def rank(query: str, *, lang: str = "ky", region: str | None = None, district: s
     # A kind word may be part of a name written with a space ("Кыргыз кыштак" for Кыргыз-Кыштак).
     whole = _join(words(query, keep_kind_words=True))
     if whole != _join(tokens):
-        for idx, match in _match_place(index, whole, typed=_letters(query)).items():
+        for idx, match in _match_place(index, whole, near=False).items():
             if idx not in found or _rank(match) < _rank(found[idx]):
                 found[idx] = match
     per_municipality: dict[str, tuple[tuple, Match]] = {}
