@@ -372,7 +372,7 @@ def _match_place(index: SearchIndex, key: str, allowed: set[int] | None = None,
                 if name_key.startswith(key):
                     put(idx, PREFIX, len(name_key) - len(key))
                 elif typos and (consonants(name_key) == skeleton and len(skeleton) >= 3):
-                    put(idx, NEAR, typos)
+                    put(idx, NEAR, 2 * typos + 1)
             for w in entry.words:
                 if w == key:
                     put(idx, WORD)
@@ -380,7 +380,7 @@ def _match_place(index: SearchIndex, key: str, allowed: set[int] | None = None,
                 for candidate in (*entry.keys, *entry.words):
                     distance = OSA.distance(key, candidate, score_cutoff=typos)
                     if distance <= typos:
-                        put(idx, NEAR, distance)
+                        put(idx, NEAR, _near(key, candidate, distance))
         return found
     if len(key) >= 2:
         start = bisect.bisect_left(index.sorted_keys, key)
@@ -392,14 +392,20 @@ def _match_place(index: SearchIndex, key: str, allowed: set[int] | None = None,
     for idx in index.word.get(key, ()):
         put(idx, WORD)
     if typos:
-        for _, distance, pos in process.extract(
+        for choice, distance, pos in process.extract(
                 key, index.choices, scorer=OSA.distance, score_cutoff=typos, limit=None):
             for idx in index.choice_entries[pos]:
-                put(idx, NEAR, distance)
+                put(idx, NEAR, _near(key, choice, distance))
         if len(skeleton) >= 3:
             for idx in index.skeleton.get(skeleton, ()):
-                put(idx, NEAR, typos)
+                put(idx, NEAR, 2 * typos + 1)
     return found
+
+
+def _near(key: str, name: str, distance: int) -> int:
+    """Order of near matches: fewer edits first; at equal edits, a name that starts like the query
+    (people rarely mistype the first letter)."""
+    return 2 * distance + (key[:1] != name[:1])
 
 
 def _match_context(index: SearchIndex, key: str) -> set[str]:
