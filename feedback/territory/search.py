@@ -73,7 +73,7 @@ _LATIN_LOOKALIKE = str.maketrans({pair[0]: pair[1] for pair in _LOOKALIKES.split
 _CYRILLIC_LOOKALIKE = str.maketrans({pair[1]: pair[0] for pair in _LOOKALIKES.split()})
 _CYRILLIC_LETTER = re.compile(r"[а-яёңөүқғһұіә]", re.IGNORECASE)
 _LATIN_LETTER = re.compile(r"[a-z]", re.IGNORECASE)
-_NOT_KEY = re.compile(r"[^a-z0-9]")
+_NOT_KEY = re.compile(r"[^a-z0-9]")  # before ш and ч become S and C
 _HYPHEN = re.compile(r"[\-‐–—]+")
 _SPLIT = re.compile(r"[\s,;/()«»\"]+")
 
@@ -120,6 +120,8 @@ def _fold_part(word: str) -> str:
         word = word.replace(old, new)
     for old, new in _VOWEL_FOLD:
         word = word.replace(old, new)
+    # ш and ч as one letter each, so that a Cyrillic typo costs one edit, not two (Бикек → Бишкек).
+    word = word.replace("sh", "S").replace("ch", "C")
     return _DOUBLE.sub(r"\1", word)
 
 
