@@ -45,3 +45,23 @@ def test_top_three_hit_rate(capsys):
 def test_osh_finds_the_city_first():
     for query in ("Ош", "ош", "Osh", "г. Ош", "Ош шаары"):
         assert rank(query)[0].code == "41721000000000", query
+
+
+def test_municipalities_across_the_registry_by_latin_spelling():
+    """Every fourth municipality whose name is not shared by many: by the BGN/PCGN spelling of its
+    Russian name, the informal and the ISO 9 Latin of its Kyrgyz name."""
+    from collections import Counter as Count
+
+    from tests.territory.generate_search_queries import DATA, ISO9, KY_INFORMAL, BGN, fold_name, translit
+
+    with open(DATA / "kg_names_ky.csv", encoding="utf-8") as f:
+        names = [row for row in csv.DictReader(f) if row["name_ky_full"].endswith(("айыл аймагы", "шаары"))]
+    holders = Count(fold_name(row["name_ky"]) for row in names)
+    sample = [row for row in names if holders[fold_name(row["name_ky"])] <= 2][::4]
+    found = total = 0
+    for row in sample:
+        for query in (translit(row["name_ru"], BGN), translit(row["name_ky"], KY_INFORMAL),
+                      translit(row["name_ky"], ISO9)):
+            total += 1
+            found += row["soate"] in [hit.code for hit in rank(query)[:3]]
+    assert total > 300 and found / total >= 0.99, (found, total)
