@@ -52,7 +52,7 @@ def test_municipalities_across_the_registry_by_latin_spelling():
     Russian name, the informal and the ISO 9 Latin of its Kyrgyz name."""
     from collections import Counter as Count
 
-    from tests.territory.generate_search_queries import DATA, ISO9, KY_INFORMAL, BGN, fold_name, translit
+    from tests.territory.generate_search_queries import BGN, DATA, ISO9, KY_INFORMAL, fold_name, translit
 
     with open(DATA / "kg_names_ky.csv", encoding="utf-8") as f:
         names = [row for row in csv.DictReader(f) if row["name_ky_full"].endswith(("айыл аймагы", "шаары"))]
