@@ -3,6 +3,9 @@
 `/` redirects by Accept-Language, then the cookie, and to Kyrgyz when unsure (PRODUCT.md).
 WTForms ships no Kyrgyz messages, so forms take their validator messages from our own catalog.
 """
+import functools
+import re
+
 from flask import Flask, abort, g, request, url_for
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
@@ -117,3 +120,67 @@ def init_app(app: Flask) -> None:
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, switch_url=switch_url, current_lang=current_lang,
         get_locale=get_locale,
     )
+    # {% for r in regions|by_name %}: names sorted in the page's alphabet (Kyrgyz: … н ң о ө …).
+    app.jinja_env.filters["by_name"] = lambda items: sorted_by_name(items, current_lang())
+    app.jinja_env.filters["text_lang"] = text_lang
+    app.jinja_env.filters["stored_text"] = stored_text
+
+
+# Alphabets for sorting lists of names. Kyrgyz puts ң after н, ө after о and ү after у (Unicode
+# code points would put them after я); Russian puts ё after е.
+ALPHABETS = {
+    "ky": "абвгдеёжзийклмнңоөпрстуүфхцчшщъыьэюя",
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+}
+_ORDER = {lang: {letter: i for i, letter in enumerate(letters)} for lang, letters in ALPHABETS.items()}
+
+
+@functools.lru_cache(maxsize=32768)
+def collation_key(text: str, lang: str) -> tuple:
+    """Sort key of ``text`` in the alphabet of ``lang``: letters first by that alphabet, ignoring case,
+    hyphens and spaces; digits and Latin letters before Cyrillic; ties broken by the text itself."""
+    order = _ORDER.get(lang, _ORDER["ru"])
+    letters = []
+    for ch in (text or "").lower():
+        if ch in order:
+            letters.append(1000 + order[ch])
+        elif ch.isalnum():
+            letters.append(ord(ch) if ord(ch) < 1000 else 2000 + ord(ch))
+    return tuple(letters), text or ""
+
+
+def sorted_by_name(items, lang: str, name=None):
+    """Items sorted by their name in ``lang`` (a unit's Kyrgyz name on Kyrgyz pages)."""
+    name = name or (lambda item: item.name(lang))
+    return sorted(items, key=lambda item: collation_key(name(item), lang))
+
+
+# Letters only Kyrgyz uses, and short words frequent in Kyrgyz and absent from Russian.
+_KYRGYZ_LETTERS = frozenset("ңөүҢӨҮ")
+_KYRGYZ_WORDS = frozenset(
+    "жана менен үчүн эмес жок бар абдан бул ошол биз биздин сиз эч суу жол айыл көп аз керек болуп "
+    "болот жакшы жаман эле да дагы деп тууралуу боюнча".split())
+_RUSSIAN_WORDS = frozenset("и в не на что это как очень нет есть мы у нас вода дорога хорошо плохо".split())
+
+
+def text_lang(text: str | None) -> str:
+    """The language a resident wrote in ("ky" or "ru"), for the lang attribute of their comment, so
+    that screen readers and hyphenation read it right. Kyrgyz letters or words decide; Cyrillic
+    without them is Russian; anything else is left undetermined ("und")."""
+    text = text or ""
+    if any(ch in _KYRGYZ_LETTERS for ch in text):
+        return "ky"
+    words = set(re.findall(r"[а-яё]+", text.lower()))
+    if words & _KYRGYZ_WORDS and len(words & _KYRGYZ_WORDS) >= len(words & _RUSSIAN_WORDS):
+        return "ky"
+    return "ru" if words else "und"
+
+
+# Texts the application stores in English (notes written by code, not by a person), shown translated.
+STORED_TEXTS = {
+    "Initial methodology.": _l("Initial methodology."),
+}
+
+
+def stored_text(text: str | None) -> str:
+    return str(STORED_TEXTS.get(text or "", text or ""))

@@ -1,9 +1,11 @@
 """The translation workflow: `flask i18n extract|update|compile|check`, configured by setup.cfg.
 
 `check` is the gate CI runs: the .pot matches the source, and neither catalog has an empty or fuzzy
-translation, a missing message, or a placeholder that differs from its msgid.
+translation, a missing message, a placeholder that differs from its msgid, or a term that
+translations/glossary.csv forbids (one term per concept in both catalogs).
 """
 import configparser
+import csv
 import os
 import re
 import tempfile
@@ -71,9 +73,48 @@ def _placeholders(text: str) -> list[str]:
                   if m.group(0) != "%%")
 
 
+GLOSSARY = Path("translations") / "glossary.csv"
+
+
+def glossary_rules(root: Path = ROOT) -> dict[str, list[tuple[str, str, re.Pattern]]]:
+    """{lang: [(concept, preferred term, forbidden variant)]} from translations/glossary.csv.
+
+    Forbidden variants are separated by ";"; each is a regular expression matched, ignoring case, at
+    the start of a word, so that "баракча" also catches "баракчага" and "баракчасына"."""
+    rules: dict[str, list[tuple[str, str, re.Pattern]]] = {lang: [] for lang in LANGUAGES}
+    path = root / GLOSSARY
+    if not path.exists():
+        return rules
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for lang in LANGUAGES:
+                for variant in filter(None, (row.get(f"forbidden_{lang}") or "").split(";")):
+                    rules[lang].append((row["concept"], row[lang],
+                                        re.compile(r"(?<!\w)(?:" + variant.strip() + ")", re.IGNORECASE)))
+    return rules
+
+
+def glossary_problems(catalog, lang: str, po_path: Path, rules) -> list[str]:
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        for concept, preferred, pattern in rules.get(lang, ()):
+            for text in strings:
+                found = pattern.search(text or "")
+                if found:
+                    problems.append(f"{po_path}:{message.lineno}: {found.group(0)!r} is not the glossary's term for "
+                                    f"{concept!r} (use {preferred!r}) in {ids[0]!r}")
+                    break
+    return problems
+
+
 def check(root: Path = ROOT) -> list[str]:
     """Every problem with the catalogs under ``root`` (empty when they are fit to ship)."""
     problems: list[str] = []
+    rules = glossary_rules(root)
     translations = root / _section("update_catalog", root)["output_dir"]
     pot_path = root / _section("extract_messages", root)["output_file"]
     if not pot_path.exists():
@@ -94,6 +135,7 @@ def check(root: Path = ROOT) -> list[str]:
             continue
         with open(po_path, "rb") as fh:
             catalog = read_po(fh, locale=lang)
+        problems.extend(glossary_problems(catalog, lang, po_path, rules))
         missing = _ids(pot) - _ids(catalog)
         if missing:
             problems.append(f"{po_path}: {len(missing)} message(s) of the .pot are missing; run `make i18n`")
@@ -139,7 +181,8 @@ def compile_command():
 
 @i18n_cli.command("check")
 def check_command():
-    """Fail on a stale .pot, empty or fuzzy translations, or mismatched placeholders."""
+    """Fail on a stale .pot, empty or fuzzy translations, mismatched placeholders, or a term the glossary
+    (translations/glossary.csv) forbids."""
     problems = check()
     for problem in problems:
         click.echo(problem, err=True)

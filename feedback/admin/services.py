@@ -68,6 +68,7 @@ def rename_unit(unit, data: dict, *, actor_id: int | None) -> dict:
     if values.get("name_ky") is not None and values["name_ky"] != unit.name_ky:
         values["name_ky_derived"] = False
         values["name_ky_method"] = "correction"
+        values["name_ky_confidence"] = "high"
     names = {field: values.get(field, getattr(unit, field)) for field in ("name_ru", "name_ky")}
     if isinstance(unit, Municipality):
         short = {field: values.get(field, getattr(unit, field)) for field in ("short_name_ru", "short_name_ky")}

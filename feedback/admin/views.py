@@ -19,12 +19,16 @@ from ..catalog.models import Agency, Criterion, StateIndicator, Subject
 from ..db import db
 from ..i18n import pull_lang, push_lang
 from ..territory import queries as territory_queries
-from ..territory.models import Municipality
+from ..territory.models import NAME_CONFIDENCES, Municipality
+from ..territory.names import describe_confidence, describe_method
 from ..territory.search import search_municipalities
 from . import services
 from .forms import CriterionForm, IndicatorForm, MunicipalityNamesForm, PeriodOpenForm, SubjectForm, UserCreateForm, UserEditForm, VillageNamesForm
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>", template_folder="templates")
+bp.add_app_template_filter(describe_method, "name_method")
+bp.add_app_template_filter(describe_confidence, "name_confidence")
+REGISTRY_PAGE_SIZE = 50
 bp.url_value_preprocessor(pull_lang)
 bp.url_defaults(push_lang)
 
@@ -283,16 +287,23 @@ def subject_retire(code: str):
 @bp.get("/admin/registry")
 @require_role("admin")
 def registry():
+    """Find a unit, and review names by confidence (municipalities and villages, low first)."""
     query = (request.args.get("q") or "").strip()[:100]
+    confidence = request.args.get("confidence", "low")
+    confidence = confidence if confidence in NAME_CONFIDENCES else None
+    try:
+        page = max(1, min(int(request.args.get("page", 1)), 10**4))
+    except ValueError:
+        page = 1
     results, unit = [], None
     if query.isdigit() and len(query) == 14:
         unit = services.find_unit(query)
     elif query:
-        results = search_municipalities(query, limit=30)
-    return _page("registry.html", query=query, results=results, unit=unit,
-                 derived=db.session.scalars(
-                     select(Municipality).where(Municipality.name_ky_derived.is_(True), Municipality.valid_to.is_(None))
-                     .order_by(Municipality.name_ru).limit(0 if query else 30)).all())
+        results = search_municipalities(query, limit=30, lang=g.lang)
+    names, total = territory_queries.names_by_confidence(confidence, query, page=page, per_page=REGISTRY_PAGE_SIZE)
+    return _page("registry.html", query=query, results=results, unit=unit, names=names, total=total,
+                 confidence=confidence or "all", page=page, pages=max(1, -(-total // REGISTRY_PAGE_SIZE)),
+                 confidences=NAME_CONFIDENCES)
 
 
 @bp.route("/admin/registry/<code>", methods=["GET", "POST"])

@@ -160,7 +160,9 @@ def openapi_document() -> dict:
                 "summary": "List or search municipalities (aiyl aimaks and cities)",
                 "parameters": [
                     {"name": "q", "in": "query", "schema": {"type": "string"},
-                     "description": "Name of the municipality or one of its villages, Kyrgyz, Russian or Latin spelling."},
+                     "description": "Name of the municipality or one of its villages (optionally with its district), "
+                                    "Kyrgyz, Russian or Latin spelling, typos tolerated. Results are ranked best "
+                                    "first (the search page's ranking); each item then has `match`."},
                     {"name": "region", "in": "query", "schema": {"type": "string"}},
                     {"name": "district", "in": "query", "schema": {"type": "string"}},
                     {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["aiyl_aimak", "city"]}},
@@ -172,9 +174,15 @@ def openapi_document() -> dict:
                 ],
                 "responses": {
                     "200": _json({"type": "object", "required": ["items", "total"], "properties": {
-                        "items": {"type": "array", "items": _ref("Municipality")},
+                        "items": {"type": "array", "items": {"allOf": [_ref("Municipality"), {
+                            "type": "object", "properties": {"match": {
+                                "type": "object", "description": "With q: found by its own name or a village's",
+                                "properties": {"by": {"type": "string", "enum": ["name", "village"]},
+                                               "village": {"type": "object"}}}}}]}},
                         "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
-                        "registry_vintage": {"type": "string"}}}),
+                        "registry_vintage": {"type": "string"},
+                        "did_you_mean": {"type": "array", "items": {"type": "string"},
+                                         "description": "With q and no result: the nearest names"}}}),
                     "400": _json(_ref("Error"), "Invalid parameter"),
                 },
             }},

@@ -12,8 +12,8 @@ from ..ratings.respondents import current_respondent
 from ..ratings.services import RatingError, RatingInput, submit_rating
 from ..security import csrf, limiter, same_origin
 from ..territory import queries as territory_queries
-from ..territory.models import MUNICIPALITY_KINDS, Municipality
-from ..territory.search import municipality_filter
+from ..territory.models import MUNICIPALITY_KINDS, Municipality, Village
+from ..territory.search import rank, suggestions
 from .openapi import openapi_document
 from .serialize import catalog_json, municipality_json, village_json
 
@@ -61,21 +61,46 @@ def municipalities():
         return json_error(400, "invalid_parameter",
                           _("Parameter %(name)s must be one of: %(values)s.", name="kind", values=", ".join(MUNICIPALITY_KINDS)),
                           field="kind")
-    stmt = select(Municipality)
+    current = request.args.get("current", "true").lower() != "false"
     if request.args.get("q"):
-        stmt = stmt.where(municipality_filter(request.args["q"]))
+        return _search_municipalities(request.args["q"], kind, current, limit, offset)
+    stmt = select(Municipality)
     if request.args.get("region"):
         stmt = stmt.where(Municipality.region_code == request.args["region"])
     if request.args.get("district"):
         stmt = stmt.where(Municipality.district_code == request.args["district"])
     if kind:
         stmt = stmt.where(Municipality.kind == kind)
-    if request.args.get("current", "true").lower() != "false":
+    if current:
         stmt = stmt.where(Municipality.valid_to.is_(None))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     items = db.session.scalars(stmt.order_by(Municipality.code).limit(limit).offset(offset)).all()
     return jsonify({"items": [municipality_json(m) for m in items], "total": total,
                     "limit": limit, "offset": offset, "registry_vintage": territory_queries.REGISTRY_VINTAGE})
+
+
+def _search_municipalities(query: str, kind: str | None, current: bool, limit: int, offset: int):
+    """The search of the HTML page, with its ranking: best match first; each item says whether a
+    village's name matched ("match")."""
+    hits = rank(query[:200], lang=g.lang, region=request.args.get("region"),
+                district=request.args.get("district"), kind=kind, include_ended=not current)
+    page = hits[offset:offset + limit]
+    records = {m.code: m for m in db.session.scalars(
+        select(Municipality).where(Municipality.code.in_([h.code for h in page])))}
+    villages = {v.code: v for v in db.session.scalars(
+        select(Village).where(Village.code.in_([h.village_code for h in page if h.village_code])))}
+    items = []
+    for hit in page:
+        village = villages.get(hit.village_code) if hit.village_code else None
+        match = {"by": "village" if village else "name"}
+        if village:
+            match["village"] = {"code": village.code, "name_ky": village.name_ky, "name_ru": village.name_ru}
+        items.append({**municipality_json(records[hit.code]), "match": match})
+    body = {"items": items, "total": len(hits), "limit": limit, "offset": offset,
+            "registry_vintage": territory_queries.REGISTRY_VINTAGE}
+    if not hits:
+        body["did_you_mean"] = suggestions(query, lang=g.lang)
+    return jsonify(body)
 
 
 @bp.get("/municipalities/<code>")

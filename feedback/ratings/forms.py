@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..i18n import sorted_by_name
 from ..security import Form
 from .models import AGE_BANDS
 from .services import COMMENT_MAX_LENGTH
@@ -43,6 +44,7 @@ def rating_form(criteria, villages, lang: str, formdata=None) -> RatingForm:
         setattr(SubjectRatingForm, f"criterion_{criterion.code}",
                 RadioField(criterion.question(lang), choices=choices, validators=[Optional()], default=None))
     form = SubjectRatingForm(formdata=formdata) if formdata is not None else SubjectRatingForm()
-    form.village.choices = _choices({v.code: v.name(lang) for v in villages}, _l("Prefer not to say"))
+    form.village.choices = _choices({v.code: v.name(lang) for v in sorted_by_name(villages, lang)},
+                                    _l("Prefer not to say"))
     form.criteria_fields = [(criterion, getattr(form, f"criterion_{criterion.code}")) for criterion in criteria]
     return form

@@ -4,16 +4,20 @@ Units change over time (the 2024–25 reform merged aiyl aimaks): a unit is neve
 end date (``valid_to``) and a successor, and everything recorded about it stays attached to it.
 """
 import datetime as dt
+import uuid
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, event, insert, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ..db import Name, SoateCode, db
+from ..db import Name, SoateCode, db, utcnow
 
 MUNICIPALITY_KINDS = ("aiyl_aimak", "city")
 REGION_KINDS = ("oblast", "city_republican")
 DISTRICT_KINDS = ("raion", "city")
+# How sure we are of a Kyrgyz name (kg_names_ky.csv): high — from a Kyrgyz source or corrected by a
+# person; medium — converted by a rule or copied unchanged; low — a rule that needs a reviewer first.
+NAME_CONFIDENCES = ("high", "medium", "low")
 
 
 class NamedUnit:
@@ -66,7 +70,8 @@ class Municipality(NamedUnit, db.Model):
     """A local self-government unit: an aiyl aimak (run by an aiyl okmotu) or a city."""
 
     __tablename__ = "municipality"
-    __table_args__ = (CheckConstraint("kind IN ('aiyl_aimak', 'city')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('aiyl_aimak', 'city')", name="kind"),
+                      CheckConstraint("name_ky_confidence IN ('high', 'medium', 'low')", name="name_ky_confidence"))
 
     kind: Mapped[str] = mapped_column(String(20))
     short_name_ky: Mapped[Name]
@@ -77,6 +82,7 @@ class Municipality(NamedUnit, db.Model):
     # The Kyrgyz name was derived by rule (not found in a Kyrgyz source or corrected by a person).
     name_ky_derived: Mapped[bool] = mapped_column(default=False)
     name_ky_method: Mapped[str] = mapped_column(String(200), default="")
+    name_ky_confidence: Mapped[str] = mapped_column(String(6), default="high", server_default="high")
     successor_code: Mapped[SoateCode | None] = mapped_column(ForeignKey("municipality.code"))
 
     region: Mapped[Region] = relationship()
@@ -90,10 +96,43 @@ class Municipality(NamedUnit, db.Model):
 
 class Village(NamedUnit, db.Model):
     __tablename__ = "village"
+    __table_args__ = (
+        CheckConstraint("name_ky_confidence IN ('high', 'medium', 'low')", name="name_ky_confidence"),)
 
     municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), index=True)
     population: Mapped[int | None]
     name_ky_derived: Mapped[bool] = mapped_column(default=False)
     name_ky_method: Mapped[str] = mapped_column(String(200), default="")
+    name_ky_confidence: Mapped[str] = mapped_column(String(6), default="high", server_default="high")
 
     municipality: Mapped[Municipality] = relationship(back_populates="villages")
+
+
+class RegistryVersion(db.Model):
+    """One row whose token changes with every change to the registry, so that what a process derives
+    from the registry (the search index) can tell, with one cheap read, that it is out of date.
+
+    A random token rather than a counter: a rolled-back change must never share a version with
+    another change."""
+
+    __tablename__ = "registry_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+_UNITS = (Region, District, Municipality, Village)
+
+
+@event.listens_for(Session, "after_flush")
+def _new_registry_version(session: Session, flush_context) -> None:
+    touched = any(isinstance(obj, _UNITS) for obj in session.new) or any(
+        isinstance(obj, _UNITS) for obj in session.deleted) or any(
+        isinstance(obj, _UNITS) and session.is_modified(obj, include_collections=False) for obj in session.dirty)
+    if not touched:
+        return
+    values = {"token": uuid.uuid4().hex, "changed_at": utcnow()}
+    connection = session.connection()
+    if connection.execute(update(RegistryVersion).where(RegistryVersion.id == 1).values(**values)).rowcount == 0:
+        connection.execute(insert(RegistryVersion).values(id=1, **values))

@@ -34,3 +34,30 @@ def municipality_names(name_ru: str, kind: str) -> tuple[str, str, str, str]:
     short_ru = match.group("stem") if match else re.sub(r"\s+айылный\s+аймак$", "", name_ru)
     short_ky = kyrgyz_spelling(short_ru)
     return name_ru, f"{short_ky} айыл аймагы", short_ru, short_ky
+
+
+def describe_method(method: str | None) -> str:
+    """Where a Kyrgyz name comes from, in words (kg_names_ky.csv's methods: "rule:R18", "source:…",
+    "kept-russian"; ours: "correction", "rule:feedback")."""
+    from flask_babel import gettext as _
+
+    method = method or ""
+    if method == "correction":
+        return _("corrected by a person")
+    if method == "kept-russian":
+        return _("the Russian name, kept unchanged")
+    if method == "rule:feedback":
+        return _("converted from the Russian name by this application's rule")
+    if method.startswith("rule:"):
+        return _("converted from the Russian name by rules %(rules)s of the name list",
+                 rules=method.removeprefix("rule:").replace("+", ", "))
+    if method.startswith("source:"):
+        return _("taken from a Kyrgyz source: %(source)s", source=method.removeprefix("source:"))
+    return method
+
+
+def describe_confidence(confidence: str | None) -> str:
+    from flask_babel import gettext as _
+
+    return {"high": _("high confidence"), "medium": _("medium confidence"),
+            "low": _("low confidence: check first")}.get(confidence or "", confidence or "")

@@ -1,7 +1,7 @@
 """Reading the registry (the read side)."""
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..db import db
@@ -62,3 +62,26 @@ def municipality_counts_by_region() -> dict[str, int]:
 
 def village_count(municipality_code: str) -> int:
     return db.session.scalar(select(func.count()).select_from(Village).where(Village.municipality_code == municipality_code))
+
+
+def names_by_confidence(confidence: str | None, query: str = "", *, page: int = 1, per_page: int = 50):
+    """Municipalities and villages whose Kyrgyz name has ``confidence`` (None: any), optionally those
+    whose name matches ``query``; one page of rows (code, name_ky, name_ru, confidence, method, unit)
+    by Russian name, and the total."""
+    from .search import fold
+
+    def rows(model, unit: str):
+        stmt = select(model.code, model.name_ky, model.name_ru, model.name_ky_confidence.label("confidence"),
+                      model.name_ky_method.label("method"), literal(unit).label("unit"))
+        if confidence:
+            stmt = stmt.where(model.name_ky_confidence == confidence)
+        key = fold(query) if query else ""
+        if key:
+            stmt = stmt.where(model.search_key.contains(key, autoescape=True))
+        return stmt
+
+    both = union_all(rows(Municipality, "municipality"), rows(Village, "village")).subquery()
+    total = db.session.scalar(select(func.count()).select_from(both))
+    items = db.session.execute(select(both).order_by(both.c.name_ru, both.c.code)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total

@@ -125,6 +125,14 @@ def load_registry(files: RegistryFiles = RegistryFiles(), mapping: Path | None =
             return fix.get("name_ru") or name_ru, fix.get("name_ky") or name_ky, False, "correction"
         return name_ru, name_ky, derived, method
 
+    def confidence(code, method, listed):
+        """kg_names_ky.csv's confidence; a person's correction is sure; our own fallback rule is not."""
+        if method == "correction":
+            return "high"
+        if listed and listed.get("confidence") in ("high", "medium", "low"):
+            return listed["confidence"]
+        return "low"
+
     for row in rows:
         if kind(row) not in REGION_KINDS:
             continue
@@ -175,6 +183,9 @@ def load_registry(files: RegistryFiles = RegistryFiles(), mapping: Path | None =
             name_ky, short_ru, short_ky = known["name_ky_full"], known["name_ru"], known["name_ky"]
             derived, method = known["confidence"] != "high", known["method"]
         name_ru, name_ky, derived, method = name_pair(code, name_ru, name_ky, derived, method)
+        if method == "correction" and corrections[code].get("name_ky"):
+            # The short name follows a corrected full name ("Зергер айыл аймагы" → "Зергер").
+            short_ky = re.sub(r"\s+(?:айыл аймагы|шаары)$", "", name_ky)
         if kind(row) == "city_republican":
             region_code, district_code = code, None
         elif is_district(row):
@@ -185,6 +196,7 @@ def load_registry(files: RegistryFiles = RegistryFiles(), mapping: Path | None =
             "name_ru": name_ru, "name_ky": name_ky, "short_name_ru": short_ru, "short_name_ky": short_ky,
             "kind": mkind, "region_code": region_code, "district_code": district_code,
             "name_ky_derived": derived, "name_ky_method": method[:200],
+            "name_ky_confidence": confidence(code, method, known),
             "search_key": search_key(name_ru, name_ky, short_ru, short_ky),
         }, existing[Municipality], report, "municipalities")
     db.session.flush()
@@ -202,6 +214,7 @@ def load_registry(files: RegistryFiles = RegistryFiles(), mapping: Path | None =
         upsert(Village, {"code": code}, {
             "name_ru": name_ru, "name_ky": name_ky, "municipality_code": row["parent_soate"],
             "name_ky_derived": derived, "name_ky_method": method[:200],
+            "name_ky_confidence": confidence(code, method, known),
             "search_key": search_key(name_ru, name_ky),
         }, existing[Village], report, "villages")
     db.session.flush()

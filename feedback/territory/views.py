@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request
 
 from ..i18n import pull_lang, push_lang
 from . import queries
-from .search import search_municipalities
+from .search import search_municipalities, suggestions
 
 bp = Blueprint("territory", __name__, url_prefix="/<lang>", template_folder="templates")
 bp.url_value_preprocessor(pull_lang)
@@ -19,8 +19,13 @@ def home():
 @bp.get("/search")
 def search():
     query = request.args.get("q", "").strip()[:100]
-    results = search_municipalities(query, limit=current_app.config["SEARCH_RESULTS_LIMIT"]) if query else []
-    return render_template("territory/search.html", query=query, results=results)
+    results = search_municipalities(query, limit=current_app.config["SEARCH_RESULTS_LIMIT"],
+                                    lang=g.lang) if query else []
+    # Nothing found: the nearest names, and the way through regions and districts.
+    nearest = suggestions(query, lang=g.lang) if query and not results else []
+    regions = queries.regions() if query and not results else []
+    return render_template("territory/search.html", query=query, results=results, nearest=nearest,
+                           regions=regions)
 
 
 @bp.get("/r/<code>/")

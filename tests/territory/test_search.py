@@ -3,93 +3,147 @@ import pytest
 from sqlalchemy import select
 
 from feedback.territory.models import Municipality, Village
-from feedback.territory.search import fold, fold_latin, search_key, search_municipalities
+from feedback.territory.search import fold, max_typos, rank, search_key, search_municipalities
 
 AK_BULUN = "41702205805000"
 AK_SUU = "41702205000000"
 ISSYK_KUL = "41702000000000"
 
 
-# --- folding ---------------------------------------------------------------------------------------
+# --- normalisation: one rule per test ---------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("Ак-Булуң", "акбулун"),
-    ("ак булун", "акбулун"),
-    ("АК-БУЛУН", "акбулун"),
-    ("  Ак -  Булун ", "акбулун"),
-    ("Түргөн", "тургон"),
-    ("ТҮРГӨН", "тургон"),
-    ("Тюрген", "тюрген"),
-    ("Джети-Огуз", "жетиогуз"),
-    ("Жети-Өгүз", "жетиогуз"),
-    ("Алёшино", "алешино"),
-    ("Кой-Таш", "коиташ"),
-    ("Сары-Ой", "сарыои"),
-    ("Подъём", "подем"),
-    ("Ак-Булун (село)", "акбулунсело"),
-    ("", ""),
-    ("-- ", ""),
+@pytest.mark.parametrize("variants", [
+    ("Ак-Булуң", "ак булун", "АК-БУЛУН", "  Ак -  Булун ", "акбулун"),  # case, hyphens, spaces
+    ("Түргөн", "ТҮРГӨН", "тургон"),                                     # ө ү typed as о у
 ])
-def test_fold(text, expected):
-    assert fold(text) == expected
+def test_case_hyphens_spaces_and_kyrgyz_letters_fold_together(variants):
+    assert len({fold(v) for v in variants}) == 1
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Ак-Булуң", "akbulun"),
-    ("AK-BULUN", "akbulun"),
-    ("Ak-Bulun", "akbulun"),
-    ("ak bulun", "akbulun"),
-    ("Джети-Огуз", "jetioguz"),
-    ("Djety-Oguz", "jetioguz"),
-    ("Dzhety-Oguz", "jetioguz"),
-    ("Jety-Oguz", "jetioguz"),
-    ("Жалал-Абад", "jalalabad"),
-    ("Zhalal-Abad", "jalalabad"),
-    ("Чуй", "chui"),
-    ("Chui", "chui"),
-    ("Chuy", "chui"),
-    ("Ысык-Көл", "isikkol"),
-    ("Issyk-Kul", "issikkul"),
-    ("Тюп", "tiup"),
-    ("Tyup", "tiup"),
-    ("Хайдаркан", "haidarkan"),
-    ("Khaidarkan", "haidarkan"),
+@pytest.mark.parametrize("scheme, latin, cyrillic", [
+    ("ISO 9", "Čolpon-Ata", "Чолпон-Ата"),
+    ("ISO 9", "Džety-Oguz", "Джеты-Огуз"),
+    ("ISO 9", "Gulʹča", "Гульча"),
+    ("ISO 9", "Kara-Koûn", "Кара-Коюн"),
+    ("ISO 9 (Kyrgyz letters)", "Kôk-Žar", "Көк-Жар"),
+    ("BGN/PCGN", "Dzhety-Oguz", "Джеты-Огуз"),
+    ("BGN/PCGN", "Ananyevo", "Ананьево"),
+    ("BGN/PCGN", "Belovodskoye", "Беловодское"),
+    ("BGN/PCGN", "Semyonovka", "Семёновка"),
+    ("BGN/PCGN", "Kok-Yangak", "Кок-Янгак"),
+    ("BGN/PCGN", "Khaidarkan", "Хайдаркан"),
+    ("BGN/PCGN", "Shopokov", "Шопоков"),
+    ("informal j", "Jalal-Abad", "Жалал-Абад"),
+    ("informal dj", "Djalal-Abad", "Джалал-Абад"),
+    ("informal dzh", "Dzhalal-Abad", "Жалал-Абад"),
+    ("informal zh", "Zhalal-Abad", "Жалал-Абад"),
+    ("ng for ң", "Chong-Kemin", "Чоң-Кемин"),
+    ("ng for ң", "Ichke-Bulung", "Ичке-Булуң"),
+    ("ö for ө", "Özgön", "Өзгөн"),
+    ("oe for ө", "Oezgoen", "Өзгөн"),
+    ("o for ө", "Ozgon", "Өзгөн"),
+    ("ü for ү", "Tüp", "Түп"),
+    ("ue for ү", "Tuep", "Түп"),
+    ("u for ү", "Tup", "Түп"),
+    ("yu for ю", "Tyup", "Тюп"),
+    ("y for ы", "Balykchy", "Балыкчы"),
+    ("i for ы", "Balikchi", "Балыкчы"),
+    ("y for й", "Chuy", "Чуй"),
+    ("kh for х", "Khauz", "Хауз"),
+    ("h for х", "Hauz", "Хауз"),
+    ("ya for я", "Yangi-Bazar", "Янги-Базар"),
+    ("ia for я", "Iangi-Bazar", "Янги-Базар"),
+    ("yo for ё", "Semyonovka", "Семёновка"),
+    ("e for ё", "Semenovka", "Семёновка"),
+    ("ts for ц", "Tsentralnoye", "Центральное"),
+    ("c for ц", "Centralnoe", "Центральное"),
+    ("sh for ш", "Tash-Kumyr", "Таш-Кумыр"),
+    ("ch for ч", "Chaek", "Чаек"),
+    ("shch for щ", "Shchors", "Щорс"),
 ])
-def test_fold_latin(text, expected):
-    assert fold_latin(text) == expected
+def test_latin_transliterations_fold_to_the_cyrillic_name(scheme, latin, cyrillic):
+    assert fold(latin) == fold(cyrillic), scheme
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Kök-Jar", "kokjar"),
-    ("Özgön", "ozgon"),
-    ("Tüp", "tup"),
-    ("Kyzyl-Suú", "kizilsuu"),
+@pytest.mark.parametrize("typed, name", [
+    ("Aк-Суу", "Ак-Суу"),          # Latin A
+    ("Kочкорка", "Кочкорка"),      # Latin K
+    ("Таш-Kумыр", "Таш-Кумыр"),
+    ("Ибpаимов", "Ибраимов"),      # Latin p for р
+    ("Сaйлык", "Сайлык"),
+    ("Кара-Balta", "Кара-Балта"),  # a part in each script
+    ("Kара-Кol", "Кара-Көл"),
+    ("Кaра-Cуу", "Кара-Суу"),      # Latin c for с
+    ("Hарын", "Нарын"),            # Latin H for Н
+    ("Bасильевка", "Васильевка"),  # Latin B for В
+    ("Kаrа-Bаltа", "Кара-Балта"),
 ])
-def test_fold_latin_keeps_latin_letters_with_diacritics(text, expected):
-    """Kyrgyz in Latin letters writes ө ү as ö ü: they are o and u, not dropped."""
-    assert fold_latin(text) == expected
+def test_lookalike_letters_of_the_other_script(typed, name):
+    assert fold(typed) == fold(name)
 
 
-def test_fold_latin_is_ascii():
-    for name in ("Ак-Булуң", "Түргөн", "Ысык-Көл", "Щорс", "Кёк-Жар", "Kök-Jar"):
-        key = fold_latin(name)
-        assert key.isascii() and key.isalnum()
+def test_lookalikes_read_in_the_script_of_the_word():
+    """A Cyrillic р inside a Latin word is a Latin p, not r."""
+    assert fold("Ak-Turрak") == fold("Ak-Turpak")
 
 
-def test_search_key_holds_both_skeletons_of_every_name_once():
-    key = search_key("Ак-Булун", "Ак-Булуң", "Ак-Булун")
-    assert key.split() == ["акбулун", "akbulun"]
-    key = search_key("Тюрген", "Түргөн")
-    assert key.split() == ["тюрген", "tiurgen", "тургон", "turgon"]
+@pytest.mark.parametrize("typed, name", [
+    ("Подъезд", "Подъезд"), ("Подьезд", "Подъезд"), ("Подезд", "Подъезд"),  # soft and hard signs
+    ("Гульча", "Гулча"),
+])
+def test_soft_and_hard_signs_are_ignored(typed, name):
+    assert fold(typed) == fold(name)
 
 
-def test_search_key_skips_empty_names():
-    assert search_key("", "--", "Ош") == "ош osh"
+@pytest.mark.parametrize("query", [
+    "г. Каракол", "город Каракол", "Каракол шаары", "Каракол ш.", "Каракол г.",
+    "с. Каракол", "село Каракол", "Каракол айылы", "Каракол айыл окмоту", "Каракол айыл өкмөтү",
+    "Каракол айыл аймагы", "Каракол аймак", "Каракол а/о", "Каракольский айылный аймак",
+])
+def test_kind_words_are_dropped(query):
+    assert fold(query) == fold("Каракол")
+
+
+@pytest.mark.parametrize("query", ["Кочкор району", "Кочкорский район", "Кочкорского района",
+                                   "Ысык-Көл облусу", "Иссык-Кульская область"])
+def test_district_and_region_kind_words_are_dropped(query):
+    assert fold(query) in {fold("Кочкор"), fold("Ысык-Көл"), fold("Иссык-Куль")}
+
+
+@pytest.mark.parametrize("length, typos", [(2, 0), (3, 0), (4, 1), (5, 1), (6, 2), (8, 2), (9, 3), (14, 3)])
+def test_typos_allowed_grow_with_the_length(length, typos):
+    assert max_typos(length) == typos
+
+
+@pytest.mark.parametrize("query, code", [
+    ("Каракл", "41702410000010"),    # a letter missing
+    ("Балыкчи", "41702420000010"),   # и for ы
+    ("Барскон", "41702210815000"),
+    ("Токтогл", "41703225600010"),
+    ("Сакулук", "41708222865000"),   # о typed а
+    ("Бишкке", "41711000000000"),    # two letters swapped
+])
+def test_one_letter_typos_find_the_place(query, code):
+    assert code in [h.code for h in rank(query)[:3]]
+
+
+def test_no_typos_for_very_short_words():
+    assert "41721000000000" not in [h.code for h in rank("Ом")]
+
+
+def test_consonant_skeleton_finds_old_russian_names():
+    """Daraut-Kurgan (the Soviet name) is the village Дароот-Коргон of Чоң-Алай aimak."""
+    hits = rank("Daraut-Kurgan")
+    assert hits[0].code == "41706259851000" and hits[0].village_code == "41706259851010"
+
+
+def test_search_key_holds_each_skeleton_once():
+    assert search_key("Ак-Булун", "Ак-Булуң", "Ак-Булун").split() == ["akbulun"]
+    assert search_key("", "--", "Ош") == fold("Osh")
 
 
 def test_stored_search_key(session):
-    key = session.get(Municipality, AK_BULUN).search_key.split()
-    assert "акбулун" in key and "akbulun" in key
+    assert "akbulun" in session.get(Municipality, AK_BULUN).search_key.split()
 
 
 # --- search_municipalities -----------------------------------------------------------------------
@@ -129,12 +183,12 @@ def test_village_match_of_a_village_named_like_its_aimak(session):
     assert [r.code for r in results].count(AK_BULUN) == 1
 
 
-def test_own_name_matches_come_before_village_matches():
-    results = search_municipalities("Ак-Булак")
-    kinds = [r.village is None for r in results]
-    assert kinds == sorted(kinds, reverse=True)
-    assert kinds[0] is True  # Ак-Булак aiyl aimak exists
-    assert any(not own for own in kinds)
+def test_own_name_matches_come_before_village_matches_of_the_same_rank():
+    hits = [h for h in rank("Ак-Булак") if h.tier == 0]
+    own = [h.village_code is None for h in hits]
+    assert own == sorted(own, reverse=True)
+    assert own[0] is True  # Ак-Булак aiyl aimak exists
+    assert any(not o for o in own)
 
 
 def test_every_result_is_distinct():
@@ -293,3 +347,134 @@ def test_search_page_respects_the_limit(app, client):
     finally:
         app.config["SEARCH_RESULTS_LIMIT"] = 20
     assert html.count('href="/ru/m/') == 3
+
+
+# --- ranking -------------------------------------------------------------------------------------
+
+def test_exact_before_prefix_before_word_before_near():
+    for query in ("Кара-Суу", "Кара-Ка", "Кемин", "Каракль"):
+        tiers = [h.tier for h in rank(query)]
+        assert tiers == sorted(tiers), query
+    assert {h.tier for h in rank("Кара-Ка")} >= {1, 3}
+    assert 2 in {h.tier for h in rank("Кемин")}  # Чоң-Кемин by a word of its name
+
+
+def test_a_city_comes_before_the_aimak_and_villages_of_its_name():
+    hits = [h for h in rank("Каракол") if h.tier == 0]
+    assert hits[0].code == "41702410000010"  # the city
+    codes = [h.code for h in hits]
+    aimak = codes.index("41702205813000")    # Каракол aiyl aimak, by its own name
+    assert all(h.village_code for h in hits[aimak + 1:])
+    assert all(h.village_code is None for h in hits[:aimak])
+
+
+def test_osh_is_the_city_first_in_page_and_api(client):
+    assert rank("Ош")[0].code == "41721000000000"
+    items = client.get("/api/v1/municipalities", query_string={"q": "Ош"}).get_json()["items"]
+    assert items[0]["code"] == "41721000000000"
+    html = client.get("/ru/search", query_string={"q": "Ош"}).get_data(as_text=True)
+    assert html.index('href="/ru/m/') == html.index('href="/ru/m/41721000000000/')
+
+
+def test_ties_are_alphabetical_in_the_page_language():
+    from feedback.i18n import collation_key
+    from feedback.territory.search import current_index
+
+    index = current_index()
+    for lang in ("ky", "ru"):
+        hits = [h for h in rank("Кара-Суу", lang=lang) if h.tier == 0 and h.village_code]
+        names = [index.municipalities[h.code].name_ky if lang == "ky" else index.municipalities[h.code].name_ru
+                 for h in hits]
+        assert len(names) > 3
+        assert names == sorted(names, key=lambda n: collation_key(n, lang))
+
+
+def test_district_and_place_narrow_the_search():
+    """Ак-Сай is a village in many districts; with "Тонский район" the one in Тоң comes first."""
+    for query in ("Тонский район Ак-Сай", "Ак-Сай Тоң району", "Ак-Сай, Тонский р-н", "Тон Ак-Сай"):
+        hit = rank(query)[0]
+        assert hit.code == "41702220808000", query
+        assert hit.village_code == "41702220808020"
+
+
+def test_unknown_extra_words_do_not_hide_the_place():
+    assert rank("Каракол кайда")[0].code == "41702410000010"
+
+
+def test_the_index_follows_the_registry(session):
+    """A renamed village is found by its new name at once: the index is keyed by the registry version."""
+    village = session.get(Village, "41702205805020")
+    assert "41702205805000" not in [h.code for h in rank("Жаңы-Атбашы-Сай")]
+    village.name_ky = "Жаңы-Атбашы-Сай"
+    session.flush()
+    assert rank("Жаңы-Атбашы-Сай")[0].code == "41702205805000"
+
+
+# --- API and page share the search ---------------------------------------------------------------
+
+def test_api_uses_the_ranking_and_says_what_matched(client):
+    data = client.get("/api/v1/municipalities", query_string={"q": "Тюрген"}).get_json()
+    hit = next(i for i in data["items"] if i["code"] == AK_BULUN)
+    assert hit["match"] == {"by": "village", "village": {"code": "41702205805060", "name_ky": "Түргөн",
+                                                         "name_ru": "Тюрген"}} or hit["match"]["by"] == "village"
+    data = client.get("/api/v1/municipalities", query_string={"q": "Tokmak"}).get_json()
+    assert data["items"][0]["code"] == "41708400000010"
+    assert data["items"][0]["match"] == {"by": "name"}
+    assert data["total"] >= 1
+
+
+def test_api_paginates_the_ranking(client):
+    full = client.get("/api/v1/municipalities", query_string={"q": "Ак", "limit": 10}).get_json()
+    page2 = client.get("/api/v1/municipalities", query_string={"q": "Ак", "limit": 5, "offset": 5}).get_json()
+    assert [i["code"] for i in full["items"]][5:] == [i["code"] for i in page2["items"]]
+    assert full["total"] == page2["total"] > 10
+
+
+def test_api_did_you_mean(client):
+    data = client.get("/api/v1/municipalities", query_string={"q": "Жжжжаргылчакстан"}).get_json()
+    assert data["items"] == [] and data["total"] == 0
+    assert "did_you_mean" in data
+
+
+def test_search_page_offers_a_way_forward(client):
+    html = client.get("/ru/search", query_string={"q": "Жжжжаргылчакстан"}).get_data(as_text=True)
+    assert "/ru/r/41702000000000/" in html   # the region list
+    assert "/ru/search?q=" in html           # did you mean
+
+
+def test_search_page_says_which_village_matched(client):
+    html = client.get("/ky/search", query_string={"q": "Тюрген"}).get_data(as_text=True)
+    assert "Түргөн" in html and "Ак-Суу району" in html
+
+
+def test_words_typed_apart_join_like_a_hyphenated_name():
+    assert fold("Мырза Аке") == fold("Мырза-Аке")
+    assert rank("Мырза Аке")[0].code == "41706255859000"
+
+
+def test_a_district_alone_lists_its_municipalities():
+    hits = rank("Аксы")
+    assert hits[0].code == "41703211610010"  # Кербен, the district's city
+    assert all(h.code.startswith("41703211") for h in hits[:10])
+
+
+def test_vowels_meeting_at_a_hyphen_stay_apart():
+    assert fold("Сары-Ой") == fold("сары ой") == fold("Sary-Oy") == "sarioi"
+
+
+@pytest.mark.parametrize("query, code", [
+    ("Maj", "41707225826000"),            # ISO 9: й is j
+    ("Oktjabrskiy", "41702205832000"),    # German-style: я is ja
+    ("Semjonovka", "41702215825000"),     # ё is jo
+    ("Kajyṇdy", "41708219600010"),        # ISO 9 of Кайыңды (the city first)
+    ("Jalal-Abad", "41703410000010"),     # and j is still ж
+])
+def test_latin_j_is_read_both_ways(query, code):
+    assert code in [h.code for h in rank(query)[:3]]
+
+
+def test_two_letters_swapped_count_as_one_typo():
+    from rapidfuzz.distance import OSA
+
+    assert OSA.distance(fold("Бапры"), fold("Барпы")) == 1
+    assert rank("Бапры")[0].tier in (0, 3)
