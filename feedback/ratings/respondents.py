@@ -49,17 +49,21 @@ def current_respondent(create: bool = True) -> Respondent | None:
         db.session.flush()
         g.set_respondent_cookie = True
     g.respondent = respondent
+    # Kept apart from the row: after a rollback (the database went away) the cookie hook must not
+    # reload an expired object.
+    g.respondent_token = respondent.token if respondent is not None else None
     return respondent
 
 
 def switch_respondent(respondent: Respondent) -> None:
     """Make this device the given respondent (after verifying a phone another device verified)."""
     g.respondent = respondent
+    g.respondent_token = respondent.token
     g.set_respondent_cookie = True
 
 
 def set_cookie(response):
-    if g.get("set_respondent_cookie") and g.get("respondent") is not None:
-        response.set_cookie(COOKIE, _serializer().dumps(g.respondent.token), max_age=COOKIE_MAX_AGE,
+    if g.get("set_respondent_cookie") and g.get("respondent_token") and response.status_code < 400:
+        response.set_cookie(COOKIE, _serializer().dumps(g.respondent_token), max_age=COOKIE_MAX_AGE,
                             httponly=True, samesite="Lax", secure=request.is_secure)
     return response

@@ -191,10 +191,11 @@ def test_session_cookie_flags(app, client):
 def test_session_cookie_secure_in_production(monkeypatch):
     from feedback import create_app
 
-    monkeypatch.setenv("FEEDBACK_ENV", "production")
-    monkeypatch.delenv("FEEDBACK_SESSION_COOKIE_SECURE", raising=False)
-    prod = create_app({"SECRET_KEY": "a-real-secret-" + "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                       "SERVER_NAME": "localhost"})
+    from tests.test_config_production import production_env
+
+    production_env(monkeypatch)
+    prod = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SERVER_NAME": "localhost",
+                       "RATELIMIT_STORAGE_URI": "memory://", "SINGLE_PROCESS": True})
     assert prod.config["SESSION_COOKIE_SECURE"] is True
     assert prod.config["SESSION_COOKIE_HTTPONLY"] is True and prod.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     https = prod.test_client()
