@@ -190,7 +190,6 @@ def test_session_cookie_flags(app, client):
 
 def test_session_cookie_secure_in_production(monkeypatch):
     from feedback import create_app
-
     from tests.test_config_production import production_env
 
     production_env(monkeypatch)
