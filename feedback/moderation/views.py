@@ -30,6 +30,7 @@ RULES = {
     "own_staff": _l("It was sent by a signed-in staff member of the local government being rated."),
     "burst_address": _l("Many ratings for this local government came from one internet address within a few minutes."),
     "burst_device": _l("Many ratings for this local government came from one phone or computer within a few minutes."),
+    "burst_new_respondents": _l("Many new phones or browsers rated from one internet address within a few minutes."),
 }
 FLAGS = {
     "link": _l("contains a link"),

@@ -55,6 +55,9 @@ from .models import Methodology
 
 DEFAULT_PARAMETERS = {
     "min_sample": 10,
+    # Anti-stuffing: a subject is published only when its ratings came from this many distinct
+    # internet addresses (ratings without a known address, e.g. paper surveys, each count as one).
+    "min_distinct_addresses": 5,
     "confidence": 0.90,
     "variance_floor": 0.25,
     "shrinkage": {"enabled": True, "min_peers": 5, "tau2_floor": 0.01},

@@ -12,7 +12,7 @@ and the (small) evaluation tables, never from the raw ratings.
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import BigInteger, and_, case, cast, delete, distinct, func, insert, select, update
+from sqlalchemy import BigInteger, and_, case, cast, delete, distinct, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..catalog.models import StateIndicator, Subject
@@ -237,6 +237,18 @@ def period_aggregates(period: int) -> list:
     rows (attribute access like the model's, without the cost of building ORM objects)."""
     columns = [getattr(RatingAggregate, c) for c in ("municipality_code", "subject_code", *RATING_COLUMNS)]
     return list(db.session.execute(select(*columns).where(RatingAggregate.period == period)))
+
+
+def distinct_addresses(period: int) -> dict[tuple[str, str], int]:
+    """(municipality, subject) -> distinct client addresses among the accepted ratings of a period
+    (the methodology's ``min_distinct_addresses``); a rating with no address counts as one."""
+    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
+    stmt = (select(Rating.municipality_code, Rating.subject_code,
+                   func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
+                   func.sum(case((no_address, 1), else_=0)))
+            .where(Rating.period == period, Rating.status == "accepted")
+            .group_by(Rating.municipality_code, Rating.subject_code))
+    return {(m, s): int(a or 0) + int(b or 0) for m, s, a, b in db.session.execute(stmt)}
 
 
 def criterion_profile(municipality_code: str, period: int) -> list[tuple[str, int, int, int, int]]:
