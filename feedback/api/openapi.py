@@ -124,6 +124,20 @@ def _ref(name):
 
 
 def openapi_document() -> dict:
+    document = _document()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation.setdefault("parameters", [])
+            if LANG_PARAM not in operation["parameters"]:
+                operation["parameters"].append(LANG_PARAM)
+            operation["responses"].setdefault("400", _json(_ref("Error"), "Invalid parameter"))
+            operation["responses"]["503"] = {**_json(_ref("Error"), "Temporarily unavailable (the database); retry later"),
+                                             "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                                                         "description": "Seconds to wait"}}}
+    return document
+
+
+def _document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Local self-government feedback API", "version": "1.0.0",
@@ -216,6 +230,7 @@ def openapi_document() -> dict:
                                                  "methodology_version": {"type": "integer"},
                                                  "items": {"type": "array", "items": _ref("CompareRow")}}}),
                     "400": _json(_ref("Error"), "Invalid parameter"),
+                    "404": _json(_ref("Error"), "Unknown methodology version"),
                 },
             }},
             "/catalog": {"get": {
