@@ -66,8 +66,9 @@ def init_app(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .audit.cli import audit_cli
     from .i18n_tools import i18n_cli
+    from .ratings.cli import privacy_cli
     from .scorecards.cli import demo_cli, scorecards_cli
 
     for command in (territory_cli, catalog_cli, load_reference_data, i18n_cli, audit_cli, users_cli,
-                    scorecards_cli, demo_cli):
+                    scorecards_cli, demo_cli, privacy_cli):
         app.cli.add_command(command)

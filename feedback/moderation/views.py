@@ -36,6 +36,7 @@ FLAGS = {
     "link": _l("contains a link"),
     "phone": _l("contains a phone number"),
     "email": _l("contains an e-mail address"),
+    "masked": _l("phone numbers or e-mail addresses were hidden before storing (shown as ***)"),
     "moderator": _l("flagged by a moderator for a second look"),
 }
 

@@ -151,7 +151,8 @@ def use_stamp(raw: str | None) -> float:
 
 
 def comment_flags(comment: str | None) -> str:
-    """Why a moderator should look closely at a comment: links, e-mail addresses, phone numbers."""
+    """Why a moderator should look closely at a comment: links, e-mail addresses, phone numbers
+    (of the text as typed; ``masked`` when ``mask_personal_data`` hid some of it)."""
     if not comment:
         return ""
     flags = []
@@ -161,4 +162,17 @@ def comment_flags(comment: str | None) -> str:
         flags.append("email")
     if _PHONE.search(comment):
         flags.append("phone")
+    if "email" in flags or "phone" in flags:
+        flags.append("masked")
     return ",".join(flags)
+
+
+MASK = "***"
+
+
+def mask_personal_data(comment: str | None) -> str | None:
+    """The comment with e-mail addresses and phone numbers replaced by ***, before it is stored:
+    a resident who types their number (or a neighbour's) does not publish or keep it."""
+    if not comment:
+        return comment
+    return _PHONE.sub(lambda m: MASK + (" " if m.group(0).endswith(" ") else ""), _EMAIL.sub(MASK, comment))

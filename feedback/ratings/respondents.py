@@ -17,9 +17,16 @@ COOKIE = "respondent"
 COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
 
 
-def keyed_hash(value: str, purpose: str) -> str:
-    key = (current_app.config.get("PERSONAL_DATA_KEY") or current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+def keyed_hash(value: str, purpose: str, key: str | None = None) -> str:
+    key = key or current_app.config.get("PERSONAL_DATA_KEY") or current_app.config["SECRET_KEY"]
+    return hmac.new(key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def old_keyed_hashes(value: str, purpose: str) -> list[str]:
+    """The value's hashes under the retired keys (``PERSONAL_DATA_OLD_KEYS``, comma-separated): after
+    a key rotation a phone verified before it is still recognised, and re-keyed when seen again."""
+    old = str(current_app.config.get("PERSONAL_DATA_OLD_KEYS") or "")
+    return [keyed_hash(value, purpose, key.strip()) for key in old.split(",") if key.strip()]
 
 
 def address_hash() -> str:

@@ -248,9 +248,9 @@ def test_a_quarantined_rating_is_stored_but_not_counted(app, monkeypatch):
     ("подробнее на www.akbulun.kg", "link"),
     ("сайт aiyl-okmotu.kg не работает", "link"),
     ("пишите ivan.petrov@mail.ru", "email"),
-    ("звоните +996 555 123 456", "phone"),
-    ("звоните 0(555)12-34-56", "phone"),
-    ("0555123456 же https://t.me/x", "link,phone"),
+    ("звоните +996 555 123 456", "phone,masked"),
+    ("звоните 0(555)12-34-56", "phone,masked"),
+    ("0555123456 же https://t.me/x", "link,phone,masked"),
 ])
 def test_comment_flags(comment, flags):
     found = comment_flags(comment)
