@@ -1,12 +1,13 @@
 """Database: one SQLAlchemy instance, typed column helpers, a constraint naming convention, UTC times."""
 import datetime as dt
+import functools
 from typing import Annotated
 
 from flask import g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, String, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -49,15 +50,41 @@ def init_app(app) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
-                _configure_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
+                _configure_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 20000))
 
 
 def writes_expected() -> bool:
     """Whether the transaction about to begin may write: outside a request (commands, scripts),
-    on unsafe methods, or when a GET asked for it (``g.db_writes``)."""
+    on unsafe methods until the request has committed (what a view reads after its commit — the
+    stored rating's id — must not queue for the write lock), or when asked for (``g.db_writes``)."""
     if not has_request_context():
         return True
-    return request.method not in SAFE_METHODS or bool(g.get("db_writes"))
+    if g.get("db_writes"):
+        return True
+    return request.method not in SAFE_METHODS and not g.get("db_committed") and not g.get("db_reads_first")
+
+
+def reads_first(view):
+    """For busy write endpoints (a resident's rating): read in a deferred transaction, and take the
+    write lock only at ``begin_write()``, so that it is held for the write alone (SQLite)."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        g.db_reads_first = True
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def begin_write() -> None:
+    """End the reading part of the request (nothing was written) and write from here on."""
+    if db.session.get_bind().dialect.name == "sqlite" and db.session().in_transaction() and not g.get("db_writes"):
+        db.session.rollback()
+    g.db_writes = True
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(session) -> None:
+    if has_request_context():
+        g.db_committed = True
 
 
 def after_commit(callback) -> None:

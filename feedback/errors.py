@@ -70,7 +70,9 @@ def init_app(app: Flask) -> None:
     def database_down(exc):
         _quiet_rollback()
         # The class only: the message of a failed statement may quote the values it carried.
-        app.logger.error("database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)
+        orig = getattr(exc, "orig", None) or exc
+        app.logger.error("database unavailable: %s %s", type(orig).__name__,
+                         getattr(orig, "sqlite_errorname", "") or getattr(orig, "sqlstate", "") or "")
         return render_error(503)
 
     @app.errorhandler(Exception)

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..catalog import queries as catalog_queries
-from ..db import db
+from ..db import begin_write, db, reads_first
 from ..errors import json_error
 from ..i18n import LANGUAGES, guess_lang
 from ..ratings.abuse import request_signals, setting
@@ -156,6 +156,7 @@ def _wrong_type(payload: dict) -> tuple[str, str, str] | None:
 
 @bp.post("/ratings")
 @limiter.limit(lambda: setting("RATING_RATE_LIMIT"))
+@reads_first
 def create_rating():
     """Store a rating. No CSRF token (an offline queue may send it hours later): instead the browser's
     Origin must be ours, and the respondent cookie is SameSite=Lax."""
@@ -179,6 +180,7 @@ def create_rating():
     if wrong is not None:
         field, code, message = wrong
         return json_error(400, code, message, field=field)
+    begin_write()
     respondent = current_respondent()
     data = RatingInput(
         municipality_code=payload["municipality"], subject_code=payload["subject"], overall=payload["overall"],

@@ -116,7 +116,7 @@ def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
     comment = CONTROL_CHARACTERS.sub("", data.comment or "").strip() or None
     if comment and len(comment) > COMMENT_MAX_LENGTH:
         raise RatingError("comment", "too_long", _l("The comment is too long: at most %(max)s characters.", max=COMMENT_MAX_LENGTH))
-    extra = {"overall": overall, "comment": mask_personal_data(comment), "comment_flags": comment_flags(comment)}
+    extra = {"overall": overall, "comment": mask_personal_data(comment)}
     for name, allowed in (("sex", SEXES), ("age_band", AGE_BANDS)):
         value = getattr(data, name) or None
         if value is not None and value not in allowed:
@@ -158,7 +158,8 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     rating.overall = fields["overall"]
     rating.comment = fields["comment"]
     rating.comment_status = "pending" if fields["comment"] else None
-    rating.comment_flags = fields["comment_flags"]
+    # Flags of the text as typed: the moderator learns what the masking hid.
+    rating.comment_flags = comment_flags(data.comment) if fields["comment"] else ""
     rating.sex, rating.age_band, rating.village_code = fields["sex"], fields["age_band"], fields["village_code"]
     rating.status = "quarantined" if rule else "accepted"
     rating.quarantine_rule = rule

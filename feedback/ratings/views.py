@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from ..catalog import queries as catalog_queries
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
-from ..db import db
+from ..db import begin_write, db, reads_first
 from ..i18n import pull_lang, push_lang
 from ..scorecards.queries import subject_summary
 from ..security import limiter
@@ -49,6 +49,7 @@ def choose(code: str):
 
 @bp.route("/m/<code>/rate/<subject>", methods=["GET", "POST"])
 @limiter.limit(lambda: setting("RATING_RATE_LIMIT"), methods=["POST"])
+@reads_first
 def rate(code: str, subject: str):
     municipality = _municipality(code)
     subject_obj = _subject(municipality, subject)
@@ -58,6 +59,7 @@ def rate(code: str, subject: str):
     if request.method == "GET":
         form.started.data = issue_stamp()
     elif form.validate():
+        begin_write()
         respondent = current_respondent()
         data = RatingInput(
             municipality_code=municipality.code, subject_code=subject_obj.code, overall=form.overall.data,
