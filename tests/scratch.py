@@ -50,8 +50,19 @@ def migrate(app) -> None:
             command.upgrade(config, "head")
 
 
+def load_reference_data(app) -> None:
+    from feedback.catalog.services import load_catalog
+    from feedback.territory.services import load_registry
+
+    with app.app_context():
+        load_registry()
+        load_catalog()
+        db.session.commit()
+        db.session.remove()
+
+
 @contextlib.contextmanager
-def scratch_app(database_url: str, tmp_path, name: str, **overrides):
+def scratch_app(database_url: str, tmp_path, name: str, reference_data: bool = False, **overrides):
     url, options = scratch_url(database_url, tmp_path, name)
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": url,
@@ -64,6 +75,8 @@ def scratch_app(database_url: str, tmp_path, name: str, **overrides):
         **overrides,
     })
     migrate(app)
+    if reference_data:
+        load_reference_data(app)
     try:
         yield app
     finally:
