@@ -178,11 +178,13 @@ def main():
         "connection_errors": dict(results["errors"]),
         "latency_p50_ms": round(statistics.median(latency) * 1000) if latency else None,
         "latency_p95_ms": round(latency[int(len(latency) * 0.95)] * 1000) if latency else None,
-        "acknowledged": results["acknowledged"], "stored": stored, "events": events,
+        "acknowledged": results["acknowledged"], "stored": stored,
+        # Stored, but the answer never reached the resident (a killed worker, a cut connection).
+        "stored_not_acknowledged": stored - results["acknowledged"], "events": events,
     }
     print(json.dumps(report, indent=2))
-    if stored != results["acknowledged"]:
-        raise SystemExit("stored != acknowledged")
+    if stored < results["acknowledged"]:
+        raise SystemExit("an acknowledged rating was lost")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ def rate(app, i: int) -> int:
         return answer.get_json()["id"]
 
 
-def test_backup_while_writing_then_restore(tmp_path):
-    with scratch_app("sqlite://", tmp_path, "i13_backup", reference_data=True) as live:
+def test_backup_while_writing_then_restore(app, database_url, tmp_path):
+    with scratch_app("sqlite://", tmp_path, "i13_backup", reference_data=True, template=database_url) as live:
         stored = [rate(live, i) for i in range(20)]
         with live.app_context():
             for i in range(10):

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -104,6 +105,8 @@ def _new_respondent(respondent_id: int, since: dt.datetime) -> bool:
 
 # The form stamp ---------------------------------------------------------------------------------
 
+_STORAGE_LOCK = threading.Lock()
+
 def _stamps() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="form-stamp")
 
@@ -144,8 +147,11 @@ def use_stamp(raw: str | None) -> float:
     if stamp is None or stamp.get("b") != _binding():
         return 0.0
     max_age = int(setting("ABUSE_STAMP_MAX_AGE_SECONDS"))
-    # Spent stamps are remembered where the rate limits are (Redis: shared by every worker).
-    if limiter.storage.incr(f"feedback-stamp:{stamp.get('n')}", max_age) > 1:
+    # Spent stamps are remembered where the rate limits are (Redis: shared by every worker). The
+    # in-memory storage (one process) starts its expiry timer without a lock: threads take turns.
+    with _STORAGE_LOCK:
+        spent = limiter.storage.incr(f"feedback-stamp:{stamp.get('n')}", max_age) > 1
+    if spent:
         return 0.0
     return max(0.0, time.time() - float(stamp["t"]))
 

@@ -23,7 +23,7 @@ JSON_VALUE = st.recursive(st.none() | st.booleans() | st.integers(min_value=-10*
                           | st.floats(allow_nan=True) | HOSTILE,
                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
                           max_leaves=8)
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
 def counts() -> tuple[int, int]:
