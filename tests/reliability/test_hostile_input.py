@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from feedback.db import db
 from feedback.ratings.models import Rating, Respondent
 from tests.conftest import csrf_token
-from tests.ratings.test_views import AK_BULUN
+from tests.ratings.test_views import AK_BULUN, Resident
 
 HOSTILE = st.one_of(
     st.text(max_size=50),
@@ -153,3 +153,29 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(app):
         except Exception:  # noqa: BLE001, S110
             pass
     assert not failures, "\n".join(failures[:5])
+
+
+@FUZZ
+@given(phone=HOSTILE.map(_form_safe))
+def test_phone_form_fuzzed(app, phone):
+    with app.app_context():
+        client = app.test_client()
+        token = csrf_token(client.get("/ru/verify").get_data(as_text=True))
+        response = client.post("/ru/verify", data={"csrf_token": token, "phone": phone})
+    assert response.status_code < 500
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+@FUZZ
+@given(reason=HOSTILE.map(_form_safe))
+def test_moderator_reject_reason_fuzzed(app, client, create_user, sign_in, reason):
+    with app.app_context():
+        Resident(app).api({"municipality": AK_BULUN, "subject": "LI-WATER", "overall": 2, "comment": "<b>текст</b>"})
+        rating_id = db.session.scalar(select(func.max(Rating.id)))
+        sign_in(client, create_user("moderator"))
+        page = client.get("/ru/moderation/").get_data(as_text=True)
+        response = client.post(f"/ru/moderation/comments/{rating_id}/reject",
+                               data={"csrf_token": csrf_token(page), "reason": reason})
+    assert response.status_code < 500
+    html = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "<b>текст</b>" not in html
