@@ -11,10 +11,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config.get("PROXY_COUNT"):
         # Behind N reverse proxies (TLS ends there): trust their X-Forwarded-* headers, so that
         # the same-origin check and Secure cookies see the real scheme and host.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+        app.wsgi_app = security.TrustedProxies(app.wsgi_app, int(app.config["PROXY_COUNT"]),
+                                               app.config.get("TRUSTED_PROXIES", "127.0.0.1,::1"))
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

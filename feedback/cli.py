@@ -67,11 +67,13 @@ def init_app(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .answers.cli import answers_cli
     from .audit.cli import audit_cli
+    from .backup import backup_cli
     from .channels.cli import channels_cli
     from .i18n_tools import i18n_cli
+    from .ratings.cli import privacy_cli
     from .scorecards.cli import demo_cli, scorecards_cli
 
     for command in (territory_cli, catalog_cli, load_reference_data, i18n_cli, audit_cli, users_cli,
-                    scorecards_cli, demo_cli, channels_cli, answers_cli):
+                    scorecards_cli, demo_cli, channels_cli, answers_cli, privacy_cli, backup_cli):
         app.cli.add_command(command)
     from .compare.cli import opendata_cli; app.cli.add_command(opendata_cli)  # noqa: E702, I001

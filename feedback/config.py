@@ -2,6 +2,8 @@
 
 Read only inside the factory, never at import time.
 """
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -18,7 +20,8 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "ky",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Bishkek",
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: a failed statement's values (a comment, a respondent token) never reach a log.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     # Flask-WTF: tokens live as long as the session; a resident may keep a form open a long time.
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -54,19 +57,79 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    # Rate-limit counters: shared in Redis when there is one, else per process.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     relaxed = app.config["ENV_NAME"] in ("development", "testing") or app.config.get("TESTING")
     if not app.config.get("SECRET_KEY"):
         if not relaxed:
-            raise ConfigurationError("SECRET_KEY must be set outside development and testing")
+            raise ConfigurationError("SECRET_KEY must be set outside development and testing: " + KEY_HINT)
         app.config["SECRET_KEY"] = secrets.token_hex(32)
-    if not relaxed and app.config["SECRET_KEY"] in ("dev", "secret", "changeme"):
-        raise ConfigurationError("SECRET_KEY is a well-known placeholder")
+        app.config.setdefault("AUDIT_KEY", DEVELOPMENT_AUDIT_KEY)
+    _derive_keys(app.config)
+    if not relaxed:
+        check_production(app.config)
     explicit = "SESSION_COOKIE_SECURE" in (overrides or {}) or "FEEDBACK_SESSION_COOKIE_SECURE" in os.environ
     if not relaxed and not explicit:
         # Production is served over HTTPS: the session cookie never travels in clear.
         app.config["SESSION_COOKIE_SECURE"] = True
-    # Rate-limit counters: shared in Redis when there is one, else per process.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+
+
+KEY_HINT = "set it to the output of `python3 -c 'import secrets; print(secrets.token_hex(32))'`"
+# Development only: a chain written without a SECRET_KEY still verifies after a restart.
+DEVELOPMENT_AUDIT_KEY = "development audit key: never used in production"
+SECRETS = ("SECRET_KEY", "PERSONAL_DATA_KEY", "AUDIT_KEY")
+
+
+def _derive_keys(config) -> None:
+    """Development defaults for the separate keys, derived from SECRET_KEY under their own labels
+    (so that neither reveals the other); production must set each of them (``check_production``)."""
+    for name in SECRETS + ("PUBLIC_URL", "SMS_BACKEND"):
+        if isinstance(config.get(name), int | float):  # from_prefixed_env parses digits as a number
+            config[name] = str(config[name])
+    for name, label in (("AUDIT_KEY", "audit"), ("PERSONAL_DATA_KEY", "personal-data")):
+        if not config.get(name):
+            config[name] = hmac.new(config["SECRET_KEY"].encode(), label.encode(), hashlib.sha256).hexdigest()
+            config[name + "_DERIVED"] = True
+
+
+def _random_enough(key: str) -> bool:
+    # A key of 32 random bytes, written as hex or base64, has at least 32 characters, many of them distinct.
+    return len(key.encode()) >= 32 and len(set(key)) >= 12 and key not in WEAK_KEYS
+
+
+WEAK_KEYS = ("dev", "secret", "changeme")
+
+
+def check_production(config) -> None:
+    """Refuse to start unsafely; every refusal names the variable and what to set."""
+    problems = []
+    if not _random_enough(config["SECRET_KEY"]):
+        problems.append("SECRET_KEY must be at least 32 random bytes: " + KEY_HINT)
+    for name, env in (("PERSONAL_DATA_KEY", "FEEDBACK_PERSONAL_DATA_KEY"), ("AUDIT_KEY", "FEEDBACK_AUDIT_KEY")):
+        if config.get(name + "_DERIVED"):
+            problems.append(f"{env} must be set in production (a key of its own, not SECRET_KEY): " + KEY_HINT)
+        elif not _random_enough(config[name]):
+            problems.append(f"{env} must be at least 32 random bytes: " + KEY_HINT)
+        elif config[name] == config["SECRET_KEY"]:
+            problems.append(f"{env} must differ from SECRET_KEY: " + KEY_HINT)
+    public_url = str(config.get("PUBLIC_URL") or "")
+    if not public_url.startswith(("https://", "http://")):
+        problems.append("FEEDBACK_PUBLIC_URL must be set to the site's public address, e.g. https://feedback.example.kg "
+                        "(posters and SMS never trust the Host header)")
+    backend = config.get("SMS_BACKEND") or "log"
+    if backend == "log":
+        problems.append("FEEDBACK_SMS_BACKEND=log only writes codes to a log: set FEEDBACK_SMS_BACKEND=http "
+                        "with FEEDBACK_SMS_GATEWAY_URL (and FEEDBACK_SMS_GATEWAY_TOKEN)")
+    elif backend == "http" and not config.get("SMS_GATEWAY_URL"):
+        problems.append("FEEDBACK_SMS_BACKEND=http needs FEEDBACK_SMS_GATEWAY_URL")
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    single = str(config.get("SINGLE_PROCESS", "")).lower() in ("1", "true", "yes")
+    if (not storage or storage.startswith("memory")) and not single:
+        problems.append("REDIS_URL must be set so that every worker and server shares the rate limits "
+                        "(e.g. REDIS_URL=redis://127.0.0.1:6379/0), or FEEDBACK_SINGLE_PROCESS=true "
+                        "when exactly one process serves the site")
+    if problems:
+        raise ConfigurationError("; ".join(problems))
 
 
 def normalise_database_url(url: str) -> str:

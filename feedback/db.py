@@ -1,11 +1,13 @@
 """Database: one SQLAlchemy instance, typed column helpers, a constraint naming convention, UTC times."""
 import datetime as dt
+import functools
 from typing import Annotated
 
+from flask import g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, String, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -39,22 +41,79 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def init_app(app) -> None:
     db.init_app(app)
+    app.after_request(commit_at_boundary)
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
-                _configure_sqlite(engine)
+                _configure_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 20000))
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def writes_expected() -> bool:
+    """Whether the transaction about to begin may write: outside a request (commands, scripts),
+    on unsafe methods until the request has committed (what a view reads after its commit — the
+    stored rating's id — must not queue for the write lock), or when asked for (``g.db_writes``)."""
+    if not has_request_context():
+        return True
+    if g.get("db_writes"):
+        return True
+    return request.method not in SAFE_METHODS and not g.get("db_committed") and not g.get("db_reads_first")
+
+
+def reads_first(view):
+    """For busy write endpoints (a resident's rating): read in a deferred transaction, and take the
+    write lock only at ``begin_write()``, so that it is held for the write alone (SQLite)."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        g.db_reads_first = True
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def begin_write() -> None:
+    """End the reading part of the request (nothing was written) and write from here on."""
+    if db.session.get_bind().dialect.name == "sqlite" and db.session().in_transaction() and not g.get("db_writes"):
+        db.session.rollback()
+    g.db_writes = True
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(session) -> None:
+    if has_request_context():
+        g.db_committed = True
+
+
+def after_commit(callback) -> None:
+    """Run ``callback()`` after this request's transaction is committed (side effects, touches)."""
+    g.setdefault("after_commit", []).append(callback)
+
+
+def commit_at_boundary(response):
+    """One commit per request, at its end: services and views add and flush; an error response
+    rolls everything back, so nothing is half-written. A failed commit raises, and the error
+    handlers answer 503 with Retry-After."""
+    if response.status_code >= 400:
+        db.session.rollback()
+        return response
+    db.session.commit()
+    for callback in g.pop("after_commit", []):
+        callback()
+    return response
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         # Enforce foreign keys, let readers work beside a writer, wait for a lock instead of failing.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # SQLite's busy handler retries with growing sleeps, up to this bound; then 503 + Retry-After.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
         # Python's sqlite3 module begins transactions on its own and breaks SAVEPOINTs; let
         # SQLAlchemy emit BEGIN itself (the SQLAlchemy documentation's pysqlite recipe).
@@ -62,4 +121,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A writer takes the write lock at BEGIN (waiting for it under busy_timeout), so that it
+        # never fails half-way with "database is locked" because another writer committed after
+        # it had read; readers stay deferred and run beside writers (WAL).
+        # The execution option ``sqlite_begin`` ("DEFERRED", "IMMEDIATE") decides for one connection.
+        mode = connection.get_execution_options().get("sqlite_begin")
+        if mode is None:
+            mode = "IMMEDIATE" if writes_expected() else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")

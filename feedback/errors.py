@@ -1,5 +1,5 @@
 """Error pages in the visitor's language, JSON errors under /api, 503 when the database is down."""
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -37,12 +37,19 @@ ERROR_MESSAGES = {
 }
 
 
+RETRY_AFTER_SECONDS = 30
+
+
 def render_error(status: int):
     _lang_from_path()
     code, message = ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
     if wants_json():
-        return json_error(status, code, message())
-    return render_template("errors/error.html", status=status, message=message()), status
+        response = json_error(status, code, message())
+    else:
+        response = make_response(render_template("errors/error.html", status=status, message=message()), status)
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -61,15 +68,22 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_down(exc):
-        db.session.rollback()
-        app.logger.error("database unavailable: %s", exc)
+        _quiet_rollback()
+        # The class only: the message of a failed statement may quote the values it carried.
+        orig = getattr(exc, "orig", None) or exc
+        app.logger.error("database unavailable: %s %s", type(orig).__name__,
+                         getattr(orig, "sqlite_errorname", "") or getattr(orig, "sqlstate", "") or "")
         return render_error(503)
 
     @app.errorhandler(Exception)
     def server_error(exc):
         app.logger.exception("unhandled error")
-        try:
-            db.session.rollback()
-        except Exception:  # the session may be unusable; the error page must still render
-            pass
+        _quiet_rollback()
         return render_error(500)
+
+
+def _quiet_rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the session may be unusable; the error page must still render
+        pass

@@ -1,4 +1,5 @@
 """Cross-cutting protections: CSRF on every form, rate limits, response headers."""
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
@@ -6,6 +7,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .i18n import FormTranslations
 
@@ -50,6 +52,37 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target
+
+
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
+
+
+class TrustedProxies:
+    """X-Forwarded-* headers count only when the connection comes from one of our proxies
+    (``TRUSTED_PROXIES``: addresses or networks); then the client address is the one the nearest
+    ``PROXY_COUNT`` proxies saw. Sent by anyone else (straight to gunicorn) they are dropped, so a
+    forged X-Forwarded-For can neither escape a rate limit nor an anti-abuse rule."""
+
+    def __init__(self, app, count: int, trusted):
+        self.app = app
+        self.fixed = ProxyFix(app, x_for=count, x_proto=count, x_host=count, x_port=count)
+        items = trusted.split(",") if isinstance(trusted, str) else trusted
+        self.trusted = [ipaddress.ip_network(item.strip(), strict=False) for item in items if item.strip()]
+
+    def _trusted(self, peer: str) -> bool:
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted)
+
+    def __call__(self, environ, start_response):
+        if self._trusted(environ.get("REMOTE_ADDR", "")):
+            return self.fixed(environ, start_response)
+        for name in FORWARDED_HEADERS:
+            environ.pop(name, None)
+        return self.app(environ, start_response)
 
 
 def set_headers(response):

@@ -3,6 +3,7 @@ from flask import Blueprint, redirect, url_for
 from sqlalchemy import text
 
 from .db import db
+from .errors import RETRY_AFTER_SECONDS
 from .i18n import guess_lang
 
 bp = Blueprint("site", __name__)
@@ -19,6 +20,6 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except Exception:
         db.session.rollback()
-        return {"status": "unavailable"}, 503
+        return {"status": "unavailable"}, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return {"status": "ok"}, 200
 

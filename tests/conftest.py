@@ -83,12 +83,14 @@ def app(database_url):
 @pytest.fixture(autouse=True)
 def _transaction(request, app):
     """Every test runs inside a transaction that is rolled back at its end."""
-    if "e2e" in request.keywords:
+    if "e2e" in request.keywords or "scratch_db" in request.keywords:
         yield
         return
     ctx = app.app_context()
     ctx.push()
-    connection = db.engine.connect()
+    # Deferred: the test's transaction takes the write lock only once it writes (SQLite), so that a
+    # second app on the same file can still run a request that only reads.
+    connection = db.engine.connect().execution_options(sqlite_begin="DEFERRED")
     outer = connection.begin()
     engines = db._app_engines[app]
     engine = engines[None]

@@ -6,6 +6,7 @@ import pytest
 
 from feedback import create_app
 from feedback.config import ConfigurationError, normalise_database_url
+from tests.test_config_production import production_env
 
 
 @pytest.fixture
@@ -66,17 +67,18 @@ def test_placeholder_secret_key_refused_in_production(clean_env, placeholder):
 
 
 def test_secret_key_from_environment_in_production(clean_env):
-    clean_env.setenv("FEEDBACK_ENV", "production")
-    clean_env.setenv("SECRET_KEY", "a-long-and-random-production-key")
+    production_env(clean_env)
+    clean_env.setenv("SECRET_KEY", "a-long-and-random-production-key-0123456789")
     app = create_app(SQLITE)
-    assert app.config["SECRET_KEY"] == "a-long-and-random-production-key"
+    assert app.config["SECRET_KEY"] == "a-long-and-random-production-key-0123456789"
     assert app.config["ENV_NAME"] == "production"
 
 
 def test_prefixed_secret_key_in_production(clean_env):
-    clean_env.setenv("FEEDBACK_ENV", "production")
-    clean_env.setenv("FEEDBACK_SECRET_KEY", "another-long-production-key")
-    assert create_app(SQLITE).config["SECRET_KEY"] == "another-long-production-key"
+    production_env(clean_env)
+    clean_env.delenv("SECRET_KEY")
+    clean_env.setenv("FEEDBACK_SECRET_KEY", "another-long-production-key-0123456789")
+    assert create_app(SQLITE).config["SECRET_KEY"] == "another-long-production-key-0123456789"
 
 
 def test_production_while_testing_needs_no_secret_key(clean_env):

@@ -78,3 +78,16 @@ class UserSession(db.Model):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
     user: Mapped[User] = relationship()
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted per account, per address and per the pair (keyed hashes only): each
+    failure beyond a free few makes the next attempt wait longer, instead of locking the account
+    (a lock anyone could trigger against anyone)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    not_before: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -15,12 +15,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from ..audit.services import record
 from ..catalog.models import Agency
 from ..db import as_utc, db, utcnow
 from ..territory.models import Municipality, Region
+from . import throttle
 from .models import ROLES, User, UserMunicipality, UserSession
 
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "accounts" / "common_passwords.txt"
@@ -41,7 +43,7 @@ class LoginFailed(AccountError):
 
 
 class LoginLocked(AccountError):
-    """Too many failed attempts: the account is locked for a while."""
+    """Too many failed attempts: wait a little (``throttle``); the account itself is never locked."""
 
 
 def english(message) -> str:
@@ -117,24 +119,23 @@ def is_locked(user: User) -> bool:
     return user.locked_until is not None and as_utc(user.locked_until) > utcnow()
 
 
-def _failed_attempt(user: User) -> None:
-    """Count a wrong password or code; lock the account after too many in a row."""
-    config = current_app.config
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= int(config.get("ACCOUNTS_MAX_FAILED_LOGINS", 5)):
-        user.locked_until = utcnow() + dt.timedelta(minutes=int(config.get("ACCOUNTS_LOCK_MINUTES", 15)))
-        user.failed_logins = 0
-        record("user.locked", "user", user.id, actor_id=None, after={"locked_until": user.locked_until})
-    db.session.flush()
+def _failed_attempt(user: User | None, email: str) -> None:
+    """Count a wrong password or code (or an unknown e-mail): the next attempts wait longer."""
+    if user is not None:
+        user.failed_logins = (user.failed_logins or 0) + 1
+    throttle.record_failure(email)
 
 
-def _locked_error() -> LoginLocked:
-    return LoginLocked("password", _l("Too many failed attempts. The account is locked for %(minutes)s minutes.",
-                                      minutes=int(current_app.config.get("ACCOUNTS_LOCK_MINUTES", 15))))
+def _throttle(email: str, field: str = "password") -> None:
+    wait = throttle.wait_seconds(email)
+    if wait:
+        raise LoginLocked(field, ngettext("Too many failed attempts. Wait %(num)s second and try again.",
+                                          "Too many failed attempts. Wait %(num)s seconds and try again.", wait))
 
 
 def authenticate(email: str, password: str) -> User:
     """The user with this email and password, or LoginFailed / LoginLocked. The caller commits either way."""
+    _throttle(email)
     user = find_user(email)
     if user is None:
         # Spend the time of a real check, so that response times do not reveal which emails exist.
@@ -142,18 +143,14 @@ def authenticate(email: str, password: str) -> User:
             hasher().verify(_dummy_hash(), password or "")
         except VerificationError:
             pass
+        _failed_attempt(None, email)
         raise LoginFailed("password", _l("Wrong email or password."))
-    if is_locked(user):
-        raise _locked_error()
-    if not verify_password(user, password or ""):
-        _failed_attempt(user)
-        if is_locked(user):
-            raise _locked_error()
-        raise LoginFailed("password", _l("Wrong email or password."))
-    if not user.active:
+    if not verify_password(user, password or "") or not user.active:
+        _failed_attempt(user, email)
         raise LoginFailed("password", _l("Wrong email or password."))
     user.failed_logins = 0
     user.locked_until = None
+    throttle.record_success(email)
     db.session.flush()
     return user
 
@@ -218,13 +215,10 @@ def confirm_totp_enrolment(user: User, code: str) -> None:
 
 
 def check_second_factor(user: User, code: str) -> None:
-    """The sign-in's second step: wrong codes count toward the same lock as wrong passwords."""
-    if is_locked(user):
-        raise _locked_error()
+    """The sign-in's second step: wrong codes make the next attempts wait, as wrong passwords do."""
+    _throttle(user.email, "code")
     if not code_is_valid(user, code):
-        _failed_attempt(user)
-        if is_locked(user):
-            raise _locked_error()
+        _failed_attempt(user, user.email)
         raise AccountError("code", _l("The code is wrong. Check the time on your phone and try again."))
     user.failed_logins = 0
     db.session.flush()

@@ -4,21 +4,23 @@ The signed Flask session cookie carries only a random token; the session row dec
 still valid, so signing out, disabling a user or ending all sessions takes effect at once.
 """
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_login import LoginManager, current_user
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..db import as_utc, db, utcnow
+from ..db import after_commit, as_utc, db, utcnow
 from .models import User, UserSession
 
 login_manager = LoginManager()
 SESSION_KEY = "sid"
-# Signed-in sessions end after this long without activity.
+# Signed-in sessions end after this long without activity, and in any case this long after sign-in.
 IDLE_TIMEOUT = dt.timedelta(hours=8)
+ABSOLUTE_LIFETIME = dt.timedelta(hours=12)
 
 
 def _hash(token: str) -> str:
@@ -49,13 +51,36 @@ def current_session() -> UserSession | None:
         row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
         now = utcnow()
         if row is not None and (row.ended_at is not None or not row.user.active
-                                or now - as_utc(row.last_seen_at) > IDLE_TIMEOUT):
+                                or now - as_utc(row.last_seen_at) > IDLE_TIMEOUT
+                                or now - as_utc(row.created_at) > _absolute_lifetime()):
             row = None
         elif row is not None and now - as_utc(row.last_seen_at) > dt.timedelta(minutes=5):
-            row.last_seen_at = now
-            db.session.commit()
+            # Not committed here: a short write of its own once the request's work is committed.
+            after_commit(functools.partial(_touch, row.id, now))
     g.user_session = row
     return row
+
+
+def _absolute_lifetime() -> dt.timedelta:
+    return dt.timedelta(seconds=int(current_app.config.get("SESSION_ABSOLUTE_LIFETIME_SECONDS",
+                                                           ABSOLUTE_LIFETIME.total_seconds())))
+
+
+def _touch(session_id: int, now: dt.datetime) -> None:
+    """Best effort: a busy or absent database must not fail a page that was served."""
+    g.db_writes = True
+    try:
+        db.session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+
+
+def no_store(response):
+    """Pages for signed-in people are never kept by the browser or a shared cache."""
+    if g.get("user_session") is not None or session.get(SESSION_KEY):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def end_session() -> None:
@@ -102,3 +127,4 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None  # the server-side session row is the protection
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", IDLE_TIMEOUT)
     app.before_request(_staff_scope)
+    app.after_request(no_store)

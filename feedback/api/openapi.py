@@ -149,6 +149,20 @@ def _ref(name):
 
 
 def openapi_document() -> dict:
+    document = _document()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation.setdefault("parameters", [])
+            if LANG_PARAM not in operation["parameters"]:
+                operation["parameters"].append(LANG_PARAM)
+            operation["responses"].setdefault("400", _json(_ref("Error"), "Invalid parameter"))
+            operation["responses"]["503"] = {**_json(_ref("Error"), "Temporarily unavailable (the database); retry later"),
+                                             "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                                                         "description": "Seconds to wait"}}}
+    return document
+
+
+def _document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Local self-government feedback API", "version": "1.0.0",
@@ -284,6 +298,7 @@ def openapi_document() -> dict:
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                             "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
                     "400": _json(_ref("Error"), "Invalid parameter"),
+                    "404": _json(_ref("Error"), "Unknown methodology version"),
                 },
             }},
             "/catalog": {"get": {

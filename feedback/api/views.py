@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..catalog import queries as catalog_queries
-from ..db import db
+from ..db import begin_write, db, reads_first
 from ..errors import json_error
 from ..i18n import LANGUAGES, guess_lang
 from ..ratings.abuse import request_signals, setting
@@ -25,6 +25,10 @@ csrf.exempt(bp)
 def choose_language():
     lang = request.args.get("lang")
     g.lang = lang if lang in LANGUAGES else guess_lang()
+    if lang is not None and lang not in LANGUAGES:
+        return json_error(400, "invalid_parameter",
+                          _("Parameter %(name)s must be one of: %(values)s.", name="lang", values=", ".join(LANGUAGES)),
+                          field="lang")
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -125,10 +129,62 @@ RATING_FIELDS = {"municipality", "subject", "overall", "criteria", "comment", "c
                  "channel"}
 # What a browser may say about itself: the page's offline queue sends "offline_web".
 API_CHANNELS = ("web", "offline_web")
+TEXT_FIELDS = ("municipality", "subject", "comment", "client_id", "sex", "age_band", "village", "channel")
+MAX_JSON_DEPTH = 4
+
+
+def _depth(value) -> int:
+    """How deeply a parsed JSON value nests (without recursion: it may come from anyone)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_JSON_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _is_score(value, *, nullable: bool) -> bool:
+    """What the OpenAPI schema says a score is: an integer 1–5 (not "5", not 5.0, not true)."""
+    if value is None:
+        return nullable
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+
+
+def _valid_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")  # a lone surrogate (\ud800) is not text
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _wrong_type(payload: dict) -> tuple[str, str, str] | None:
+    """(field, error code, message) of the first value the schema does not allow, or None."""
+    score_message = _("The score must be a whole number from 1 to 5.")
+    if not _is_score(payload["overall"], nullable=False):
+        return "overall", "out_of_range", score_message
+    criteria = payload.get("criteria")
+    if criteria is not None:
+        if not isinstance(criteria, dict):
+            return "criteria", "invalid", _("Criteria must map criterion codes to scores.")
+        for code, value in criteria.items():
+            if not _valid_text(code):
+                return "criteria", "invalid", _("Criteria must map criterion codes to scores.")
+            if not _is_score(value, nullable=True):
+                return f"criteria.{code}", "out_of_range", score_message
+    for name in TEXT_FIELDS:
+        value = payload.get(name)
+        if value is not None and not (isinstance(value, str) and _valid_text(value)):
+            return name, "invalid", _("The field %(name)s must be text.", name=name)
+    return None
 
 
 @bp.post("/ratings")
 @limiter.limit(lambda: setting("RATING_RATE_LIMIT"))
+@reads_first
 def create_rating():
     """Store a rating. No CSRF token (an offline queue may send it hours later): instead the browser's
     Origin must be ours, and the respondent cookie is SameSite=Lax."""
@@ -136,8 +192,11 @@ def create_rating():
         return json_error(403, "cross_origin", _("Ratings can only be sent from this site."))
     if not request.is_json:
         return json_error(415, "unsupported_media_type", _("Send the request as JSON."))
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes
+        payload = None
+    if not isinstance(payload, dict) or _depth(payload) > MAX_JSON_DEPTH:
         return json_error(400, "malformed_json", _("The request body is not a valid JSON object."))
     unknown = sorted(set(payload) - RATING_FIELDS)
     if unknown:
@@ -145,9 +204,14 @@ def create_rating():
     for name in ("municipality", "subject", "overall"):
         if payload.get(name) in (None, ""):
             return json_error(400, "required", _("The field %(name)s is required.", name=name), field=name)
+    wrong = _wrong_type(payload)
+    if wrong is not None:
+        field, code, message = wrong
+        return json_error(400, code, message, field=field)
     channel = payload.get("channel") or "web"
     if channel not in API_CHANNELS:
         return json_error(400, "invalid_choice", _("Choose one of the options offered."), field="channel")
+    begin_write()
     respondent = current_respondent()
     data = RatingInput(
         municipality_code=payload["municipality"], subject_code=payload["subject"], overall=payload["overall"],

@@ -33,11 +33,13 @@ RULES = {
     "own_staff": _l("It was sent by a signed-in staff member of the local government being rated."),
     "burst_address": _l("Many ratings for this local government came from one internet address within a few minutes."),
     "burst_device": _l("Many ratings for this local government came from one phone or computer within a few minutes."),
+    "burst_new_respondents": _l("Many new phones or browsers rated from one internet address within a few minutes."),
 }
 FLAGS = {
     "link": _l("contains a link"),
     "phone": _l("contains a phone number"),
     "email": _l("contains an e-mail address"),
+    "masked": _l("phone numbers or e-mail addresses were hidden before storing (shown as ***)"),
     "moderator": _l("flagged by a moderator for a second look"),
 }
 

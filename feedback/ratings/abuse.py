@@ -7,25 +7,38 @@ Rules (first match wins):
 - ``too_fast``: the form came back sooner than a person can read and answer it;
 - ``own_staff``: the rating is by a signed-in staff member of the municipality rated;
 - ``burst_address``: one client address sent many ratings for one municipality within a window;
-- ``burst_device``: one respondent (device) sent many ratings for one municipality within a window.
+- ``burst_device``: one respondent (device) sent many ratings for one municipality within a window;
+- ``burst_new_respondents``: one client address brought many new respondents (cleared cookies,
+  fresh browsers) within a window, and this respondent is one of them.
 
-Rate limits per address (Flask-Limiter) stop floods before they reach these rules.
+Rate limits per address (Flask-Limiter, shared by all workers through Redis) stop floods before
+they reach these rules. The form stamp that measures the fill time is signed, expires, is bound to
+the visitor's session and respondent cookie, and is good for one submission. Whatever slips
+through cannot publish a score alone: the methodology's ``min_distinct_addresses``.
 """
 import datetime as dt
+import hashlib
 import re
+import secrets
+import threading
+import time
 from dataclasses import dataclass
 
-from flask import current_app, g
-from sqlalchemy import func, select
+from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import distinct, func, select
 
 from ..db import db, utcnow
-from .models import Rating
+from .models import Rating, Respondent
 
 DEFAULTS = {
     "ABUSE_MIN_FILL_SECONDS": 3,
     "ABUSE_BURST_WINDOW_SECONDS": 600,
     "ABUSE_BURST_PER_ADDRESS": 20,
     "ABUSE_BURST_PER_DEVICE": 25,
+    "ABUSE_NEW_RESPONDENTS_PER_ADDRESS": 10,
+    "ABUSE_STAMP_MAX_AGE_SECONDS": 24 * 3600,
     "RATING_RATE_LIMIT": "20 per minute;200 per hour",
 }
 
@@ -76,11 +89,76 @@ def quarantine_rule(signals: Signals, *, replacing: Rating | None = None) -> str
         return "burst_address"
     if db.session.scalar(recent.where(Rating.respondent_id == signals.respondent_id)) >= setting("ABUSE_BURST_PER_DEVICE"):
         return "burst_device"
+    if signals.address_hash and _new_respondent(signals.respondent_id, since) and db.session.scalar(
+            select(func.count(distinct(Rating.respondent_id))).join(Respondent, Respondent.id == Rating.respondent_id)
+            .where(Rating.address_hash == signals.address_hash, Rating.updated_at >= since,
+                   Respondent.created_at >= since, Rating.respondent_id != signals.respondent_id)
+    ) >= setting("ABUSE_NEW_RESPONDENTS_PER_ADDRESS"):
+        return "burst_new_respondents"
     return None
 
 
+def _new_respondent(respondent_id: int, since: dt.datetime) -> bool:
+    created = db.session.scalar(select(Respondent.created_at).where(Respondent.id == respondent_id))
+    return created is None or (created if created.tzinfo else created.replace(tzinfo=dt.UTC)) >= since
+
+
+# The form stamp ---------------------------------------------------------------------------------
+
+_STORAGE_LOCK = threading.Lock()
+
+def _stamps() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="form-stamp")
+
+
+def _binding() -> str:
+    """Whose stamp it is: this browser's session (its CSRF secret) and respondent cookie."""
+    from .respondents import COOKIE
+
+    generate_csrf()  # makes sure the session holds its CSRF secret before the stamp names it
+    raw = f"{session.get('csrf_token', '')}|{request.cookies.get(COOKIE, '')}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def issue_stamp(shown_at: float | None = None) -> str:
+    """A stamp for the form being shown (or shown again, keeping when it was first shown)."""
+    return _stamps().dumps({"t": shown_at or time.time(), "n": secrets.token_urlsafe(12), "b": _binding()})
+
+
+def _read_stamp(raw: str | None) -> dict | None:
+    try:
+        stamp = _stamps().loads(raw or "", max_age=setting("ABUSE_STAMP_MAX_AGE_SECONDS"))
+        return stamp if isinstance(stamp, dict) and isinstance(stamp.get("t"), float | int) else None
+    except BadSignature:  # also SignatureExpired
+        return None
+
+
+def stamp_shown_at(raw: str | None) -> float | None:
+    stamp = _read_stamp(raw)
+    return float(stamp["t"]) if stamp else None
+
+
+def use_stamp(raw: str | None) -> float:
+    """Seconds since the form was shown, spending the stamp; 0 (then "too fast") when the stamp is
+    missing, forged, expired, another visitor's or already spent."""
+    from ..security import limiter
+
+    stamp = _read_stamp(raw)
+    if stamp is None or stamp.get("b") != _binding():
+        return 0.0
+    max_age = int(setting("ABUSE_STAMP_MAX_AGE_SECONDS"))
+    # Spent stamps are remembered where the rate limits are (Redis: shared by every worker). The
+    # in-memory storage (one process) starts its expiry timer without a lock: threads take turns.
+    with _STORAGE_LOCK:
+        spent = limiter.storage.incr(f"feedback-stamp:{stamp.get('n')}", max_age) > 1
+    if spent:
+        return 0.0
+    return max(0.0, time.time() - float(stamp["t"]))
+
+
 def comment_flags(comment: str | None) -> str:
-    """Why a moderator should look closely at a comment: links, e-mail addresses, phone numbers."""
+    """Why a moderator should look closely at a comment: links, e-mail addresses, phone numbers
+    (of the text as typed; ``masked`` when ``mask_personal_data`` hid some of it)."""
     if not comment:
         return ""
     flags = []
@@ -90,4 +168,17 @@ def comment_flags(comment: str | None) -> str:
         flags.append("email")
     if _PHONE.search(comment):
         flags.append("phone")
+    if "email" in flags or "phone" in flags:
+        flags.append("masked")
     return ",".join(flags)
+
+
+MASK = "***"
+
+
+def mask_personal_data(comment: str | None) -> str | None:
+    """The comment with e-mail addresses and phone numbers replaced by ***, before it is stored:
+    a resident who types their number (or a neighbour's) does not publish or keep it."""
+    if not comment:
+        return comment
+    return _PHONE.sub(lambda m: MASK + (" " if m.group(0).endswith(" ") else ""), _EMAIL.sub(MASK, comment))

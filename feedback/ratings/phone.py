@@ -13,11 +13,11 @@ import secrets
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..db import as_utc, db, utcnow
 from .models import PhoneVerification, Rating, Respondent
-from .respondents import keyed_hash
+from .respondents import keyed_hash, old_keyed_hashes
 from .services import current_period
 from .signals import changed, state_of
 
@@ -105,6 +105,9 @@ def request_code(respondent: Respondent, raw_phone: str) -> IssuedCode:
         db.session.add(respondent)
         db.session.flush()
     hashed = phone_hash(phone)
+    retired = old_keyed_hashes(phone, "phone")
+    if retired:  # a number verified under a retired key: move it to the current key now
+        db.session.execute(update(Respondent).where(Respondent.phone_hash.in_(retired)).values(phone_hash=hashed))
     now = utcnow()
     hour_ago = now - dt.timedelta(hours=1)
     limit = _config("PHONE_CODES_PER_HOUR")

@@ -17,9 +17,16 @@ COOKIE = "respondent"
 COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
 
 
-def keyed_hash(value: str, purpose: str) -> str:
-    key = (current_app.config.get("PERSONAL_DATA_KEY") or current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+def keyed_hash(value: str, purpose: str, key: str | None = None) -> str:
+    key = key or current_app.config.get("PERSONAL_DATA_KEY") or current_app.config["SECRET_KEY"]
+    return hmac.new(key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def old_keyed_hashes(value: str, purpose: str) -> list[str]:
+    """The value's hashes under the retired keys (``PERSONAL_DATA_OLD_KEYS``, comma-separated): after
+    a key rotation a phone verified before it is still recognised, and re-keyed when seen again."""
+    old = str(current_app.config.get("PERSONAL_DATA_OLD_KEYS") or "")
+    return [keyed_hash(value, purpose, key.strip()) for key in old.split(",") if key.strip()]
 
 
 def address_hash() -> str:
@@ -49,17 +56,21 @@ def current_respondent(create: bool = True) -> Respondent | None:
         db.session.flush()
         g.set_respondent_cookie = True
     g.respondent = respondent
+    # Kept apart from the row: after a rollback (the database went away) the cookie hook must not
+    # reload an expired object.
+    g.respondent_token = respondent.token if respondent is not None else None
     return respondent
 
 
 def switch_respondent(respondent: Respondent) -> None:
     """Make this device the given respondent (after verifying a phone another device verified)."""
     g.respondent = respondent
+    g.respondent_token = respondent.token
     g.set_respondent_cookie = True
 
 
 def set_cookie(response):
-    if g.get("set_respondent_cookie") and g.get("respondent") is not None:
-        response.set_cookie(COOKIE, _serializer().dumps(g.respondent.token), max_age=COOKIE_MAX_AGE,
+    if g.get("set_respondent_cookie") and g.get("respondent_token") and response.status_code < 400:
+        response.set_cookie(COOKIE, _serializer().dumps(g.respondent_token), max_age=COOKIE_MAX_AGE,
                             httponly=True, samesite="Lax", secure=request.is_secure)
     return response

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Criterion, Subject
 from ..db import db, utcnow
 from ..territory.models import Municipality, Village
-from .abuse import Signals, comment_flags, quarantine_rule
+from .abuse import Signals, comment_flags, mask_personal_data, quarantine_rule
 from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, SubmissionKey
 from .signals import changed, state_of
 
@@ -117,7 +117,7 @@ def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
     comment = CONTROL_CHARACTERS.sub("", data.comment or "").strip() or None
     if comment and len(comment) > COMMENT_MAX_LENGTH:
         raise RatingError("comment", "too_long", _l("The comment is too long: at most %(max)s characters.", max=COMMENT_MAX_LENGTH))
-    extra = {"overall": overall, "comment": comment}
+    extra = {"overall": overall, "comment": mask_personal_data(comment)}
     for name, allowed in (("sex", SEXES), ("age_band", AGE_BANDS)):
         value = getattr(data, name) or None
         if value is not None and value not in allowed:
@@ -159,7 +159,8 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     rating.overall = fields["overall"]
     rating.comment = fields["comment"]
     rating.comment_status = "pending" if fields["comment"] else None
-    rating.comment_flags = comment_flags(fields["comment"])
+    # Flags of the text as typed: the moderator learns what the masking hid.
+    rating.comment_flags = comment_flags(data.comment) if fields["comment"] else ""
     rating.sex, rating.age_band, rating.village_code = fields["sex"], fields["age_band"], fields["village_code"]
     rating.status = "quarantined" if rule else "accepted"
     rating.quarantine_rule = rule

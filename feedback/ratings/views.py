@@ -1,18 +1,15 @@
 """The resident's journey: choose what to rate → the form → thank you. Works with JavaScript off."""
-import time
-
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..catalog import queries as catalog_queries
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
-from ..db import db
+from ..db import begin_write, db, reads_first
 from ..i18n import pull_lang, push_lang
 from ..scorecards.queries import subject_summary
 from ..security import limiter
 from ..territory import queries as territory_queries
-from .abuse import request_signals, setting
+from .abuse import issue_stamp, request_signals, setting, stamp_shown_at, use_stamp
 from .forms import DONT_KNOW, OVERALL_WORDS, rating_form
 from .models import Rating
 from .respondents import current_respondent
@@ -39,19 +36,6 @@ def _subject(municipality, subject_code: str) -> Subject:
     return subject
 
 
-def _clock() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="form-started")
-
-
-def _fill_seconds(started: str | None) -> float:
-    """Seconds since the form was shown; 0 when the stamp is missing or forged (then too fast)."""
-    try:
-        shown = float(_clock().loads(started or ""))
-    except (BadSignature, TypeError, ValueError):
-        return 0.0
-    return max(0.0, time.time() - shown)
-
-
 @bp.get("/m/<code>/rate")
 def choose(code: str):
     municipality = _municipality(code)
@@ -65,6 +49,7 @@ def choose(code: str):
 
 @bp.route("/m/<code>/rate/<subject>", methods=["GET", "POST"])
 @limiter.limit(lambda: setting("RATING_RATE_LIMIT"), methods=["POST"])
+@reads_first
 def rate(code: str, subject: str):
     municipality = _municipality(code)
     subject_obj = _subject(municipality, subject)
@@ -72,8 +57,9 @@ def rate(code: str, subject: str):
     form = rating_form(criteria, municipality.villages, g.lang,
                        formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
-        form.started.data = _clock().dumps(str(time.time()))
+        form.started.data = issue_stamp()
     elif form.validate():
+        begin_write()
         respondent = current_respondent()
         data = RatingInput(
             municipality_code=municipality.code, subject_code=subject_obj.code, overall=form.overall.data,
@@ -82,7 +68,7 @@ def rate(code: str, subject: str):
             village_code=form.village.data or None, source="web",
         )
         signals = request_signals(municipality.code, respondent.id, honeypot=form.website.data or "",
-                                  fill_seconds=_fill_seconds(form.started.data))
+                                  fill_seconds=use_stamp(form.started.data))
         try:
             outcome = submit_rating(data, respondent, signals)
         except RatingError as error:
@@ -93,6 +79,8 @@ def rate(code: str, subject: str):
             db.session.commit()
             return redirect(url_for("ratings.thanks", code=municipality.code, subject=subject_obj.code,
                                     replaced=int(outcome.replaced)), code=303)
+    if request.method == "POST":
+        form.started.data = issue_stamp(shown_at=stamp_shown_at(form.started.data))
     status = 400 if request.method == "POST" else 200
     return render_template("ratings/rate.html", m=municipality, subject=subject_obj, form=form, lang=g.lang,
                            comment_max=form.comment.validators[1].max), status

@@ -31,6 +31,8 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
     context's subject effects and peer-group statistics (full precision; rounded by ``build``)."""
     c = scoring.Constants.from_params(params.values)
     rows = queries.unit_aggregates(code, period)
+    min_addresses = int(params.values.get("min_distinct_addresses", 1))
+    addresses, all_addresses = queries.unit_addresses(code, period) if min_addresses > 1 else ({}, None)
     subjects = []
     n = total = total_sq = adjust = 0.0
     n_all = n_verified = n_quarantined = 0
@@ -39,7 +41,7 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
         n, total, total_sq = n + rn, total + rt, total_sq + rq
         adjust += rn * ctx["subject_effects"].get(r.subject_code, 0.0)
         n_all, n_verified, n_quarantined = n_all + r.n, n_verified + r.n_verified, n_quarantined + r.n_quarantined
-        published = rn >= c.min_sample
+        published = rn >= c.min_sample and (min_addresses <= 1 or addresses.get(r.subject_code, 0) >= min_addresses)
         interval = None
         if published:
             v = scoring.direct_variance(np.array([rn]), np.array([rt]), np.array([rq]), c.variance_floor,
@@ -56,7 +58,7 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
     track = {"n": int(n), "mean": total / n if n else None, "n_accepted": n_all, "n_verified": n_verified,
              "n_quarantined": n_quarantined, "subjects": subjects, "index": None, "interval": None,
              "reason": NOT_ENOUGH, "distribution": [sum(s["distribution"][k] for s in subjects) for k in range(5)]}
-    if n < c.min_sample:
+    if n < c.min_sample or (all_addresses is not None and all_addresses < min_addresses):
         return track
     theta = (total - adjust) / n
     cl = None if verified else queries.unit_clusters(code, period)

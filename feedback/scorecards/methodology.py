@@ -73,6 +73,10 @@ DEFAULT_PARAMETERS = {
 DEFAULT_PARAMETERS_V2 = {
     "method": 2,
     "min_sample": scoring.DEFAULT_MIN_SAMPLE,
+    # Anti-stuffing: a subject's score, and the municipality's citizen index, are published only when
+    # their accepted ratings came from this many distinct internet addresses (a rating without a
+    # known address — paper, SMS — counts as one of its own). Version 1 had no such rule.
+    "min_distinct_addresses": 5,
     "confidence": 0.90,
     "variance_floor": 0.25,
     "small_sample_prior": 1.0,

@@ -11,7 +11,7 @@ from the raw ratings.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, distinct, func, or_, select
 
 from ..catalog.models import StateIndicator, Subject
 from ..db import db
@@ -146,6 +146,33 @@ def _raw_rows(stmt) -> list[tuple]:
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def unit_addresses(municipality_code: str, period: int) -> tuple[dict[str, int], int]:
+    """Distinct client addresses among a municipality's accepted ratings of a period: per subject,
+    and over all its subjects (the methodology's ``min_distinct_addresses``); a rating with no
+    address counts as one."""
+    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
+    address = case((no_address, None), else_=Rating.address_hash)
+    scope = (Rating.municipality_code == municipality_code, Rating.period == period, Rating.status == "accepted")
+    per_subject = {s: int(a or 0) + int(b or 0) for s, a, b in db.session.execute(
+        select(Rating.subject_code, func.count(distinct(address)), func.sum(case((no_address, 1), else_=0)))
+        .where(*scope).group_by(Rating.subject_code))}
+    a, b = db.session.execute(select(func.count(distinct(address)), func.sum(case((no_address, 1), else_=0)))
+                              .where(*scope)).one()
+    return per_subject, int(a or 0) + int(b or 0)
+
+
+def distinct_addresses(period: int) -> dict[tuple[str, str], int]:
+    """(municipality, subject) -> distinct client addresses among the accepted ratings of a period
+    (the methodology's ``min_distinct_addresses``); a rating with no address counts as one."""
+    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
+    stmt = (select(Rating.municipality_code, Rating.subject_code,
+                   func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
+                   func.sum(case((no_address, 1), else_=0)))
+            .where(Rating.period == period, Rating.status == "accepted")
+            .group_by(Rating.municipality_code, Rating.subject_code))
+    return {(m, s): int(a or 0) + int(b or 0) for m, s, a, b in db.session.execute(stmt)}
 
 
 def criterion_profile(municipality_code: str, period: int) -> list[tuple[str, int, int, int, int]]:

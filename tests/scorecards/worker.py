@@ -10,6 +10,7 @@ def main(url: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "worker-secret", "RATELIMIT_ENABLED": False,
                       "ABUSE_MIN_FILL_SECONDS": 0})
     client = app.test_client()
+    residents = 0
     for line in sys.stdin:
         command, *args = line.split()
         with app.app_context():
@@ -18,8 +19,11 @@ def main(url: str) -> None:
                 print(json.dumps({"n": body["citizen"]["n"], "index": body["citizen"]["index"],
                                   "position": body["position"]}), flush=True)
             elif command == "rate":
+                # Each rating a new resident at an address of their own (as the anti-abuse rules expect).
+                residents += 1
                 response = app.test_client().post("/api/v1/ratings", json={"municipality": args[0], "subject": args[1],
-                                                                 "overall": int(args[2])})
+                                                                 "overall": int(args[2])},
+                                                  environ_base={"REMOTE_ADDR": f"10.9.{residents // 250}.{residents % 250}"})
                 print(json.dumps({"status": response.status_code}), flush=True)
 
 
