@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from ..db import db
 from ..i18n import collation_key
@@ -565,5 +565,12 @@ def search_municipalities(query: str, *, limit: int = 20, region: str | None = N
     return load_results(rank(query, lang=lang, region=region, district=district, kind=kind)[:limit])
 
 
-__all__ = ["Hit", "SearchResult", "fold", "rank", "search_key", "search_municipalities", "suggestions",
+def municipality_filter(query: str | None):
+    """A WHERE clause on ``Municipality`` for lists filtered by a typed name (the moderation queue,
+    the evaluator's worklist): the municipalities the one search finds, however the name is typed."""
+    codes = [hit.code for hit in rank(query or "")]
+    return Municipality.code.in_(codes) if codes else false()
+
+
+__all__ = ["Hit", "municipality_filter", "SearchResult", "fold", "rank", "search_key", "search_municipalities", "suggestions",
            "words"]
