@@ -56,6 +56,9 @@ check: lint i18n-check
 clean:
 	rm -rf $(VENV) instance *.egg-info
 
-## make bench: requests per second and latency of the main pages (needs wrk; uses the dev database)
-bench: i18n-compile data
-	bench/run
+## make bench: every main route as a ratio to a bare Flask route in the same series, SQLite and
+## PostgreSQL, 50 k and 5 M ratings (needs wrk); make bench BENCH_ARGS=--quick while developing
+bench: i18n-compile
+	bench/run $(BENCH_ARGS)
+	$(if $(wildcard bench/scorecard_context.py),$(BIN)/python bench/scorecard_context.py)
+	$(if $(wildcard bench/search_speed.py),$(BIN)/python bench/search_speed.py)
