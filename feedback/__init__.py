@@ -17,6 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     db.init_app(app)
     from . import perf; perf.init_app(app)  # noqa: E702, I001
+    from . import cache; cache.init_app(app)  # noqa: E702, I001
     i18n.init_app(app)
     security.init_app(app)
     from .accounts import sessions

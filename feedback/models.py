@@ -1,6 +1,7 @@
 """Every model, imported in dependency order so that the metadata is complete (Alembic, tests)."""
 from .accounts.models import User, UserMunicipality, UserSession  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
+from .cache import CacheVersion  # noqa: F401
 from .catalog.models import (  # noqa: F401
     Agency,
     Criterion,

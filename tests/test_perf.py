@@ -9,7 +9,9 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
+from feedback import cache
 from feedback.perf import HEADER, static_hash
 
 AK_BULUN = "41702205805000"
@@ -70,7 +72,9 @@ def test_transfer_weight_within_budget(client, path, budget):
     assert total < budget, rows
 
 
-def statements(client, path) -> int:
+def statements(client, path, cached=False) -> int:
+    if not cached:
+        cache.store.clear()
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return int(response.headers[HEADER])
@@ -104,3 +108,41 @@ def test_sql_statements_do_not_grow_with_the_history(client, counting, session):
 
 def test_the_counter_counts(client, counting):
     assert statements(client, "/healthz") >= 1
+
+
+@pytest.mark.parametrize("path", ["/ky/", "/ru/search?q=ak-bulun", f"/ky/m/{AK_BULUN}/rate/LI-WATER"])
+def test_a_cached_page_costs_one_statement(client, counting, path):
+    statements(client, path)
+    assert statements(client, path, cached=True) == 1  # the version
+
+
+def test_a_registry_or_catalog_write_renews_every_cached_page(client, session):
+    from feedback.catalog.models import Subject
+    from feedback.territory.models import Region
+
+    form = f"/ru/m/{AK_BULUN}/rate/LI-WATER"
+    assert "Иссык-Кульская" in client.get("/ru/").get_data(as_text=True)
+    before = cache.version()
+    region = session.scalar(select(Region).where(Region.name_ru.like("Иссык-Кульская%")))
+    region.name_ru = "Иссык-Кульская (переименована)"
+    session.flush()
+    assert cache.version() == before + 1
+    assert "Иссык-Кульская (переименована)" in client.get("/ru/").get_data(as_text=True)
+    client.get(form)
+    subject = session.get(Subject, "LI-WATER")
+    subject.name_ru = "Питьевая вода (новое название)"
+    session.flush()
+    assert "Питьевая вода (новое название)" in client.get(form).get_data(as_text=True)
+
+
+def test_cached_rating_form_has_a_fresh_token_and_stamp_and_still_posts(client):
+    from tests.conftest import csrf_token
+
+    path = f"/ky/m/{AK_BULUN}/rate/LI-WATER"
+    first = client.get(path).get_data(as_text=True)
+    second = client.get(path).get_data(as_text=True)
+    assert "\x00" not in first + second
+    stamps = [re.search(r'name="started" type="hidden" value="([^"]+)"', html)[1] for html in (first, second)]
+    assert all(stamps)
+    response = client.post(path, data={"csrf_token": csrf_token(second), "started": stamps[1], "overall": "4"})
+    assert response.status_code == 303

@@ -2,9 +2,11 @@
 import time
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
+from .. import cache
 from ..catalog import queries as catalog_queries
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
 from ..db import db
@@ -66,6 +68,12 @@ def choose(code: str):
 @bp.route("/m/<code>/rate/<subject>", methods=["GET", "POST"])
 @limiter.limit(lambda: setting("RATING_RATE_LIMIT"), methods=["POST"])
 def rate(code: str, subject: str):
+    if request.method == "GET" and cache.anonymous():
+        # The empty form changes only with the catalog and the registry: rendered once per version,
+        # with this request's CSRF token and time stamp put in.
+        html = cache.cached(("rate", g.lang, code, subject, current_period()), lambda: _blank_form(code, subject))
+        return html.replace(CSRF_PLACEHOLDER, generate_csrf()).replace(
+            STARTED_PLACEHOLDER, _clock().dumps(str(time.time())))
     municipality = _municipality(code)
     subject_obj = _subject(municipality, subject)
     criteria = catalog_queries.criteria_for(subject_obj)
@@ -96,6 +104,20 @@ def rate(code: str, subject: str):
     status = 400 if request.method == "POST" else 200
     return render_template("ratings/rate.html", m=municipality, subject=subject_obj, form=form, lang=g.lang,
                            comment_max=form.comment.validators[1].max), status
+
+
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+STARTED_PLACEHOLDER = "\x00started\x00"
+
+
+def _blank_form(code: str, subject: str) -> str:
+    municipality = _municipality(code)
+    subject_obj = _subject(municipality, subject)
+    form = rating_form(catalog_queries.criteria_for(subject_obj), municipality.villages, g.lang)
+    form.csrf_token.current_token = CSRF_PLACEHOLDER
+    form.started.data = STARTED_PLACEHOLDER
+    return render_template("ratings/rate.html", m=municipality, subject=subject_obj, form=form, lang=g.lang,
+                           comment_max=form.comment.validators[1].max)
 
 
 @bp.get("/m/<code>/rate/<subject>/thanks")

@@ -13,6 +13,7 @@ import random
 from flask import g
 from sqlalchemy import delete, insert, select
 
+from .. import cache
 from ..accounts.models import User, UserSession
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Agency, Criterion, Period, StateIndicator, Subject
 from ..db import db
@@ -53,7 +54,7 @@ def demo_present() -> bool:
 def demo_context() -> dict:
     if "_demo_present" not in g:
         try:
-            g._demo_present = demo_present()
+            g._demo_present = cache.cached(("demo_present",), demo_present)
         except Exception:  # noqa: BLE001 - a page must render even when the database is down (error pages)
             db.session.rollback()
             g._demo_present = False
@@ -80,6 +81,7 @@ def _expected_ratings(rng: random.Random, municipality: Municipality) -> int:
 def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
     """Generate the demo history; returns counts. Flushes; the caller commits."""
     clear()
+    cache.bump()  # the banner
     rng = random.Random(seed_value)
     this_year = current_period()
     periods = [this_year - years + 1 + i for i in range(years)]
@@ -262,6 +264,7 @@ def clear() -> dict:
     counts["users"] = db.session.execute(delete(User).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN))).rowcount
     if any(counts.values()):
         queries.rebuild_aggregates()
+    cache.bump()  # the banner
     g.pop("_demo_present", None)
     return counts
 
