@@ -84,12 +84,12 @@ def demo_ratings(url: str) -> int:
 
 def prepare(url: str, ratings: int, log) -> dict:
     env = {"DATABASE_URL": url, "FEEDBACK_ENV": "development"}
+    run([str(BIN / "alembic"), "-q", "upgrade", "head"], env)
     have = demo_ratings(url)
     if have and abs(have - ratings) <= 0.25 * ratings:
         log(f"  bench database already has {have} demo ratings")
         return {"demo_ratings": have, "seed_seconds": None}
     flask = [str(BIN / "flask"), "--app", "wsgi"]
-    run([str(BIN / "alembic"), "-q", "upgrade", "head"], env)
     run(flask + ["load-reference-data"], env, stdout=subprocess.DEVNULL)
     scale = ratings / RATINGS_PER_SCALE
     log(f"  seeding about {human(ratings)} ratings (demo seed --scale {scale:.2f})")
@@ -132,9 +132,9 @@ def gunicorn(module: str, port: int, env: dict, workers: int) -> subprocess.Pope
     for _ in range(150):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if module == "wsgi:app"
-                                   else f"http://127.0.0.1:{port}/", timeout=2)
+                                   else f"http://127.0.0.1:{port}/", timeout=10)
             return proc
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # not listening yet, or slow to answer
             time.sleep(0.2)
     stop(proc)
     raise RuntimeError(f"{module} did not start on port {port}")
@@ -162,8 +162,10 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def wrk(url: str, duration: int, script: Path | None = None, script_args=(), connections=8) -> dict:
+def wrk(url: str, duration: int, script: Path | None = None, script_args=(), connections=8, headers=()) -> dict:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        cmd += ["-H", header]
     if script:
         cmd += ["-s", str(script)]
     cmd.append(url)
@@ -208,6 +210,7 @@ class Routes:
         self.routes = [
             ("healthz", "get", "/healthz"),
             ("home", "get", "/ky/"),
+            ("home, brotli", "get_br", "/ky/"),
             ("search", "get", "/ky/search?q=ak-bulun"),
             ("rating form", "paths", "forms"),
             ("POST /api/v1/ratings", "api", None),
@@ -240,6 +243,8 @@ class Routes:
     def measure(self, name, kind, target, duration, credentials):
         if kind == "get":
             return wrk(self.base + target, duration)
+        if kind == "get_br":
+            return wrk(self.base + target, duration, headers=["Accept-Encoding: br"])
         if kind == "paths":
             return wrk(self.base + "/", duration, LUA / "paths.lua", [str(self.files[target])])
         if kind == "api":
@@ -251,7 +256,7 @@ class Routes:
         """Median of X-SQL-Statements over a few requests of the route."""
         counts = []
         paths = self.files[target].read_text().split()[:5] if kind == "paths" else [target] * 3
-        for i, path in enumerate(paths if kind in ("get", "paths") else range(3)):
+        for i, path in enumerate(paths if kind in ("get", "get_br", "paths") else range(3)):
             if kind == "api":
                 m, s = self.pairs[i * 7919 % len(self.pairs)]
                 body = json.dumps({"municipality": m, "subject": s, "overall": 4,
@@ -304,15 +309,23 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
            "FEEDBACK_SQL_COUNT_HEADER": "true"}
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
-    app = gunicorn("wsgi:app", APP_PORT, env, args.workers)
-    bare = gunicorn("bench.bare:app", BARE_PORT, {}, args.workers)
     results = {"database": db, "target_ratings": ratings, **prep, "series": []}
+    app = gunicorn("wsgi:app", APP_PORT, env, args.workers)
+    try:
+        bare = gunicorn("bench.bare:app", BARE_PORT, {}, args.workers)
+    except RuntimeError:
+        stop(app)
+        raise
     try:
         with tempfile.TemporaryDirectory() as tmp:
             routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick)
             credentials = routes.form_credentials()
             before = stored_bench_ratings(url)
             acknowledged = 0
+            if args.warmup:  # steady state: each worker has rendered what it caches
+                for name, kind, target in routes.routes:
+                    if kind in ("get", "paths"):
+                        routes.measure(name, kind, target, args.warmup, credentials)
             for number in range(args.series):
                 series = {"bare": wrk(f"http://127.0.0.1:{BARE_PORT}/", args.duration), "routes": {}}
                 log(f"  series {number + 1}: bare {series['bare']['rps']:.0f} req/s")
@@ -406,7 +419,8 @@ def write_report(all_results, args, command) -> None:
     info = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine(),
             "command": command, "settings": {"workers": args.workers, "worker_class": "sync",
                                              "wrk": f"-t2 -c8 -d{args.duration}s", "series": args.series,
-                                             "rate_limits": "off", "FEEDBACK_ENV": "production"},
+                                             "rate_limits": "off", "FEEDBACK_ENV": "production",
+                                             "warmup_seconds_per_get_route": args.warmup},
             "results": all_results}
     suffix = "-quick" if args.quick else ""
     (docs / f"benchmarks{suffix}.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n")
@@ -416,7 +430,8 @@ def write_report(all_results, args, command) -> None:
             f"{', '.join(f'{x:.1f}' for x in info['machine']['load_average_before'])}.",
             "",
             f"gunicorn, {args.workers} sync workers, `FEEDBACK_ENV=production`, rate limits off; wrk `-t2 -c8 "
-            f"-d{args.duration}s`; {args.series} series. Every series measures the bare Flask JSON app "
+            f"-d{args.duration}s`; {args.series} series, after {args.warmup} s of unmeasured load on each GET route "
+            "(steady state: each worker's caches are warm). Every series measures the bare Flask JSON app "
             "(`bench/bare.py`, same gunicorn settings) first, then each route: the ratio is the route's "
             "requests/s over the bare app's in the same series, so it holds on a noisy, shared machine "
             "where absolute numbers do not. Random municipalities (rating forms, scorecards), unique "
@@ -435,6 +450,7 @@ def main(argv=None) -> int:
     parser.add_argument("--series", type=int, default=None)
     parser.add_argument("--duration", type=int, default=None, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=None, help="seconds of unmeasured load per GET route first")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
                                                                  "postgresql://postgres@127.0.0.1/feedback_bench"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
@@ -443,6 +459,7 @@ def main(argv=None) -> int:
     args.scales = args.scales or ("50k" if args.quick else "50k,5M")
     args.series = args.series or (1 if args.quick else 3)
     args.duration = args.duration or (3 if args.quick else 10)
+    args.warmup = (2 if args.quick else 5) if args.warmup is None else args.warmup
     command = "bench/run " + shlex.join(argv if argv is not None else sys.argv[1:])
     all_results = []
     for db in args.db.split(","):

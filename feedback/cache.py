@@ -63,6 +63,7 @@ def version() -> int:
         finally:
             raw.close()
         g._cache_version = row[0] if row else 0
+        g._sql_statements = g.get("_sql_statements", 0) + 1  # counted like any other (perf.SQL_COUNT_HEADER)
     return g._cache_version
 
 

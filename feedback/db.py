@@ -2,6 +2,7 @@
 import datetime as dt
 from typing import Annotated
 
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, String, event
 from sqlalchemy.engine import Engine
@@ -62,4 +63,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A request that may write takes the write lock at once: a read transaction that later
+        # writes fails with "database is locked" (no waiting) when another writer committed meanwhile.
+        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

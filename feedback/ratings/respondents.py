@@ -48,6 +48,7 @@ def current_respondent(create: bool = True) -> Respondent | None:
         db.session.add(respondent)
         db.session.flush()
         g.set_respondent_cookie = True
+        g.respondent_token = respondent.token  # read after the commit without loading the row again
     g.respondent = respondent
     return respondent
 
@@ -56,10 +57,11 @@ def switch_respondent(respondent: Respondent) -> None:
     """Make this device the given respondent (after verifying a phone another device verified)."""
     g.respondent = respondent
     g.set_respondent_cookie = True
+    g.respondent_token = respondent.token
 
 
 def set_cookie(response):
     if g.get("set_respondent_cookie") and g.get("respondent") is not None:
-        response.set_cookie(COOKIE, _serializer().dumps(g.respondent.token), max_age=COOKIE_MAX_AGE,
+        response.set_cookie(COOKIE, _serializer().dumps(g.get("respondent_token") or g.respondent.token), max_age=COOKIE_MAX_AGE,
                             httponly=True, samesite="Lax", secure=request.is_secure)
     return response

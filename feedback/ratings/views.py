@@ -98,9 +98,10 @@ def rate(code: str, subject: str):
             target = getattr(form, error.field if hasattr(form, error.field) else "overall")
             target.errors = list(target.errors) + [str(error.message)]
         else:
+            target = url_for("ratings.thanks", code=municipality.code, subject=subject_obj.code,
+                             replaced=int(outcome.replaced))  # before the commit expires the objects
             db.session.commit()
-            return redirect(url_for("ratings.thanks", code=municipality.code, subject=subject_obj.code,
-                                    replaced=int(outcome.replaced)), code=303)
+            return redirect(target, code=303)
     status = 400 if request.method == "POST" else 200
     return render_template("ratings/rate.html", m=municipality, subject=subject_obj, form=form, lang=g.lang,
                            comment_max=form.comment.validators[1].max), status
