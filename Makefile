@@ -30,7 +30,7 @@ data: migrate
 ## make run: install, migrate, load the real reference data, serve on http://127.0.0.1:5000
 ## make run DEMO=1: the same with a synthetic two-year history (marked as demonstration data; `flask demo clear`)
 run: i18n-compile data
-	$(if $(DEMO),$(FLASK) demo seed)
+	$(if $(DEMO),$(FLASK) demo seed --if-absent)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite (SQLite unless TEST_DATABASE_URL or DATABASE_URL names another database)
