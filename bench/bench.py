@@ -212,7 +212,8 @@ class Routes:
             ("home", "get", "/ky/"),
             ("home, brotli", "get_br", "/ky/"),
             ("search", "get", "/ky/search?q=ak-bulun"),
-            ("rating form", "paths", "forms"),
+            ("rating form", "get", "/ky/m/41702205805000/rate/LI-WATER"),
+            ("rating form, 300 random", "paths", "forms"),
             ("POST /api/v1/ratings", "api", None),
             ("HTML form post", "form", None),
             ("scorecard JSON", "paths", "scorecard_json"),
@@ -221,7 +222,8 @@ class Routes:
             ("compare district", "get", "/api/v1/compare?level=district"),
         ]
         if quick:
-            self.routes = [r for r in self.routes if r[0] not in ("scorecard HTML", "compare district")]
+            self.routes = [r for r in self.routes if r[0] not in ("scorecard HTML", "compare district",
+                                                                  "rating form, 300 random")]
 
     def _write(self, name, lines) -> Path:
         path = self.workdir / name
