@@ -287,6 +287,28 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+LIGHTHOUSE_PAGES = {"home": "/ky/", "rating form": "/ky/m/41702205805000/rate/LI-WATER",
+                    "scorecard": "/ky/m/41702205805000/"}
+
+
+def lighthouse(base: str, command: str) -> dict:
+    """Lighthouse (mobile emulation, simulated throttling) on the Kyrgyz home, rating form and a
+    scorecard: category scores and the bytes transferred. ``command``: the lighthouse executable."""
+    results = {}
+    for name, path in LIGHTHOUSE_PAGES.items():
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            subprocess.run([command, base + path, "--quiet", "--form-factor=mobile", "--output=json",
+                            f"--output-path={out.name}", "--chrome-flags=--headless=new --no-sandbox",
+                            "--only-categories=performance,accessibility,best-practices"],
+                           env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},
+                           check=True, timeout=300, capture_output=True)
+            report = json.loads(Path(out.name).read_text())
+        results[name] = {**{k: round(v["score"] * 100) for k, v in report["categories"].items()},
+                         "transfer_bytes": report["audits"]["total-byte-weight"]["numericValue"],
+                         "lcp_ms": round(report["audits"]["largest-contentful-paint"]["numericValue"])}
+    return results
+
+
 def stored_bench_ratings(url: str) -> int:
     from sqlalchemy import create_engine, text
 
@@ -344,6 +366,8 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
             results["sql_statements"] = {name: routes.sql_statements(kind, target, credentials)
                                          for name, kind, target in routes.routes}
             results["worker_rss_mb"] = worker_rss_mb(app)
+            if args.lighthouse:
+                results["lighthouse"] = lighthouse(f"http://127.0.0.1:{APP_PORT}", args.lighthouse)
             stored = stored_bench_ratings(url) - before
             # The SQL-count pass above stored 6 more (3 API, 3 form posts).
             results["ratings_acknowledged"], results["ratings_stored"] = acknowledged, stored - 6
@@ -410,6 +434,10 @@ def table(results) -> str:
     rss = results.get("worker_rss_mb", [])
     lines += ["", f"Worker RSS after the run: {', '.join(f'{x:.0f} MB' for x in rss)} (budget < {RSS_BUDGET_MB} MB). "
               f"Ratings acknowledged: {results['ratings_acknowledged']}, stored: {results['ratings_stored']}."]
+    for page, scores in results.get("lighthouse", {}).items():
+        lines.append(f"Lighthouse, {page} (mobile): performance {scores['performance']}, accessibility "
+                     f"{scores['accessibility']}, best practices {scores['best-practices']}; "
+                     f"{scores['transfer_bytes'] / 1024:.1f} KB transferred, LCP {scores['lcp_ms']} ms.")
     if results.get("seed_seconds"):
         lines.append(f"Seeding took {results['seed_seconds']:.0f} s.")
     return "\n".join(lines) + "\n"
@@ -456,6 +484,8 @@ def main(argv=None) -> int:
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
                                                                  "postgresql://postgres@127.0.0.1/feedback_bench"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
+    parser.add_argument("--lighthouse", default=os.environ.get("BENCH_LIGHTHOUSE"),
+                        help="path of the lighthouse executable (npm); runs it on three Kyrgyz pages")
     args = parser.parse_args(argv)
     args.db = args.db or ("sqlite" if args.quick else "sqlite,postgresql")
     args.scales = args.scales or ("50k" if args.quick else "50k,5M")
