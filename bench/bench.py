@@ -354,8 +354,13 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
                 series = {"bare": wrk(f"http://127.0.0.1:{BARE_PORT}/", args.duration), "routes": {}}
                 log(f"  series {number + 1}: bare {series['bare']['rps']:.0f} req/s")
                 for name, kind, target in routes.routes:
+                    # The bare route right before each route too: on a shared machine the load moves
+                    # within a series; the ratio uses the mean of the two bare runs around the route.
+                    before = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.bare_duration)["rps"]
                     result = routes.measure(name, kind, target, args.duration, credentials)
-                    result["ratio"] = round(result["rps"] / series["bare"]["rps"], 3)
+                    after = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.bare_duration)["rps"]
+                    result["bare_rps"] = round((before + after) / 2, 1)
+                    result["ratio"] = round(result["rps"] / result["bare_rps"], 3)
                     acknowledged += result.get("acknowledged", 0)
                     series["routes"][name] = result
                     log(f"    {name:24} {result['rps']:8.0f} req/s  ratio {result['ratio']:.3f}  "
@@ -462,8 +467,9 @@ def write_report(all_results, args, command) -> None:
             f"gunicorn, {args.workers} sync workers, `FEEDBACK_ENV=production`, rate limits off; wrk `-t2 -c8 "
             f"-d{args.duration}s`; {args.series} series, after {args.warmup} s of unmeasured load on each GET route "
             "(steady state: each worker's caches are warm). Every series measures the bare Flask JSON app "
-            "(`bench/bare.py`, same gunicorn settings) first, then each route: the ratio is the route's "
-            "requests/s over the bare app's in the same series, so it holds on a noisy, shared machine "
+            "(`bench/bare.py`, same gunicorn settings) first, and again for "
+            f"{args.bare_duration} s just before and just after each route: the ratio is the route's requests/s over "
+            "the mean of those two bare runs, so it holds on a noisy, shared machine "
             "where absolute numbers do not. Random municipalities (rating forms, scorecards), unique "
             "`client_id`s (API POST) and CSRF-carrying form posts come from `bench/lua/`. SQL/request: the "
             "`X-SQL-Statements` header (`FEEDBACK_SQL_COUNT_HEADER=true`). Raw figures: "
@@ -480,6 +486,8 @@ def main(argv=None) -> int:
     parser.add_argument("--series", type=int, default=None)
     parser.add_argument("--duration", type=int, default=None, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--bare-duration", type=int, default=None,
+                        help="seconds of the bare runs just before and after each route")
     parser.add_argument("--warmup", type=int, default=None, help="seconds of unmeasured load per GET route first")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
                                                                  "postgresql://postgres@127.0.0.1/feedback_bench"))
@@ -491,6 +499,7 @@ def main(argv=None) -> int:
     args.scales = args.scales or ("50k" if args.quick else "50k,5M")
     args.series = args.series or (1 if args.quick else 3)
     args.duration = args.duration or (3 if args.quick else 10)
+    args.bare_duration = args.bare_duration or (2 if args.quick else 3)
     args.warmup = (2 if args.quick else 5) if args.warmup is None else args.warmup
     command = "bench/run " + shlex.join(argv if argv is not None else sys.argv[1:])
     all_results = []
