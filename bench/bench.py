@@ -344,7 +344,7 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick)
             credentials = routes.form_credentials()
-            before = stored_bench_ratings(url)
+            stored_before = stored_bench_ratings(url)
             acknowledged = 0
             if args.warmup:  # steady state: each worker has rendered what it caches
                 for name, kind, target in routes.routes:
@@ -356,10 +356,10 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
                 for name, kind, target in routes.routes:
                     # The bare route right before each route too: on a shared machine the load moves
                     # within a series; the ratio uses the mean of the two bare runs around the route.
-                    before = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.bare_duration)["rps"]
+                    bare_before = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.bare_duration)["rps"]
                     result = routes.measure(name, kind, target, args.duration, credentials)
-                    after = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.bare_duration)["rps"]
-                    result["bare_rps"] = round((before + after) / 2, 1)
+                    bare_after = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.bare_duration)["rps"]
+                    result["bare_rps"] = round((bare_before + bare_after) / 2, 1)
                     result["ratio"] = round(result["rps"] / result["bare_rps"], 3)
                     acknowledged += result.get("acknowledged", 0)
                     series["routes"][name] = result
@@ -373,7 +373,7 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
             results["worker_rss_mb"] = worker_rss_mb(app)
             if args.lighthouse:
                 results["lighthouse"] = lighthouse(f"http://127.0.0.1:{APP_PORT}", args.lighthouse)
-            stored = stored_bench_ratings(url) - before
+            stored = stored_bench_ratings(url) - stored_before
             # The SQL-count pass above stored 6 more (3 API, 3 form posts).
             results["ratings_acknowledged"], results["ratings_stored"] = acknowledged, stored - 6
     finally:
