@@ -13,7 +13,7 @@ $(BIN)/activate:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet -e '.[dev]'  # quiet: no setuptools banners
 	touch $@
 
 install: $(VENV)/.installed
@@ -30,7 +30,7 @@ data: migrate
 ## make run: install, migrate, load the real reference data, serve on http://127.0.0.1:5000
 ## make run DEMO=1: the same with a synthetic two-year history (marked as demonstration data; `flask demo clear`)
 run: i18n-compile data
-	$(if $(DEMO),$(FLASK) demo seed)
+	$(if $(DEMO),$(FLASK) demo seed --if-absent)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite (SQLite unless TEST_DATABASE_URL or DATABASE_URL names another database)
@@ -56,6 +56,9 @@ check: lint i18n-check
 clean:
 	rm -rf $(VENV) instance *.egg-info
 
-## make bench: requests per second and latency of the main pages (needs wrk; uses the dev database)
-bench: i18n-compile data
-	bench/run
+## make bench: every main route as a ratio to a bare Flask route in the same series, SQLite and
+## PostgreSQL, 50 k and 5 M ratings (needs wrk); make bench BENCH_ARGS=--quick while developing
+bench: i18n-compile
+	bench/run $(BENCH_ARGS)
+	$(if $(wildcard bench/scorecard_context.py),$(BIN)/python bench/scorecard_context.py)
+	$(if $(wildcard bench/search_speed.py),$(BIN)/python bench/search_speed.py)

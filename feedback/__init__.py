@@ -14,6 +14,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = security.TrustedProxies(app.wsgi_app, int(app.config["PROXY_COUNT"]),
                                                app.config.get("TRUSTED_PROXIES", "127.0.0.1,::1"))
     db.init_app(app)
+    from . import perf; perf.init_app(app)  # noqa: E702, I001
+    from . import cache; cache.init_app(app)  # noqa: E702, I001
     i18n.init_app(app)
     security.init_app(app)
     from .accounts import sessions

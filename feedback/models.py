@@ -2,6 +2,7 @@
 from .accounts.models import User, UserMunicipality, UserSession  # noqa: F401
 from .answers.models import Answer, AnsweredComment, Judgement, SmsNotice  # noqa: F401, E402
 from .audit.models import AuditEntry  # noqa: F401
+from .cache import CacheVersion  # noqa: F401
 from .catalog.models import (  # noqa: F401
     Agency,
     Criterion,

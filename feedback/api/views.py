@@ -225,9 +225,9 @@ def create_rating():
     except RatingError as error:
         db.session.rollback()
         return json_error(error.status, error.code, str(error.message), field=error.field)
-    db.session.commit()
     body = {"id": outcome.rating.id, "status": outcome.rating.status, "replaced": outcome.replaced,
-            "period": outcome.rating.period}
+            "period": outcome.rating.period}  # before the commit expires the rating
+    db.session.commit()
     return jsonify(body), 200 if outcome.repeated else 201
 
 

@@ -55,6 +55,7 @@ def current_respondent(create: bool = True) -> Respondent | None:
         db.session.add(respondent)
         db.session.flush()
         g.set_respondent_cookie = True
+        g.respondent_token = respondent.token  # read after the commit without loading the row again
     g.respondent = respondent
     # Kept apart from the row: after a rollback (the database went away) the cookie hook must not
     # reload an expired object.
@@ -67,10 +68,14 @@ def switch_respondent(respondent: Respondent) -> None:
     g.respondent = respondent
     g.respondent_token = respondent.token
     g.set_respondent_cookie = True
+    g.respondent_token = respondent.token
 
 
 def set_cookie(response):
-    if g.get("set_respondent_cookie") and g.get("respondent_token") and response.status_code < 400:
-        response.set_cookie(COOKIE, _serializer().dumps(g.respondent_token), max_age=COOKIE_MAX_AGE,
+    if not g.get("set_respondent_cookie") or response.status_code >= 400:
+        return response  # an error (the database may be gone): nothing to read, nothing to set
+    token = g.get("respondent_token") or (g.respondent.token if g.get("respondent") is not None else None)
+    if token:
+        response.set_cookie(COOKIE, _serializer().dumps(token), max_age=COOKIE_MAX_AGE,
                             httponly=True, samesite="Lax", secure=request.is_secure)
     return response

@@ -1,7 +1,9 @@
 """The resident's journey: choose what to rate → the form → thank you. Works with JavaScript off."""
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
+from .. import cache
 from ..catalog import queries as catalog_queries
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
 from ..db import begin_write, db, reads_first
@@ -12,6 +14,7 @@ from ..territory import queries as territory_queries
 from .abuse import issue_stamp, request_signals, setting, stamp_shown_at, use_stamp
 from .forms import DONT_KNOW, OVERALL_WORDS, rating_form
 from .models import Rating
+from .respondents import COOKIE as RESPONDENT_COOKIE
 from .respondents import current_respondent
 from .services import CATALOG_CODE, RatingError, RatingInput, current_period, submit_rating
 
@@ -51,6 +54,12 @@ def choose(code: str):
 @limiter.limit(lambda: setting("RATING_RATE_LIMIT"), methods=["POST"])
 @reads_first
 def rate(code: str, subject: str):
+    if request.method == "GET" and cache.anonymous() and RESPONDENT_COOKIE not in request.cookies:
+        # A first visit's empty form changes only with the catalog and the registry: rendered once
+        # per version, with this request's CSRF token and form stamp put in. A returning resident
+        # (respondent cookie) may see their earlier rating and its answer, so is never served this.
+        html = cache.cached(("rate", g.lang, code, subject, current_period()), lambda: _blank_form(code, subject))
+        return html.replace(CSRF_PLACEHOLDER, generate_csrf()).replace(STARTED_PLACEHOLDER, issue_stamp())
     municipality = _municipality(code)
     subject_obj = _subject(municipality, subject)
     criteria = catalog_queries.criteria_for(subject_obj)
@@ -76,14 +85,29 @@ def rate(code: str, subject: str):
             target = getattr(form, error.field if hasattr(form, error.field) else "overall")
             target.errors = list(target.errors) + [str(error.message)]
         else:
+            target = url_for("ratings.thanks", code=municipality.code, subject=subject_obj.code,
+                             replaced=int(outcome.replaced))  # before the commit expires the objects
             db.session.commit()
-            return redirect(url_for("ratings.thanks", code=municipality.code, subject=subject_obj.code,
-                                    replaced=int(outcome.replaced)), code=303)
+            return redirect(target, code=303)
     if request.method == "POST":
         form.started.data = issue_stamp(shown_at=stamp_shown_at(form.started.data))
     status = 400 if request.method == "POST" else 200
     return render_template("ratings/rate.html", m=municipality, subject=subject_obj, form=form, lang=g.lang,
                            comment_max=form.comment.validators[1].max), status
+
+
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+STARTED_PLACEHOLDER = "\x00started\x00"
+
+
+def _blank_form(code: str, subject: str) -> str:
+    municipality = _municipality(code)
+    subject_obj = _subject(municipality, subject)
+    form = rating_form(catalog_queries.criteria_for(subject_obj), municipality.villages, g.lang)
+    form.csrf_token.current_token = CSRF_PLACEHOLDER
+    form.started.data = STARTED_PLACEHOLDER
+    return render_template("ratings/rate.html", m=municipality, subject=subject_obj, form=form, lang=g.lang,
+                           comment_max=form.comment.validators[1].max)
 
 
 @bp.get("/m/<code>/rate/<subject>/thanks")

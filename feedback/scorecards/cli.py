@@ -1,5 +1,6 @@
 """`flask scorecards …` and `flask demo …`."""
 import json
+import sys
 import time
 
 import click
@@ -69,12 +70,21 @@ def methodology_publish(parameters, notes):
 @demo_cli.command("seed")
 @click.option("--seed", "seed_value", type=int, default=2025, show_default=True)
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply the number of ratings.")
-def demo_seed(seed_value, scale):
+@click.option("--if-absent", is_flag=True, help="Do nothing when demonstration data is already there.")
+def demo_seed(seed_value, scale, if_absent):
     """Generate two years of synthetic ratings and final state evaluations (replaces earlier demo data)."""
     from . import demo
 
+    if if_absent and demo.demo_present():
+        click.echo("demonstration data is already there (`flask demo clear` removes it)")
+        return
     started = time.monotonic()
-    counts = demo.seed(seed_value=seed_value, scale=scale)
+    with click.progressbar(length=1, label="demonstration data", file=sys.stderr) as bar:
+        def progress(done, total):
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        counts = demo.seed(seed_value=seed_value, scale=scale, progress=progress)
     from ..compare import demo as compare_demo; compare_demo.seed()  # noqa: E702, I001
     db.session.commit()
     click.echo(f"demonstration data for {counts['periods']}: {counts['ratings']} ratings "

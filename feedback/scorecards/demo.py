@@ -8,11 +8,13 @@ is present every page shows a "demonstration data" banner. ``flask demo clear`` 
 Seeding writes raw rows in bulk (no signals) and then rebuilds the aggregates from the ratings.
 """
 import datetime as dt
+import itertools
 import random
 
 from flask import g
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
+from .. import cache
 from ..accounts.models import User, UserSession
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Agency, Criterion, Period, StateIndicator, Subject
 from ..db import db
@@ -53,7 +55,7 @@ def demo_present() -> bool:
 def demo_context() -> dict:
     if "_demo_present" not in g:
         try:
-            g._demo_present = demo_present()
+            g._demo_present = cache.cached(("demo_present",), demo_present)
         except Exception:  # noqa: BLE001 - a page must render even when the database is down (error pages)
             db.session.rollback()
             g._demo_present = False
@@ -77,9 +79,15 @@ def _expected_ratings(rng: random.Random, municipality: Municipality) -> int:
     return max(3, int(base * rng.lognormvariate(0, 0.5)))
 
 
-def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
-    """Generate the demo history; returns counts. Flushes; the caller commits."""
+def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0, progress=None) -> dict:
+    """Generate the demo history; returns counts. Flushes; the caller commits.
+
+    Rows are generated one municipality and year at a time and written in batches (PostgreSQL's COPY,
+    executemany elsewhere) with ids assigned here, so memory stays bounded at any ``scale`` (1.0 is
+    about 83 thousand ratings). ``progress(done, total)`` is called after each municipality and year.
+    """
     clear()
+    cache.bump()  # the banner
     rng = random.Random(seed_value)
     this_year = current_period()
     periods = [this_year - years + 1 + i for i in range(years)]
@@ -97,6 +105,7 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
     criteria = list(db.session.scalars(select(Criterion).order_by(Criterion.position)))
     popularity = {s.code: rng.lognormvariate(0, 1.1) for s in subjects}  # a few subjects draw most ratings
     subject_effect = {s.code: rng.gauss(0, 0.35) for s in subjects}
+    criteria_of = {s.code: [c for c in criteria if c.applies_to_subject(s)] for s in subjects}
     region_effect = {}
     quality = {m.code: rng.gauss(0, 0.45) for m in municipalities}
     change = {m.code: rng.gauss(0.08, 0.25) for m in municipalities}
@@ -106,8 +115,15 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
                                                   ["too_fast"] * 4 + ["honeypot"] * 3 + ["burst_address"] * 3, strict=False)}
     burst_limit = int(setting("ABUSE_BURST_PER_ADDRESS"))
 
-    respondents, ratings, scores = [], [], []
-    counter = 0
+    respondents = _Sink(Respondent, ("id", "token", "phone_hash", "phone_verified_at", "created_at"))
+    ratings = _Sink(Rating, ("id", "respondent_id", "municipality_code", "subject_code", "period", "overall", "comment",
+                             "comment_status", "comment_flags", "sex", "age_band", "status", "quarantine_rule",
+                             "verified", "source", "client_id", "address_hash", "replacements", "created_at",
+                             "updated_at"), after=respondents)
+    scores = _Sink(CriterionScore, ("rating_id", "criterion_code", "score"), after=ratings)
+    next_respondent, next_rating = _next_id(Respondent), _next_id(Rating)
+    counter = quarantined = 0
+    total_steps, steps = len(periods) * len(municipalities), 0
     for year in periods:
         start = dt.datetime(year, 1, 1, tzinfo=BISHKEK)
         end = min(dt.datetime(year, 12, 31, 23, tzinfo=BISHKEK), dt.datetime.now(BISHKEK) - dt.timedelta(hours=1))
@@ -115,7 +131,7 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
         for m in municipalities:
             region_effect.setdefault(m.region_code, rng.gauss(0, 0.2))
             applicable = [s for s in subjects if s.applies_to in MUNICIPALITY_KIND_APPLIES[m.kind]]
-            weights = [popularity[s.code] for s in applicable]
+            weights = list(itertools.accumulate(popularity[s.code] for s in applicable))
             total = max(1, int(_expected_ratings(rng, m) * scale))
             level = 3.1 + quality[m.code] + region_effect[m.region_code] + (change[m.code] if year == this_year else 0)
             made = 0
@@ -123,36 +139,33 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
                 counter += 1
                 token = f"{PREFIX}{year}-{counter}"
                 verified = rng.random() < 0.22
-                respondents.append({"token": token, "phone_hash": f"{PREFIX}{counter}" if verified else None,
-                                    "phone_verified_at": start if verified else None, "created_at": start})
+                respondent_id, next_respondent = next_respondent, next_respondent + 1
+                respondents.add((respondent_id, token, f"{PREFIX}{counter}" if verified else None,
+                                 start if verified else None, start))
                 k = min(len(applicable), total - made, 1 + int(rng.expovariate(1.2)))
                 chosen = set()
                 while len(chosen) < k:
-                    chosen.add(rng.choices(applicable, weights)[0].code)
+                    chosen.add(rng.choices(applicable, cum_weights=weights)[0].code)
                 for subject_code in sorted(chosen):
                     made += 1
                     when = start + dt.timedelta(seconds=rng.uniform(0, span))
                     person = rng.gauss(0, 0.55)
                     overall = _clip(level + subject_effect[subject_code] + person + rng.gauss(0, 0.7))
                     comment = rng.choice(COMMENTS) if rng.random() < 0.05 else None
-                    client_id = f"{PREFIX}{year}-{counter}-{subject_code}"
-                    ratings.append({
-                        "token": token, "municipality_code": m.code, "subject_code": subject_code, "period": year,
-                        "overall": overall, "comment": comment,
-                        "comment_status": (("approved" if rng.random() < 0.8 else "pending") if comment else None),
-                        "comment_flags": "", "sex": rng.choice((*SEXES, None)), "age_band": rng.choice((*AGE_BANDS[1:], None)),
-                        "status": "accepted", "quarantine_rule": None, "verified": verified,
-                        "source": rng.choice(("web", "web", "api")), "client_id": client_id,
-                        "address_hash": "", "replacements": 0, "created_at": when, "updated_at": when})
+                    status = ("approved" if rng.random() < 0.8 else "pending") if comment else None
+                    rating_id, next_rating = next_rating, next_rating + 1
+                    ratings.add((rating_id, respondent_id, m.code, subject_code, year, overall, comment, status, "",
+                                 rng.choice((*SEXES, None)), rng.choice((*AGE_BANDS[1:], None)), "accepted", None,
+                                 verified, rng.choice(("web", "web", "api")), f"{PREFIX}{year}-{counter}-{subject_code}",
+                                 "", 0, when, when))
                     if rng.random() < 0.45:
-                        subject = next(s for s in applicable if s.code == subject_code)
-                        for c in criteria:
-                            if not c.applies_to_subject(subject) or rng.random() < 0.35:
+                        for c in criteria_of[subject_code]:
+                            if rng.random() < 0.35:
                                 continue
                             value = None if rng.random() < 0.12 else _clip(
                                 level + subject_effect[subject_code] + person + CRITERION_OFFSET.get(c.code, 0)
                                 + rng.gauss(0, 0.8))
-                            scores.append({"client_id": client_id, "criterion_code": c.code, "score": value})
+                            scores.add((rating_id, c.code, value))
             rule = attempts.get(m.code)
             if rule and year == this_year:
                 # One device or address pushing a single subject to 5 within minutes.
@@ -161,43 +174,108 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0) -> dict:
                 size = {"too_fast": 30, "honeypot": 15, "burst_address": burst_limit + 25}[rule]
                 for i in range(size):
                     counter += 1
-                    token = f"{PREFIX}{year}-{counter}"
-                    respondents.append({"token": token, "phone_hash": None, "phone_verified_at": None,
-                                        "created_at": when})
+                    respondent_id, next_respondent = next_respondent, next_respondent + 1
+                    respondents.add((respondent_id, f"{PREFIX}{year}-{counter}", None, None, when))
                     caught = rule != "burst_address" or i >= burst_limit
-                    ratings.append({
-                        "token": token, "municipality_code": m.code, "subject_code": subject_code, "period": year,
-                        "overall": 5, "comment": None, "comment_status": None, "comment_flags": "", "sex": None,
-                        "age_band": None, "status": "quarantined" if caught else "accepted",
-                        "quarantine_rule": rule if caught else None, "verified": False, "source": "web",
-                        "client_id": f"{PREFIX}{year}-{counter}-{subject_code}",
-                        "address_hash": f"{PREFIX}{m.code}" if rule == "burst_address" else "",
-                        "replacements": 0, "created_at": when + dt.timedelta(seconds=20 * i),
-                        "updated_at": when + dt.timedelta(seconds=20 * i)})
-
-    _bulk(Respondent, respondents)
-    ids = dict(db.session.execute(select(Respondent.token, Respondent.id).where(Respondent.token.like(PREFIX + "%"))).all())
-    for row in ratings:
-        row["respondent_id"] = ids[row.pop("token")]
-    _bulk(Rating, ratings)
-    rating_ids = dict(db.session.execute(select(Rating.client_id, Rating.id).where(Rating.client_id.like(PREFIX + "%"))).all())
-    for row in scores:
-        row["rating_id"] = rating_ids[row.pop("client_id")]
-    _bulk(CriterionScore, scores)
+                    quarantined += caught
+                    at = when + dt.timedelta(seconds=20 * i)
+                    rating_id, next_rating = next_rating, next_rating + 1
+                    ratings.add((rating_id, respondent_id, m.code, subject_code, year, 5, None, None, "", None, None,
+                                 "quarantined" if caught else "accepted", rule if caught else None, False, "web",
+                                 f"{PREFIX}{year}-{counter}-{subject_code}",
+                                 f"{PREFIX}{m.code}" if rule == "burst_address" else "", 0, at, at))
+            steps += 1
+            if progress is not None:
+                progress(steps, total_steps)
+    for sink in (respondents, ratings, scores):
+        sink.close()
+    _fix_sequences(Respondent, Rating)
     from ..channels.demo import label_channels; label_channels(PREFIX)  # noqa: E702, I001
 
     evaluations = _seed_evaluations(rng, municipalities, periods, quality)
     from ..transparency import demo as transparency_demo; transparency = transparency_demo.seed(periods)  # noqa: E702, I001
     from ..answers import demo as answers_demo; answers_demo.seed(seed_value)  # noqa: E702, I001
     aggregates.rebuild_aggregates()
-    return {"respondents": len(respondents), "ratings": len(ratings), "criterion_scores": len(scores),
-            "quarantined": sum(1 for r in ratings if r["status"] == "quarantined"), "evaluations": evaluations,
-            "periods": periods, **transparency}
+    return {"respondents": respondents.count, "ratings": ratings.count, "criterion_scores": scores.count,
+            "quarantined": quarantined, "evaluations": evaluations, "periods": periods, **transparency}
+
+
+class _Sink:
+    """Rows for one table, written in batches through the session's connection (same transaction):
+    COPY on PostgreSQL, executemany elsewhere. Columns not given get their defaults."""
+
+    def __init__(self, model, columns: tuple[str, ...], batch: int = 20_000, after: "_Sink | None" = None):
+        self.table, self.columns, self.batch, self.after = model.__table__, columns, batch, after
+        self.rows, self.count = [], 0
+        self.defaults = {}
+        for column in self.table.columns:
+            if column.name not in columns and column.default is not None and not column.primary_key:
+                arg = column.default.arg
+                self.defaults[column.name] = arg(None) if callable(arg) else arg
+        self.connection = db.session.connection()
+        self.dialect = self.connection.dialect.name
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.after is not None:
+            self.after.flush()  # the rows these refer to go first
+        if not self.rows:
+            return
+        names = (*self.columns, *self.defaults)
+        extra = tuple(self.defaults.values())
+        if self.dialect == "postgresql":
+            cursor = self.connection.connection.driver_connection.cursor()
+            quoted = ", ".join(f'"{name}"' for name in names)
+            with cursor.copy(f'COPY "{self.table.name}" ({quoted}) FROM STDIN') as copy:
+                for row in self.rows:
+                    copy.write_row(row + extra)
+            cursor.close()
+        elif self.dialect == "sqlite":
+            # Straight to the driver, stored as SQLAlchemy stores them (times as UTC text, booleans as 0/1).
+            cursor = self.connection.connection.driver_connection.cursor()
+            quoted = ", ".join(f'"{name}"' for name in names)
+            marks = ", ".join("?" * len(names))
+            statement = f'INSERT INTO "{self.table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608 - names from the models
+            cursor.executemany(statement, [tuple(map(_sqlite_value, row + extra)) for row in self.rows])
+            cursor.close()
+        else:
+            self.connection.execute(insert(self.table), [dict(zip(names, row + extra, strict=True)) for row in self.rows])
+        self.count += len(self.rows)
+        self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+
+
+def _sqlite_value(value):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def _next_id(model) -> int:
+    return (db.session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def _fix_sequences(*models) -> None:
+    """Ids were assigned here: move PostgreSQL's sequences past them (SQLite continues from the max)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__table__.name
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM \"{table}\"))")  # noqa: S608 - table names from the models
 
 
 def _bulk(model, rows: list[dict], chunk: int = 5000) -> None:
+    connection = db.session.connection()
     for i in range(0, len(rows), chunk):
-        db.session.execute(insert(model), rows[i:i + chunk])
+        connection.execute(insert(model.__table__), rows[i:i + chunk])
 
 
 def _seed_evaluations(rng: random.Random, municipalities, periods, quality) -> int:
@@ -267,6 +345,7 @@ def clear() -> dict:
     counts["users"] = db.session.execute(delete(User).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN))).rowcount
     if any(counts.values()):
         aggregates.rebuild_aggregates()
+    cache.bump()  # the banner
     g.pop("_demo_present", None)
     return counts
 

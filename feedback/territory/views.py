@@ -1,6 +1,7 @@
 """Public pages of the registry: home with search, browse region → district → municipality."""
 from flask import Blueprint, abort, current_app, g, render_template, request
 
+from .. import cache
 from ..i18n import pull_lang, push_lang
 from . import queries
 from .search import search_municipalities, suggestions
@@ -11,12 +12,14 @@ bp.url_defaults(push_lang)
 
 
 @bp.get("/")
+@cache.page
 def home():
     return render_template("territory/home.html", regions=queries.regions(),
                            counts=queries.municipality_counts_by_region())
 
 
 @bp.get("/search")
+@cache.page
 def search():
     query = request.args.get("q", "").strip()[:100]
     results = search_municipalities(query, limit=current_app.config["SEARCH_RESULTS_LIMIT"],

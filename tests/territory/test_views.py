@@ -337,7 +337,7 @@ def test_static_css_is_cached(client):
 
 
 def test_pages_link_the_stylesheet(client):
-    assert '<link rel="stylesheet" href="/static/css/site.css">' in page(client, "/ky/")
+    assert re.search(r'<link rel="stylesheet" href="/static/css/site.css\?v=[0-9a-f]{12}">', page(client, "/ky/"))
 
 
 def test_viewport_and_charset(client):

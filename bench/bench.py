@@ -1,0 +1,517 @@
+"""make bench: every main route against the bare stack, measured in the same series.
+
+For each database (SQLite, PostgreSQL) and each scale (ratings of demo history) it prepares a bench
+database (migrate, reference data, `demo seed --scale`, skipped when already at that scale), serves
+the application with gunicorn (sync workers, production settings, rate limits off) and a bare Flask
+JSON app with the same settings, and drives both with wrk. Every series measures the bare app first,
+then each route; a route's ratio is its requests/s over the bare app's in the same series (the median
+over the series is reported). It also records SQL statements per request (the X-SQL-Statements header,
+on only here), the workers' resident memory after the run, and that every acknowledged rating was
+stored. Results: docs/benchmarks.md and docs/benchmarks.json (with the machine and the commands).
+
+    bench/run [--quick] [--db sqlite,postgresql] [--scales 50k,5M] [--series 3] [--duration 10]
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+LUA = ROOT / "bench" / "lua"
+APP_PORT = int(os.environ.get("BENCH_PORT", "7510"))
+BARE_PORT = APP_PORT + 1
+RATINGS_PER_SCALE = 83_000  # demo seed --scale 1 makes about this many ratings (two years)
+# Budgets: ratio to the bare route in the same series (issue 15).
+BUDGETS = {"home": 0.40, "search": 0.30, "rating form": 0.30, "POST /api/v1/ratings": 0.30,
+           "HTML form post": 0.20, "compare region": 0.15, "compare district": 0.15}
+RSS_BUDGET_MB = 150
+
+
+def parse_count(text: str) -> int:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([kKmM]?)", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a count: {text}")
+    return int(float(match[1]) * {"": 1, "k": 1_000, "m": 1_000_000}[match[2].lower()])
+
+
+def human(n: int) -> str:
+    return f"{n // 1_000_000} M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000} k"
+
+
+def run(cmd, env=None, **kwargs):
+    return subprocess.run(cmd, env={**os.environ, **(env or {})}, check=True, cwd=ROOT, **kwargs)
+
+
+def database_url(db: str, ratings: int, args) -> str:
+    if db == "sqlite":
+        name = human(ratings).replace(" ", "")
+        return f"sqlite:///{ROOT / 'instance' / ('bench-' + name + '.sqlite3')}"
+    return args.postgres_url
+
+
+# --- the bench database ---------------------------------------------------------------------------
+
+def demo_ratings(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    sys.path.insert(0, str(ROOT))
+    from feedback.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(url))
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(text("SELECT count(*) FROM rating WHERE client_id LIKE 'demo-%'")) or 0
+    except Exception:  # noqa: BLE001 - no schema yet
+        return 0
+    finally:
+        engine.dispose()
+
+
+def prepare(url: str, ratings: int, log) -> dict:
+    env = {"DATABASE_URL": url, "FEEDBACK_ENV": "development"}
+    run([str(BIN / "alembic"), "-q", "upgrade", "head"], env)
+    have = demo_ratings(url)
+    if have and abs(have - ratings) <= 0.25 * ratings:
+        log(f"  bench database already has {have} demo ratings")
+        return {"demo_ratings": have, "seed_seconds": None}
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    run(flask + ["load-reference-data"], env, stdout=subprocess.DEVNULL)
+    scale = ratings / RATINGS_PER_SCALE
+    log(f"  seeding about {human(ratings)} ratings (demo seed --scale {scale:.2f})")
+    started = time.monotonic()
+    run(flask + ["demo", "seed", "--scale", f"{scale:.3f}"], env)
+    return {"demo_ratings": demo_ratings(url), "seed_seconds": round(time.monotonic() - started, 1)}
+
+
+def valid_pairs(url: str) -> list[tuple[str, str]]:
+    """(municipality, subject) pairs a resident may rate, for the random POSTs and forms."""
+    os.environ["DATABASE_URL"] = url
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import select
+
+    from feedback import create_app
+    from feedback.catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
+    from feedback.db import db
+    from feedback.territory.models import Municipality
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        subjects = [s for s in db.session.scalars(select(Subject).order_by(Subject.code))
+                    if s.rated_by_citizens and not s.retired]
+        pairs = []
+        for m in db.session.scalars(select(Municipality).where(Municipality.valid_to.is_(None))
+                                    .order_by(Municipality.code)):
+            pairs += [(m.code, s.code) for s in subjects if s.applies_to in MUNICIPALITY_KIND_APPLIES[m.kind]]
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+    return pairs
+
+
+# --- servers --------------------------------------------------------------------------------------
+
+def gunicorn(module: str, port: int, env: dict, workers: int) -> subprocess.Popen:
+    cmd = [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync", "--bind",
+           f"127.0.0.1:{port}", "--log-level", "warning", module]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if module == "wsgi:app"
+                                   else f"http://127.0.0.1:{port}/", timeout=10)
+            return proc
+        except OSError:  # not listening yet, or slow to answer
+            time.sleep(0.2)
+    stop(proc)
+    raise RuntimeError(f"{module} did not start on port {port}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def worker_rss_mb(master: subprocess.Popen) -> list[float]:
+    out = subprocess.run(["ps", "-o", "pid=,rss=", "--ppid", str(master.pid)], capture_output=True, text=True).stdout
+    return [round(int(line.split()[1]) / 1024, 1) for line in out.splitlines() if line.strip()]
+
+
+# --- wrk ------------------------------------------------------------------------------------------
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(url: str, duration: int, script: Path | None = None, script_args=(), connections=8, headers=()) -> dict:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        cmd += ["-H", header]
+    if script:
+        cmd += ["-s", str(script)]
+    cmd.append(url)
+    if script_args:
+        cmd += ["--", *script_args]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+              "p50_ms": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M)[1]),
+              "p99_ms": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M)[1]),
+              "requests": int(re.search(r"(\d+) requests in", out)[1])}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["non_2xx_3xx"] = int(errors[1]) if errors else 0
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    result["socket_errors"] = sum(map(int, socket.groups())) if socket else 0
+    ack = re.search(r"ACK (\d+) OTHER (\d+)", out)
+    if ack:
+        result["acknowledged"], result["refused"] = int(ack[1]), int(ack[2])
+    result["command"] = shlex.join(cmd)
+    return result
+
+
+# --- routes ---------------------------------------------------------------------------------------
+
+class Routes:
+    """The routes measured, with what each needs (random paths, POST scripts)."""
+
+    def __init__(self, pairs, workdir: Path, base: str, quick: bool):
+        self.pairs, self.workdir, self.base = pairs, workdir, base
+        rng = random.Random(15)
+        municipalities = sorted({m for m, _ in pairs})
+        water = [f"/ky/m/{m}/rate/{s}" for m, s in pairs if s == "LI-WATER"] or \
+            [f"/ky/m/{m}/rate/{s}" for m, s in pairs]
+        sample = rng.sample(municipalities, min(300, len(municipalities)))
+        self.files = {
+            "forms": self._write("forms.txt", rng.sample(water, min(300, len(water)))),
+            "scorecard_json": self._write("scorecard_json.txt", [f"/api/v1/municipalities/{m}/scorecard" for m in sample]),
+            "scorecard_html": self._write("scorecard_html.txt", [f"/ky/m/{m}/" for m in sample]),
+            "pairs": self._write("pairs.txt", [f"{m} {s}" for m, s in pairs]),
+        }
+        self.run_id = dt.datetime.now().strftime("%H%M%S")
+        # name, kind, path or file
+        self.routes = [
+            ("healthz", "get", "/healthz"),
+            ("home", "get", "/ky/"),
+            ("home, brotli", "get_br", "/ky/"),
+            ("search", "get", "/ky/search?q=ak-bulun"),
+            ("rating form", "get", "/ky/m/41702205805000/rate/LI-WATER"),
+            ("rating form, 300 random", "paths", "forms"),
+            ("POST /api/v1/ratings", "api", None),
+            ("HTML form post", "form", None),
+            ("scorecard JSON", "paths", "scorecard_json"),
+            ("scorecard HTML", "paths", "scorecard_html"),
+            ("compare region", "get", "/api/v1/compare?level=region"),
+            ("compare district", "get", "/api/v1/compare?level=district"),
+        ]
+        if quick:
+            self.routes = [r for r in self.routes if r[0] not in ("scorecard HTML", "compare district",
+                                                                  "rating form, 300 random")]
+
+    def _write(self, name, lines) -> Path:
+        path = self.workdir / name
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    def form_credentials(self) -> tuple[str, str, str]:
+        """A session cookie, its CSRF token and a form stamp, from one GET of the form."""
+        path = self.files["forms"].read_text().split()[0]
+        with urllib.request.urlopen(self.base + path) as response:
+            html = response.read().decode()
+            cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []]
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+            re.search(r'name="csrf_token" value="([^"]+)"', html)
+        started = re.search(r'name="started" type="hidden" value="([^"]+)"', html)
+        session_cookie = "; ".join(c for c in cookies if c.startswith("session="))
+        return session_cookie, token[1], started[1]
+
+    def measure(self, name, kind, target, duration, credentials):
+        if kind == "get":
+            return wrk(self.base + target, duration)
+        if kind == "get_br":
+            return wrk(self.base + target, duration, headers=["Accept-Encoding: br"])
+        if kind == "paths":
+            return wrk(self.base + "/", duration, LUA / "paths.lua", [str(self.files[target])])
+        if kind == "api":
+            return wrk(self.base + "/", duration, LUA / "api_rating.lua",
+                       [str(self.files["pairs"]), f"{self.run_id}-{time.monotonic_ns() % 10**9}"])
+        return wrk(self.base + "/", duration, LUA / "form_rating.lua", [str(self.files["pairs"]), *credentials])
+
+    def sql_statements(self, kind, target, credentials) -> float | None:
+        """Median of X-SQL-Statements over a few requests of the route."""
+        counts = []
+        paths = self.files[target].read_text().split()[:5] if kind == "paths" else [target] * 3
+        for i, path in enumerate(paths if kind in ("get", "get_br", "paths") else range(3)):
+            if kind == "api":
+                m, s = self.pairs[i * 7919 % len(self.pairs)]
+                body = json.dumps({"municipality": m, "subject": s, "overall": 4,
+                                   "client_id": f"bench-sql-{self.run_id}-{time.monotonic_ns()}"}).encode()
+                req = urllib.request.Request(self.base + "/api/v1/ratings", body,
+                                             {"Content-Type": "application/json"})
+            elif kind == "form":
+                cookie, token, started = credentials
+                m, s = self.pairs[i * 7919 % len(self.pairs)]
+                body = urllib.parse.urlencode({"csrf_token": token, "started": started, "overall": 3}).encode()
+                req = urllib.request.Request(f"{self.base}/ky/m/{m}/rate/{s}", body, {"Cookie": cookie})
+            else:
+                req = urllib.request.Request(self.base + path)
+            try:
+                with urllib.request.build_opener(_NoRedirect).open(req) as response:
+                    header = response.headers.get("X-SQL-Statements")
+            except urllib.error.HTTPError as error:
+                header = error.headers.get("X-SQL-Statements")
+            if header is not None:
+                counts.append(int(header))
+        return statistics.median(counts) if counts else None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+LIGHTHOUSE_PAGES = {"home": "/ky/", "rating form": "/ky/m/41702205805000/rate/LI-WATER",
+                    "scorecard": "/ky/m/41702205805000/"}
+
+
+def lighthouse(base: str, command: str) -> dict:
+    """Lighthouse (mobile emulation, simulated throttling) on the Kyrgyz home, rating form and a
+    scorecard: category scores and the bytes transferred. ``command``: the lighthouse executable."""
+    results = {}
+    for name, path in LIGHTHOUSE_PAGES.items():
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            subprocess.run([command, base + path, "--quiet", "--form-factor=mobile", "--output=json",
+                            f"--output-path={out.name}", "--chrome-flags=--headless=new --no-sandbox",
+                            "--only-categories=performance,accessibility,best-practices"],
+                           env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},
+                           check=True, timeout=300, capture_output=True)
+            report = json.loads(Path(out.name).read_text())
+        results[name] = {**{k: round(v["score"] * 100) for k, v in report["categories"].items()},
+                         "transfer_bytes": report["audits"]["total-byte-weight"]["numericValue"],
+                         "lcp_ms": round(report["audits"]["largest-contentful-paint"]["numericValue"])}
+    return results
+
+
+def stored_bench_ratings(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    from feedback.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(url))
+    with engine.connect() as conn:
+        n = conn.scalar(text("SELECT count(*) FROM rating WHERE client_id LIKE 'bench-%' OR client_id IS NULL"))
+    engine.dispose()
+    return n
+
+
+# --- one configuration ----------------------------------------------------------------------------
+
+def bench_configuration(db: str, ratings: int, args, log) -> dict:
+    url = database_url(db, ratings, args)
+    log(f"\n== {db}, {human(ratings)} ratings ==")
+    prep = prepare(url, ratings, log)
+    pairs = valid_pairs(url)
+    env = {"DATABASE_URL": url, "FEEDBACK_ENV": "production", "SECRET_KEY": "bench-" + "x" * 40,
+           "FEEDBACK_RATELIMIT_ENABLED": "false", "FEEDBACK_SESSION_COOKIE_SECURE": "false",
+           "FEEDBACK_SQL_COUNT_HEADER": "true"}
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    results = {"database": db, "target_ratings": ratings, **prep, "series": []}
+    app = gunicorn("wsgi:app", APP_PORT, env, args.workers)
+    try:
+        bare = gunicorn("bench.bare:app", BARE_PORT, {}, args.workers)
+    except RuntimeError:
+        stop(app)
+        raise
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick)
+            credentials = routes.form_credentials()
+            stored_before = stored_bench_ratings(url)
+            acknowledged = 0
+            if args.warmup:  # steady state: each worker has rendered what it caches
+                for name, kind, target in routes.routes:
+                    if kind in ("get", "paths"):
+                        routes.measure(name, kind, target, args.warmup, credentials)
+            for number in range(args.series):
+                series = {"bare": wrk(f"http://127.0.0.1:{BARE_PORT}/", args.duration), "routes": {}}
+                log(f"  series {number + 1}: bare {series['bare']['rps']:.0f} req/s")
+                for name, kind, target in routes.routes:
+                    # The bare route right before each route too: on a shared machine the load moves
+                    # within a series; the ratio uses the mean of the two bare runs around the route.
+                    bare_before = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.bare_duration)["rps"]
+                    result = routes.measure(name, kind, target, args.duration, credentials)
+                    bare_after = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.bare_duration)["rps"]
+                    result["bare_rps"] = round((bare_before + bare_after) / 2, 1)
+                    result["ratio"] = round(result["rps"] / result["bare_rps"], 3)
+                    acknowledged += result.get("acknowledged", 0)
+                    series["routes"][name] = result
+                    log(f"    {name:24} {result['rps']:8.0f} req/s  ratio {result['ratio']:.3f}  "
+                        f"p50 {result['p50_ms']:.1f} ms  p99 {result['p99_ms']:.1f} ms"
+                        + (f"  errors {result['non_2xx_3xx'] + result['socket_errors']}"
+                           if result['non_2xx_3xx'] + result['socket_errors'] else ""))
+                results["series"].append(series)
+            results["sql_statements"] = {name: routes.sql_statements(kind, target, credentials)
+                                         for name, kind, target in routes.routes}
+            results["worker_rss_mb"] = worker_rss_mb(app)
+            if args.lighthouse:
+                results["lighthouse"] = lighthouse(f"http://127.0.0.1:{APP_PORT}", args.lighthouse)
+            stored = stored_bench_ratings(url) - stored_before
+            # The SQL-count pass above stored 6 more (3 API, 3 form posts).
+            results["ratings_acknowledged"], results["ratings_stored"] = acknowledged, stored - 6
+    finally:
+        stop(app)
+        stop(bare)
+    results["summary"] = summarise(results)
+    return results
+
+
+def summarise(results) -> dict:
+    summary = {}
+    names = list(results["series"][0]["routes"])
+    for name in names:
+        runs = [s["routes"][name] for s in results["series"]]
+        summary[name] = {
+            "rps": round(statistics.median(r["rps"] for r in runs), 1),
+            "ratio": round(statistics.median(r["ratio"] for r in runs), 3),
+            "ratio_min": min(r["ratio"] for r in runs), "ratio_max": max(r["ratio"] for r in runs),
+            "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 2),
+            "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 2),
+            "errors": sum(r["non_2xx_3xx"] + r["socket_errors"] for r in runs),
+            "sql": results["sql_statements"].get(name),
+            "budget": BUDGETS.get(name),
+        }
+    summary["bare"] = {"rps": round(statistics.median(s["bare"]["rps"] for s in results["series"]), 1)}
+    return summary
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":")[1].strip()
+    except OSError:
+        pass
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[:1]
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
+            "system": platform.platform(), "wrk": wrk_version[0] if wrk_version else "",
+            "load_average_before": os.getloadavg()}
+
+
+def table(results) -> str:
+    s = results["summary"]
+    lines = [f"### {results['database']}, {results['demo_ratings']:,} demo ratings".replace(",", " "),
+             "", f"bare Flask JSON route: {s['bare']['rps']:.0f} req/s (median of {len(results['series'])} series)",
+             "", "| route | req/s | ratio to bare (min–max) | budget | p50 ms | p99 ms | SQL/request | errors |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in s.items():
+        if name == "bare":
+            continue
+        budget = r["budget"]
+        mark = "" if budget is None else (f"≥ {budget} {'met' if r['ratio'] >= budget else '**not met**'}")
+        lines.append(f"| {name} | {r['rps']:.0f} | {r['ratio']:.3f} ({r['ratio_min']:.3f}–{r['ratio_max']:.3f}) | "
+                     f"{mark} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {'' if r['sql'] is None else r['sql']:} | "
+                     f"{r['errors']} |")
+    rss = results.get("worker_rss_mb", [])
+    lines += ["", f"Worker RSS after the run: {', '.join(f'{x:.0f} MB' for x in rss)} (budget < {RSS_BUDGET_MB} MB). "
+              f"Ratings acknowledged: {results['ratings_acknowledged']}, stored: {results['ratings_stored']}."]
+    for page, scores in results.get("lighthouse", {}).items():
+        lines.append(f"Lighthouse, {page} (mobile): performance {scores['performance']}, accessibility "
+                     f"{scores['accessibility']}, best practices {scores['best-practices']}; "
+                     f"{scores['transfer_bytes'] / 1024:.1f} KB transferred, LCP {scores['lcp_ms']} ms.")
+    if results.get("seed_seconds"):
+        lines.append(f"Seeding took {results['seed_seconds']:.0f} s.")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(all_results, args, command) -> None:
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    info = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine(),
+            "command": command, "settings": {"workers": args.workers, "worker_class": "sync",
+                                             "wrk": f"-t2 -c8 -d{args.duration}s", "series": args.series,
+                                             "rate_limits": "off", "FEEDBACK_ENV": "production",
+                                             "warmup_seconds_per_get_route": args.warmup},
+            "results": all_results}
+    suffix = "-quick" if args.quick else ""
+    (docs / f"benchmarks{suffix}.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n")
+    head = ["# Benchmarks", "",
+            f"Measured {info['date']} with `{command}` on {info['machine']['cpu']} ({info['machine']['cores']} cores, "
+            f"{info['machine']['memory']}), Python {info['machine']['python']}; load average before: "
+            f"{', '.join(f'{x:.1f}' for x in info['machine']['load_average_before'])}.",
+            "",
+            f"gunicorn, {args.workers} sync workers, `FEEDBACK_ENV=production`, rate limits off; wrk `-t2 -c8 "
+            f"-d{args.duration}s`; {args.series} series, after {args.warmup} s of unmeasured load on each GET route "
+            "(steady state: each worker's caches are warm). Every series measures the bare Flask JSON app "
+            "(`bench/bare.py`, same gunicorn settings) first, and again for "
+            f"{args.bare_duration} s just before and just after each route: the ratio is the route's requests/s over "
+            "the mean of those two bare runs, so it holds on a noisy, shared machine "
+            "where absolute numbers do not. Random municipalities (rating forms, scorecards), unique "
+            "`client_id`s (API POST) and CSRF-carrying form posts come from `bench/lua/`. SQL/request: the "
+            "`X-SQL-Statements` header (`FEEDBACK_SQL_COUNT_HEADER=true`). Raw figures: "
+            f"`docs/benchmarks{suffix}.json`.", ""]
+    body = [table(r) for r in all_results]
+    (docs / f"benchmarks{suffix}.md").write_text("\n".join(head + body))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one series of 3 s, SQLite, 50 k ratings")
+    parser.add_argument("--db", default=None, help="sqlite,postgresql (default: both; --quick: sqlite)")
+    parser.add_argument("--scales", default=None, help="ratings, e.g. 50k,5M (default: both; --quick: 50k)")
+    parser.add_argument("--series", type=int, default=None)
+    parser.add_argument("--duration", type=int, default=None, help="seconds per wrk run")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--bare-duration", type=int, default=None,
+                        help="seconds of the bare runs just before and after each route")
+    parser.add_argument("--warmup", type=int, default=None, help="seconds of unmeasured load per GET route first")
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
+                                                                 "postgresql://postgres@127.0.0.1/feedback_bench"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
+    parser.add_argument("--lighthouse", default=os.environ.get("BENCH_LIGHTHOUSE"),
+                        help="path of the lighthouse executable (npm); runs it on three Kyrgyz pages")
+    args = parser.parse_args(argv)
+    args.db = args.db or ("sqlite" if args.quick else "sqlite,postgresql")
+    args.scales = args.scales or ("50k" if args.quick else "50k,5M")
+    args.series = args.series or (1 if args.quick else 3)
+    args.duration = args.duration or (3 if args.quick else 10)
+    args.bare_duration = args.bare_duration or (2 if args.quick else 3)
+    args.warmup = (2 if args.quick else 5) if args.warmup is None else args.warmup
+    command = "bench/run " + shlex.join(argv if argv is not None else sys.argv[1:])
+    all_results = []
+    for db in args.db.split(","):
+        for scale in args.scales.split(","):
+            all_results.append(bench_configuration(db, parse_count(scale), args, print))
+            write_report(all_results, args, command)
+    print()
+    for r in all_results:
+        print(table(r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Per-request cost and the page as a phone receives it.
+
+- Compression in the app (Flask-Compress): brotli for browsers that accept it, else gzip; HTML, CSS,
+  JS, JSON, SVG and CSV. A proxy in front may do it instead; then set ``COMPRESS_REGISTER=false``.
+- Static files under content-hashed URLs: ``url_for('static', filename=…)`` adds ``v=<hash of the
+  file>``; a request carrying the current hash may be cached for a year (``immutable``), since a
+  changed file gets a new URL.
+- ``SQL_COUNT_HEADER`` (``FEEDBACK_SQL_COUNT_HEADER=true``; `make bench` and the query-count tests set
+  it): every response carries ``X-SQL-Statements``, the number of SQL statements the request ran.
+  Off by default (production pays one counter increment per statement).
+"""
+import hashlib
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_app_context, request
+from flask_compress import Compress
+from sqlalchemy import event
+
+from .db import db
+
+HEADER = "X-SQL-Statements"
+YEAR = 365 * 24 * 3600
+COMPRESS_DEFAULTS = {
+    "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                           "application/json", "image/svg+xml", "text/csv", "text/plain", "application/xml"],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],
+    "COMPRESS_BR_LEVEL": 5,
+    "COMPRESS_LEVEL": 6,
+    "COMPRESS_MIN_SIZE": 500,
+}
+
+compress = Compress()
+_hashes: dict[tuple[str, float], str] = {}
+
+
+def static_hash(filename: str) -> str | None:
+    """First 12 hex digits of the file's SHA-256 (remembered per file and modification time)."""
+    path = Path(current_app.static_folder or "") / filename
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError:
+        return None
+    if key not in _hashes:
+        _hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return _hashes[key]
+
+
+def _hashed_static_url(endpoint: str, values: dict) -> None:
+    if endpoint == "static" and "v" not in values and values.get("filename"):
+        digest = static_hash(values["filename"])
+        if digest:
+            values["v"] = digest
+
+
+def _cache_static(response):
+    if request.endpoint == "static" and response.status_code == 200:
+        if request.args.get("v") and request.args.get("v") == static_hash(request.view_args.get("filename", "")):
+            response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
+
+
+def _count(conn, cursor, statement, parameters, context, executemany):
+    if has_app_context():
+        g._sql_statements = g.get("_sql_statements", 0) + 1
+
+
+def _header(response):
+    if current_app.config.get("SQL_COUNT_HEADER"):
+        response.headers[HEADER] = str(g.get("_sql_statements", 0))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    for key, value in COMPRESS_DEFAULTS.items():
+        app.config.setdefault(key, value)
+    # Registered first, so it runs last: it compresses what the other after_request handlers made.
+    compress.init_app(app)
+    app.url_defaults(_hashed_static_url)
+    app.after_request(_cache_static)
+    with app.app_context():
+        for engine in db.engines.values():
+            if not event.contains(engine, "before_cursor_execute", _count):
+                event.listen(engine, "before_cursor_execute", _count)
+    app.after_request(_header)

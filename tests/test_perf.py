@@ -1,0 +1,152 @@
+"""The page as a phone receives it, and what every request costs.
+
+- Responses are compressed (brotli, else gzip); static files have content-hashed URLs and may be
+  cached for a year.
+- Everything a main page loads (HTML, CSS, JS), as this app sends it compressed, stays within budget.
+- A page's SQL statement count does not grow with the history (no N+1): counted with the
+  X-SQL-Statements header (SQL_COUNT_HEADER, on in these tests only through the config).
+"""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from feedback import cache
+from feedback.perf import HEADER, static_hash
+
+AK_BULUN = "41702205805000"
+KB = 1024
+
+
+@pytest.fixture
+def counting(app):
+    app.config["SQL_COUNT_HEADER"] = True
+    yield
+    app.config["SQL_COUNT_HEADER"] = False
+
+
+def get(client, path, encoding="br, gzip"):
+    return client.get(path, headers={"Accept-Encoding": encoding})
+
+
+def test_html_is_compressed_with_brotli_or_gzip(client):
+    assert get(client, "/ky/").headers["Content-Encoding"] == "br"
+    assert get(client, "/ky/", "gzip").headers["Content-Encoding"] == "gzip"
+    plain = client.get("/ky/")
+    assert "Content-Encoding" not in plain.headers and b"<html" in plain.data
+    assert "Accept-Encoding" in get(client, "/ky/").headers["Vary"]
+
+
+def test_static_urls_carry_the_content_hash_and_are_cached_a_year(client):
+    html = client.get("/ky/").get_data(as_text=True)
+    digest = static_hash("css/site.css")
+    assert re.fullmatch(r"[0-9a-f]{12}", digest)
+    assert f'href="/static/css/site.css?v={digest}"' in html
+    response = client.get(f"/static/css/site.css?v={digest}")
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    stale = client.get("/static/css/site.css?v=000000000000")  # an old hash: not cached for a year
+    assert "immutable" not in stale.headers["Cache-Control"]
+
+
+def transfer_weight(client, path) -> tuple[int, list]:
+    """Compressed bytes of the page and of every stylesheet and script it links."""
+    page = get(client, path)
+    assert page.status_code == 200, path
+    rows = [(path, len(page.data))]
+    html = get(client, path, "identity").get_data(as_text=True)
+    for url in re.findall(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"', html):
+        response = get(client, url.replace("&amp;", "&"))
+        rows.append((url, len(response.data)))
+        response.close()
+    return sum(size for _, size in rows), rows
+
+
+@pytest.mark.parametrize(("path", "budget"), [
+    ("/ky/", 40 * KB),
+    (f"/ky/m/{AK_BULUN}/rate/LI-WATER", 30 * KB),
+    (f"/ky/m/{AK_BULUN}/", 60 * KB),
+])
+def test_transfer_weight_within_budget(client, path, budget):
+    total, rows = transfer_weight(client, path)
+    assert len(rows) >= 2, rows  # the page and at least its stylesheet
+    assert total < budget, rows
+
+
+def statements(client, path, cached=False) -> int:
+    if not cached:
+        # A first request after new ratings may recompute the period's shared scorecard context (once,
+        # for every process): that work does not grow with the history either, but it is not this
+        # page's own cost, so the page is counted on its next request.
+        client.get(path)
+        cache.store.clear()
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return int(response.headers[HEADER])
+
+
+MAIN_PAGES = ["/ky/", "/ru/search?q=ak-bulun", f"/ky/m/{AK_BULUN}/rate", f"/ky/m/{AK_BULUN}/rate/LI-WATER",
+              f"/ky/m/{AK_BULUN}/", f"/ru/m/{AK_BULUN}/", f"/api/v1/municipalities/{AK_BULUN}/scorecard",
+              "/api/v1/compare?level=region", "/api/v1/compare?level=district", f"/api/v1/municipalities/{AK_BULUN}"]
+
+
+def _history(ratings_per_subject: int) -> None:
+    from feedback.ratings.services import current_period
+
+    from .scorecards.helpers import KARAKOL, rate, respondent
+
+    period = current_period()
+    for municipality in (AK_BULUN, KARAKOL):
+        for subject in ("LI-WATER", "LI-ROADS", "LI-WASTE"):
+            for i in range(ratings_per_subject):
+                rate(respondent(verified=i % 2 == 0), municipality, subject, 1 + i % 5, period,
+                     criteria={"CR-RESULT": 1 + i % 5})
+
+
+def test_sql_statements_do_not_grow_with_the_history(client, counting, session):
+    _history(4)  # enough for every index to be published: the same work, on more data
+    small = {path: statements(client, path) for path in MAIN_PAGES}
+    _history(12)
+    large = {path: statements(client, path) for path in MAIN_PAGES}
+    assert large == small
+
+
+def test_the_counter_counts(client, counting):
+    assert statements(client, "/healthz") >= 1
+
+
+@pytest.mark.parametrize("path", ["/ky/", "/ru/search?q=ak-bulun", f"/ky/m/{AK_BULUN}/rate/LI-WATER"])
+def test_a_cached_page_costs_one_statement(client, counting, path):
+    statements(client, path)
+    assert statements(client, path, cached=True) == 1  # the version
+
+
+def test_a_registry_or_catalog_write_renews_every_cached_page(client, session):
+    from feedback.catalog.models import Subject
+    from feedback.territory.models import Region
+
+    form = f"/ru/m/{AK_BULUN}/rate/LI-WATER"
+    assert "Иссык-Кульская" in client.get("/ru/").get_data(as_text=True)
+    before = cache.version()
+    region = session.scalar(select(Region).where(Region.name_ru.like("Иссык-Кульская%")))
+    region.name_ru = "Иссык-Кульская (переименована)"
+    session.flush()
+    assert cache.version() == before + 1
+    assert "Иссык-Кульская (переименована)" in client.get("/ru/").get_data(as_text=True)
+    client.get(form)
+    subject = session.get(Subject, "LI-WATER")
+    subject.name_ru = "Питьевая вода (новое название)"
+    session.flush()
+    assert "Питьевая вода (новое название)" in client.get(form).get_data(as_text=True)
+
+
+def test_cached_rating_form_has_a_fresh_token_and_stamp_and_still_posts(client):
+    from tests.conftest import csrf_token
+
+    path = f"/ky/m/{AK_BULUN}/rate/LI-WATER"
+    first = client.get(path).get_data(as_text=True)
+    second = client.get(path).get_data(as_text=True)
+    assert "\x00" not in first + second
+    stamps = [re.search(r'name="started" type="hidden" value="([^"]+)"', html)[1] for html in (first, second)]
+    assert all(stamps)
+    response = client.post(path, data={"csrf_token": csrf_token(second), "started": stamps[1], "overall": "4"})
+    assert response.status_code == 303
