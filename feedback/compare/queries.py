@@ -20,19 +20,38 @@ What a comparison row means (also on the methodology page of the comparisons, co
 - Position: ``above`` / ``below`` when the row's whole interval lies above / below the national value
   of the same index, ``indistinguishable`` when it contains it; no position without an interval.
 - Urban–rural gap: urban minus rural index, standard error √(se_u² + se_r²), normal interval.
+
+Under methodology version 2 (the default) the residents' assessment follows the scorecards:
+
+- Region, district and urban/rural rows are ``scorecards.card.compare_areas`` (the numbers of
+  /api/v1/compare): direct estimates from ALL accepted ratings of the area, every rating weighing
+  the same, variance Σ n_i² v_i / N², interval θ ± t_{N−1} √V. The national value, and rows limited
+  to one region (urban/rural within a region), are computed here by the same formula
+  (``direct_estimates``).
+- A municipality's value is its published estimate in the shared context (``context.get``):
+  index from ``est``, interval from ``low``/``high``, standard error √mse; peer groups combine
+  those like version 1 (weighted by ratings).
+- The composite of a municipality is ``scorecard.composite_of`` of that citizen index, the state
+  track and the registered tracks' period indices, as the version-2 scorecard computes it.
+- Subjects, criteria, the state track and delegated powers are computed as under version 1.
 """
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
+import numpy as np
 from sqlalchemy import func, select
 
 from ..catalog.models import Criterion, Subject
 from ..db import db
+from ..scorecards import context as shared
 from ..scorecards import methodology as mth
+from ..scorecards import queries as sc_queries
+from ..scorecards import scoring, tracks
+from ..scorecards.card import compare_areas
 from ..scorecards.models import CriterionAggregate
-from ..scorecards.scorecard import context
+from ..scorecards.scorecard import composite_of, context
 from ..territory.models import District, Region
 
 LEVELS = ("region", "district", "peer_group", "urban_rural", "municipality")
@@ -51,6 +70,7 @@ class Value:
     se: float | None = None  # on the index scale; None when not sampled
     n: int = 0  # accepted ratings (sampled indices) or 1 (state-assessed)
     weight: float = 1.0  # ratings its index is made of (sampled) or 1
+    interval: tuple[float, float] | None = None  # the published interval of one municipality (version 2)
 
 
 @dataclass
@@ -124,7 +144,21 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
     ctx = context(period, per_municipality_params(params))
     kind, _, code = index_key.partition(":")
     out: dict[str, Value] = {}
-    if kind == "citizen":
+    if params.method == 2 and kind in ("citizen", "composite"):
+        citizen = citizen_v2(period, params)
+        if kind == "citizen":
+            out = citizen
+        else:
+            extra = tracks.period_indices(period)
+            states = ctx.state()
+            for m in ctx.units:
+                c = citizen.get(m)
+                comp = composite_of(params, c.index if c else None, c.interval if c else None, states.get(m),
+                                    {key: tracks.TrackResult(index=values[m]) for key, values in extra.items()
+                                     if m in values})
+                if comp["index"] is not None:
+                    out[m] = Value(comp["index"])
+    elif kind == "citizen":
         for m in ctx.units:
             t = ctx.citizen(m)
             if t.n:
@@ -155,6 +189,55 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
         # compared like the state track: one municipality, one vote.
         out = {m: Value(index) for m, index in ctx.extra().get(kind, {}).items()}
     return {m: v for m, v in out.items() if m in ctx.units}
+
+
+def citizen_v2(period: int, params: mth.Params) -> dict[str, Value]:
+    """Every rated municipality's residents' assessment under version 2: the shared context's
+    published estimate (index of ``est``, interval of ``low``–``high``, se √mse on the index scale)
+    when it has at least the minimum sample; otherwise its count and no number."""
+    out = {}
+    for m, u in shared.get(period, params)["units"].items():
+        if not u["n"]:
+            continue
+        if u["n"] >= params.min_sample and u["est"] is not None:
+            out[m] = Value(scoring.index_from_mean(u["est"]), math.sqrt(u["mse"]) * 25, u["n"], u["n"],
+                           (scoring.index_from_mean(u["low"]), scoring.index_from_mean(u["high"])))
+        else:
+            out[m] = Value(None, None, u["n"], 0)
+    return out
+
+
+def direct_estimates(period: int, params: mth.Params, groups: dict[str, list[str]]) -> dict[str, tuple]:
+    """Version 2, per group of municipalities: (N, index, se, interval) of the direct estimate from all
+    its accepted ratings, the formula of ``card.compare_areas`` (index and interval None below the
+    minimum sample; se on the index scale)."""
+    c = scoring.Constants.from_params(params.values)
+    per_unit: dict[str, list[float]] = {}
+    for r in sc_queries.period_aggregates(period):
+        acc = per_unit.setdefault(r.municipality_code, [0.0, 0.0, 0.0])
+        acc[0], acc[1], acc[2] = acc[0] + r.n, acc[1] + r.total, acc[2] + r.total_sq
+    clusters = sc_queries.period_clusters(period)
+    codes = [code for code, acc in per_unit.items() if acc[0] > 0]
+    n = np.array([per_unit[code][0] for code in codes], float)
+    total = np.array([per_unit[code][1] for code in codes], float)
+    total_sq = np.array([per_unit[code][2] for code in codes], float)
+    cl = np.array([clusters.get(code, (0, 0, 0, 0)) for code in codes], float).reshape(-1, 4)
+    v = scoring.direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior,
+                                *(cl[:, i] for i in range(4))) if codes else np.zeros(0)
+    where = {code: i for i, code in enumerate(codes)}
+    out = {}
+    for key, members in groups.items():
+        idx = [where[m] for m in members if m in where]
+        big_n = float(n[idx].sum()) if idx else 0.0
+        if big_n < c.min_sample:
+            out[key] = (int(big_n), None, None, None)
+            continue
+        mean = float(total[idx].sum()) / big_n
+        sd = math.sqrt(float((n[idx] ** 2 * v[idx]).sum())) / big_n
+        t = scoring.t_quantile(0.5 + c.confidence / 2, int(big_n) - 1)
+        out[key] = (int(big_n), scoring.index_from_mean(mean), sd * 25,
+                    (max(0.0, scoring.index_from_mean(mean - t * sd)), min(100.0, scoring.index_from_mean(mean + t * sd))))
+    return out
 
 
 def aggregate(values: list[Value], sampled: bool, params: mth.Params) -> tuple:
@@ -230,10 +313,23 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
         groups["national" if level == "national" else group_key(level, ctx, unit)].append(code)
     names = {"national": ("Кыргыз Республикасы", "Кыргызская Республика")} if level == "national" else _names(level, groups)
     reason_none = NOT_ASSESSED if index_kind(index_key) not in RESIDENT_WEIGHTED else NOT_ENOUGH
+    direct = params.method == 2 and index_key == "citizen" and level in ("national", *AREA_LEVELS)
+    estimates = direct_estimates(period, params, groups) if direct else {}
+    areas = area_rows(level, period, params) if direct and level in AREA_LEVELS and not within and not kind else None
     rows = []
     for key in sorted(groups):
         codes = groups[key]
-        index, se, interval, n, assessed = aggregate([values[c] for c in codes if c in values], sampled, params)
+        if direct:
+            n, index, se, interval = estimates[key]
+            assessed = sum(1 for c in codes if c in values and values[c].index is not None)
+            if areas is not None:  # the published numbers of /api/v1/compare
+                area = areas[key]
+                n, index, assessed = area["n"], area["index"], area["published"]
+                interval = tuple(area["interval"]) if area["interval"] else None
+        else:
+            index, se, interval, n, assessed = aggregate([values[c] for c in codes if c in values], sampled, params)
+            if level == "municipality" and key in values and values[key].interval is not None:
+                interval = values[key].interval  # version 2: the municipality's published interval
         ky, ru = names.get(key, (key, key))
         rows.append(Row(key, level, ky, ru, len(codes), assessed, n, index, se, interval,
                         reason=None if index is not None else reason_none, codes=codes))
@@ -242,6 +338,15 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
         for row in rows:
             row.position = position(row.interval, reference)
     return rows
+
+
+AREA_LEVELS = ("region", "district", "urban_rural")
+AREA_CODES = {"urban": URBAN, "rural": RURAL}
+
+
+def area_rows(level: str, period: int, params: mth.Params) -> dict[str, dict]:
+    """``card.compare_areas`` rows by this package's group code (city / aiyl_aimak for urban / rural)."""
+    return {AREA_CODES.get(r["code"], r["code"]): r for r in compare_areas(level, period, params, {})}
 
 
 def position(interval, reference: float | None) -> str | None:
