@@ -33,7 +33,8 @@ Under methodology version 2 (the default) the residents' assessment follows the 
   those like version 1 (weighted by ratings).
 - The composite of a municipality is ``scorecard.composite_of`` of that citizen index, the state
   track and the registered tracks' period indices, as the version-2 scorecard computes it.
-- Subjects, criteria, the state track and delegated powers are computed as under version 1.
+- The state track and delegated powers: as under version 1, with the version's answer points.
+- Subjects and criteria are computed as under version 1 (subjects from the version-1 context).
 """
 import math
 from collections import defaultdict
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 
 import numpy as np
+from flask import g
 from sqlalchemy import func, select
 
 from ..catalog.models import Criterion, Subject
@@ -51,7 +53,7 @@ from ..scorecards import queries as sc_queries
 from ..scorecards import scoring, tracks
 from ..scorecards.card import compare_areas
 from ..scorecards.models import CriterionAggregate
-from ..scorecards.scorecard import composite_of, context
+from ..scorecards.scorecard import composite_of, context, state_tracks
 from ..territory.models import District, Region
 
 LEVELS = ("region", "district", "peer_group", "urban_rural", "municipality")
@@ -150,7 +152,7 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
             out = citizen
         else:
             extra = tracks.period_indices(period)
-            states = ctx.state()
+            states = state_of_period(ctx, period, params)
             for m in ctx.units:
                 c = citizen.get(m)
                 comp = composite_of(params, c.index if c else None, c.interval if c else None, states.get(m),
@@ -173,9 +175,9 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
     elif kind == "criterion":
         out = criterion_values(period, code, params)
     elif kind == "state":
-        out = {m: Value(s["index"]) for m, s in ctx.state().items() if s["index"] is not None}
+        out = {m: Value(s["index"]) for m, s in state_of_period(ctx, period, params).items() if s["index"] is not None}
     elif kind == "power":
-        for m, s in ctx.state().items():
+        for m, s in state_of_period(ctx, period, params).items():
             entry = s["powers"].get(code)
             if entry and entry["index"] is not None:
                 out[m] = Value(entry["index"])
@@ -189,6 +191,16 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
         # compared like the state track: one municipality, one vote.
         out = {m: Value(index) for m, index in ctx.extra().get(kind, {}).items()}
     return {m: v for m, v in out.items() if m in ctx.units}
+
+
+def state_of_period(ctx, period: int, params: mth.Params) -> dict[str, dict]:
+    """Every municipality's state track under ``params`` (its answer points), as its scorecard has it."""
+    if params.method == 1:
+        return ctx.state()
+    cache = g.setdefault("_compare_states", {})
+    if (period, params.version) not in cache:
+        cache[period, params.version] = state_tracks(sc_queries.state_indicator_scores(period), params)
+    return cache[period, params.version]
 
 
 def citizen_v2(period: int, params: mth.Params) -> dict[str, Value]:
@@ -207,24 +219,34 @@ def citizen_v2(period: int, params: mth.Params) -> dict[str, Value]:
     return out
 
 
+def _direct_units(period: int, params: mth.Params) -> tuple:
+    """Per rated municipality: n, total and direct variance v (arrays) and its position; once per request."""
+    cache = g.setdefault("_compare_direct", {})
+    key = (period, params.version)
+    if key not in cache:
+        c = scoring.Constants.from_params(params.values)
+        per_unit: dict[str, list[float]] = {}
+        for r in sc_queries.period_aggregates(period):
+            acc = per_unit.setdefault(r.municipality_code, [0.0, 0.0, 0.0])
+            acc[0], acc[1], acc[2] = acc[0] + r.n, acc[1] + r.total, acc[2] + r.total_sq
+        clusters = sc_queries.period_clusters(period)
+        codes = [code for code, acc in per_unit.items() if acc[0] > 0]
+        n = np.array([per_unit[code][0] for code in codes], float)
+        total = np.array([per_unit[code][1] for code in codes], float)
+        total_sq = np.array([per_unit[code][2] for code in codes], float)
+        cl = np.array([clusters.get(code, (0, 0, 0, 0)) for code in codes], float).reshape(-1, 4)
+        v = scoring.direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior,
+                                    *(cl[:, i] for i in range(4))) if codes else np.zeros(0)
+        cache[key] = (n, total, v, {code: i for i, code in enumerate(codes)})
+    return cache[key]
+
+
 def direct_estimates(period: int, params: mth.Params, groups: dict[str, list[str]]) -> dict[str, tuple]:
     """Version 2, per group of municipalities: (N, index, se, interval) of the direct estimate from all
     its accepted ratings, the formula of ``card.compare_areas`` (index and interval None below the
     minimum sample; se on the index scale)."""
     c = scoring.Constants.from_params(params.values)
-    per_unit: dict[str, list[float]] = {}
-    for r in sc_queries.period_aggregates(period):
-        acc = per_unit.setdefault(r.municipality_code, [0.0, 0.0, 0.0])
-        acc[0], acc[1], acc[2] = acc[0] + r.n, acc[1] + r.total, acc[2] + r.total_sq
-    clusters = sc_queries.period_clusters(period)
-    codes = [code for code, acc in per_unit.items() if acc[0] > 0]
-    n = np.array([per_unit[code][0] for code in codes], float)
-    total = np.array([per_unit[code][1] for code in codes], float)
-    total_sq = np.array([per_unit[code][2] for code in codes], float)
-    cl = np.array([clusters.get(code, (0, 0, 0, 0)) for code in codes], float).reshape(-1, 4)
-    v = scoring.direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior,
-                                *(cl[:, i] for i in range(4))) if codes else np.zeros(0)
-    where = {code: i for i, code in enumerate(codes)}
+    n, total, v, where = _direct_units(period, params)
     out = {}
     for key, members in groups.items():
         idx = [where[m] for m in members if m in where]
@@ -346,7 +368,11 @@ AREA_CODES = {"urban": URBAN, "rural": RURAL}
 
 def area_rows(level: str, period: int, params: mth.Params) -> dict[str, dict]:
     """``card.compare_areas`` rows by this package's group code (city / aiyl_aimak for urban / rural)."""
-    return {AREA_CODES.get(r["code"], r["code"]): r for r in compare_areas(level, period, params, {})}
+    cache = g.setdefault("_compare_areas", {})
+    key = (level, period, params.version)
+    if key not in cache:
+        cache[key] = {AREA_CODES.get(r["code"], r["code"]): r for r in compare_areas(level, period, params, {})}
+    return cache[key]
 
 
 def position(interval, reference: float | None) -> str | None:
