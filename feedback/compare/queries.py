@@ -143,21 +143,25 @@ def per_municipality_params(params: mth.Params) -> mth.Params:
 
 def municipality_values(period: int, index_key: str, params: mth.Params) -> dict[str, Value]:
     """Every municipality's value of the index in the period (absent: nothing to count)."""
-    ctx = context(period, per_municipality_params(params))
     kind, _, code = index_key.partition(":")
+    ctx = context(period, per_municipality_params(params)) if params.method == 1 or kind == "subject" else territory(period)
     out: dict[str, Value] = {}
     if params.method == 2 and kind in ("citizen", "composite"):
         citizen = citizen_v2(period, params)
         if kind == "citizen":
             out = citizen
         else:
-            extra = tracks.period_indices(period)
+            # The registered tracks enter the scorecard's composite as their compute() publishes them,
+            # rounded to the methodology's decimals (budget transparency does); their period indices
+            # are full precision, so they are rounded the same way here.
+            decimals = params["rounding"]["index_decimals"]
+            extra = ctx.extra()
             states = state_of_period(ctx, period, params)
             for m in ctx.units:
                 c = citizen.get(m)
                 comp = composite_of(params, c.index if c else None, c.interval if c else None, states.get(m),
-                                    {key: tracks.TrackResult(index=values[m]) for key, values in extra.items()
-                                     if m in values})
+                                    {key: tracks.TrackResult(index=mth.rounded(values[m], decimals))
+                                     for key, values in extra.items() if m in values})
                 if comp["index"] is not None:
                     out[m] = Value(comp["index"])
     elif kind == "citizen":
@@ -191,6 +195,30 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
         # compared like the state track: one municipality, one vote.
         out = {m: Value(index) for m, index in ctx.extra().get(kind, {}).items()}
     return {m: v for m, v in out.items() if m in ctx.units}
+
+
+class Territory:
+    """What grouping needs without a version-1 context: the municipalities in force, version 1's
+    population bands (the peer groups compared here), the registered tracks' period indices."""
+
+    def __init__(self, period: int):
+        self.period, self.units, self._extra = period, sc_queries.current_units(), None
+        self.bands = mth.get(1)["population_bands"]
+
+    def band(self, unit) -> str:
+        return mth.population_band(unit.population, self.bands)
+
+    def extra(self) -> dict[str, dict[str, float]]:
+        if self._extra is None:
+            self._extra = tracks.period_indices(self.period)
+        return self._extra
+
+
+def territory(period: int) -> Territory:
+    cache = g.setdefault("_compare_territory", {})
+    if period not in cache:
+        cache[period] = Territory(period)
+    return cache[period]
 
 
 def state_of_period(ctx, period: int, params: mth.Params) -> dict[str, dict]:
@@ -323,7 +351,7 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
     """One row per unit of ``level`` (region, district, peer_group, urban_rural, municipality, or
     "national": one row for the country), optionally only municipalities ``within`` a region or
     district and of one ``kind`` (city / aiyl_aimak). Rows are sorted by code."""
-    ctx = context(period, per_municipality_params(params))
+    ctx = context(period, params) if params.method == 1 else territory(period)
     values = municipality_values(period, index_key, params)
     sampled = index_kind(index_key) in RESIDENT_WEIGHTED
     groups: dict[str, list[str]] = defaultdict(list)
@@ -465,7 +493,7 @@ def scorecard_rows(period: int, params: mth.Params) -> list[dict]:
     """Every municipality's scorecard numbers (citizen, state, composite: n, index, interval)."""
     tracks = ("citizen", "state", "composite")
     by_track = {t: {r.code: r for r in comparison_rows("municipality", period, t, params)} for t in tracks}
-    units = context(period, per_municipality_params(params)).units
+    units = territory(period).units
     rows = []
     for code, row in sorted(by_track["citizen"].items()):
         unit = units[code]

@@ -128,3 +128,29 @@ def test_pages_follow_the_methodology_in_force_and_version_1_on_request(client, 
     assert "Σ n_i² v_i / N²" in client.get(f"/ky/compare?period={YEAR}").get_data(as_text=True)
     html = client.get(f"/ky/compare?period={YEAR}&methodology=1").get_data(as_text=True)
     assert "Σ n_i² v_i / N²" not in html and 'name="methodology" value="1"' in html
+
+
+def test_composite_with_a_registered_track_is_the_scorecards(known, v2, monkeypatch):
+    """A registered track publishes its index rounded (as budget transparency does) and lists full
+    precision for the period; the comparison's composite is still the scorecard's."""
+    from feedback.scorecards import tracks
+
+    values = {AK_BULUN: 40.15, KARAKOL: 81.35}  # 40.15 unrounded would move Ak-Bulun's composite to 49.6
+
+    class Listed:
+        key = "budget_transparency"
+
+        def compute(self, municipality, period, params):
+            index = values.get(municipality.code)
+            return tracks.TrackResult(index=None if index is None else mth.rounded(index, 1))
+
+        def indices(self, period):
+            return values
+
+    monkeypatch.setattr(tracks, "REGISTRY", list(tracks.REGISTRY))
+    tracks.register(Listed())
+    composite = {r.code: r for r in queries.comparison_rows("municipality", YEAR, "composite", v2, within=ISSYK_KUL)}
+    for code in (AK_BULUN, KARAKOL):
+        scorecard = card.build(db.session.get(Municipality, code), YEAR, v2)
+        assert "budget_transparency" in {c["track"] for c in scorecard["composite"]["components"]}
+        assert mth.rounded(composite[code].index, 1) == scorecard["composite"]["index"], code
