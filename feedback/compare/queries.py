@@ -136,8 +136,8 @@ def criterion_values(period: int, criterion: str, params: mth.Params) -> dict[st
 
 
 def per_municipality_params(params: mth.Params) -> mth.Params:
-    """The per-municipality numbers compared here come from the version-1 context (one pass over
-    the period's aggregates); under a later method they are computed with version 1's constants."""
+    """Version 1's per-municipality numbers (the version-1 context, one pass over the period's
+    aggregates): under version 2 only the subjects still come from it, with version 1's constants."""
     return params if params.method == 1 else mth.get(1)
 
 
