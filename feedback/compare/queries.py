@@ -20,19 +20,40 @@ What a comparison row means (also on the methodology page of the comparisons, co
 - Position: ``above`` / ``below`` when the row's whole interval lies above / below the national value
   of the same index, ``indistinguishable`` when it contains it; no position without an interval.
 - Urban–rural gap: urban minus rural index, standard error √(se_u² + se_r²), normal interval.
+
+Under methodology version 2 (the default) the residents' assessment follows the scorecards:
+
+- Region, district and urban/rural rows are ``scorecards.card.compare_areas`` (the numbers of
+  /api/v1/compare): direct estimates from ALL accepted ratings of the area, every rating weighing
+  the same, variance Σ n_i² v_i / N², interval θ ± t_{N−1} √V. The national value, and rows limited
+  to one region (urban/rural within a region), are computed here by the same formula
+  (``direct_estimates``).
+- A municipality's value is its published estimate in the shared context (``context.get``):
+  index from ``est``, interval from ``low``/``high``, standard error √mse; peer groups combine
+  those like version 1 (weighted by ratings).
+- The composite of a municipality is ``scorecard.composite_of`` of that citizen index, the state
+  track and the registered tracks' period indices, as the version-2 scorecard computes it.
+- The state track and delegated powers: as under version 1, with the version's answer points.
+- Subjects and criteria are computed as under version 1 (subjects from the version-1 context).
 """
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
+import numpy as np
+from flask import g
 from sqlalchemy import func, select
 
 from ..catalog.models import Criterion, Subject
 from ..db import db
+from ..scorecards import context as shared
 from ..scorecards import methodology as mth
+from ..scorecards import queries as sc_queries
+from ..scorecards import scoring, tracks
+from ..scorecards.card import compare_areas
 from ..scorecards.models import CriterionAggregate
-from ..scorecards.scorecard import context
+from ..scorecards.scorecard import composite_of, context, state_tracks
 from ..territory.models import District, Region
 
 LEVELS = ("region", "district", "peer_group", "urban_rural", "municipality")
@@ -51,6 +72,7 @@ class Value:
     se: float | None = None  # on the index scale; None when not sampled
     n: int = 0  # accepted ratings (sampled indices) or 1 (state-assessed)
     weight: float = 1.0  # ratings its index is made of (sampled) or 1
+    interval: tuple[float, float] | None = None  # the published interval of one municipality (version 2)
 
 
 @dataclass
@@ -114,17 +136,35 @@ def criterion_values(period: int, criterion: str, params: mth.Params) -> dict[st
 
 
 def per_municipality_params(params: mth.Params) -> mth.Params:
-    """The per-municipality numbers compared here come from the version-1 context (one pass over
-    the period's aggregates); under a later method they are computed with version 1's constants."""
+    """Version 1's per-municipality numbers (the version-1 context, one pass over the period's
+    aggregates): under version 2 only the subjects still come from it, with version 1's constants."""
     return params if params.method == 1 else mth.get(1)
 
 
 def municipality_values(period: int, index_key: str, params: mth.Params) -> dict[str, Value]:
     """Every municipality's value of the index in the period (absent: nothing to count)."""
-    ctx = context(period, per_municipality_params(params))
     kind, _, code = index_key.partition(":")
+    ctx = context(period, per_municipality_params(params)) if params.method == 1 or kind == "subject" else territory(period)
     out: dict[str, Value] = {}
-    if kind == "citizen":
+    if params.method == 2 and kind in ("citizen", "composite"):
+        citizen = citizen_v2(period, params)
+        if kind == "citizen":
+            out = citizen
+        else:
+            # The registered tracks enter the scorecard's composite as their compute() publishes them,
+            # rounded to the methodology's decimals (budget transparency does); their period indices
+            # are full precision, so they are rounded the same way here.
+            decimals = params["rounding"]["index_decimals"]
+            extra = ctx.extra()
+            states = state_of_period(ctx, period, params)
+            for m in ctx.units:
+                c = citizen.get(m)
+                comp = composite_of(params, c.index if c else None, c.interval if c else None, states.get(m),
+                                    {key: tracks.TrackResult(index=mth.rounded(values[m], decimals))
+                                     for key, values in extra.items() if m in values})
+                if comp["index"] is not None:
+                    out[m] = Value(comp["index"])
+    elif kind == "citizen":
         for m in ctx.units:
             t = ctx.citizen(m)
             if t.n:
@@ -139,9 +179,9 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
     elif kind == "criterion":
         out = criterion_values(period, code, params)
     elif kind == "state":
-        out = {m: Value(s["index"]) for m, s in ctx.state().items() if s["index"] is not None}
+        out = {m: Value(s["index"]) for m, s in state_of_period(ctx, period, params).items() if s["index"] is not None}
     elif kind == "power":
-        for m, s in ctx.state().items():
+        for m, s in state_of_period(ctx, period, params).items():
             entry = s["powers"].get(code)
             if entry and entry["index"] is not None:
                 out[m] = Value(entry["index"])
@@ -155,6 +195,99 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
         # compared like the state track: one municipality, one vote.
         out = {m: Value(index) for m, index in ctx.extra().get(kind, {}).items()}
     return {m: v for m, v in out.items() if m in ctx.units}
+
+
+class Territory:
+    """What grouping needs without a version-1 context: the municipalities in force, version 1's
+    population bands (the peer groups compared here), the registered tracks' period indices."""
+
+    def __init__(self, period: int):
+        self.period, self.units, self._extra = period, sc_queries.current_units(), None
+        self.bands = mth.get(1)["population_bands"]
+
+    def band(self, unit) -> str:
+        return mth.population_band(unit.population, self.bands)
+
+    def extra(self) -> dict[str, dict[str, float]]:
+        if self._extra is None:
+            self._extra = tracks.period_indices(self.period)
+        return self._extra
+
+
+def territory(period: int) -> Territory:
+    cache = g.setdefault("_compare_territory", {})
+    if period not in cache:
+        cache[period] = Territory(period)
+    return cache[period]
+
+
+def state_of_period(ctx, period: int, params: mth.Params) -> dict[str, dict]:
+    """Every municipality's state track under ``params`` (its answer points), as its scorecard has it."""
+    if params.method == 1:
+        return ctx.state()
+    cache = g.setdefault("_compare_states", {})
+    if (period, params.version) not in cache:
+        cache[period, params.version] = state_tracks(sc_queries.state_indicator_scores(period), params)
+    return cache[period, params.version]
+
+
+def citizen_v2(period: int, params: mth.Params) -> dict[str, Value]:
+    """Every rated municipality's residents' assessment under version 2: the shared context's
+    published estimate (index of ``est``, interval of ``low``–``high``, se √mse on the index scale)
+    when it has at least the minimum sample; otherwise its count and no number."""
+    out = {}
+    for m, u in shared.get(period, params)["units"].items():
+        if not u["n"]:
+            continue
+        if u["n"] >= params.min_sample and u["est"] is not None:
+            out[m] = Value(scoring.index_from_mean(u["est"]), math.sqrt(u["mse"]) * 25, u["n"], u["n"],
+                           (scoring.index_from_mean(u["low"]), scoring.index_from_mean(u["high"])))
+        else:
+            out[m] = Value(None, None, u["n"], 0)
+    return out
+
+
+def _direct_units(period: int, params: mth.Params) -> tuple:
+    """Per rated municipality: n, total and direct variance v (arrays) and its position; once per request."""
+    cache = g.setdefault("_compare_direct", {})
+    key = (period, params.version)
+    if key not in cache:
+        c = scoring.Constants.from_params(params.values)
+        per_unit: dict[str, list[float]] = {}
+        for r in sc_queries.period_aggregates(period):
+            acc = per_unit.setdefault(r.municipality_code, [0.0, 0.0, 0.0])
+            acc[0], acc[1], acc[2] = acc[0] + r.n, acc[1] + r.total, acc[2] + r.total_sq
+        clusters = sc_queries.period_clusters(period)
+        codes = [code for code, acc in per_unit.items() if acc[0] > 0]
+        n = np.array([per_unit[code][0] for code in codes], float)
+        total = np.array([per_unit[code][1] for code in codes], float)
+        total_sq = np.array([per_unit[code][2] for code in codes], float)
+        cl = np.array([clusters.get(code, (0, 0, 0, 0)) for code in codes], float).reshape(-1, 4)
+        v = scoring.direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior,
+                                    *(cl[:, i] for i in range(4))) if codes else np.zeros(0)
+        cache[key] = (n, total, v, {code: i for i, code in enumerate(codes)})
+    return cache[key]
+
+
+def direct_estimates(period: int, params: mth.Params, groups: dict[str, list[str]]) -> dict[str, tuple]:
+    """Version 2, per group of municipalities: (N, index, se, interval) of the direct estimate from all
+    its accepted ratings, the formula of ``card.compare_areas`` (index and interval None below the
+    minimum sample; se on the index scale)."""
+    c = scoring.Constants.from_params(params.values)
+    n, total, v, where = _direct_units(period, params)
+    out = {}
+    for key, members in groups.items():
+        idx = [where[m] for m in members if m in where]
+        big_n = float(n[idx].sum()) if idx else 0.0
+        if big_n < c.min_sample:
+            out[key] = (int(big_n), None, None, None)
+            continue
+        mean = float(total[idx].sum()) / big_n
+        sd = math.sqrt(float((n[idx] ** 2 * v[idx]).sum())) / big_n
+        t = scoring.t_quantile(0.5 + c.confidence / 2, int(big_n) - 1)
+        out[key] = (int(big_n), scoring.index_from_mean(mean), sd * 25,
+                    (max(0.0, scoring.index_from_mean(mean - t * sd)), min(100.0, scoring.index_from_mean(mean + t * sd))))
+    return out
 
 
 def aggregate(values: list[Value], sampled: bool, params: mth.Params) -> tuple:
@@ -218,7 +351,7 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
     """One row per unit of ``level`` (region, district, peer_group, urban_rural, municipality, or
     "national": one row for the country), optionally only municipalities ``within`` a region or
     district and of one ``kind`` (city / aiyl_aimak). Rows are sorted by code."""
-    ctx = context(period, per_municipality_params(params))
+    ctx = context(period, params) if params.method == 1 else territory(period)
     values = municipality_values(period, index_key, params)
     sampled = index_kind(index_key) in RESIDENT_WEIGHTED
     groups: dict[str, list[str]] = defaultdict(list)
@@ -230,10 +363,23 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
         groups["national" if level == "national" else group_key(level, ctx, unit)].append(code)
     names = {"national": ("Кыргыз Республикасы", "Кыргызская Республика")} if level == "national" else _names(level, groups)
     reason_none = NOT_ASSESSED if index_kind(index_key) not in RESIDENT_WEIGHTED else NOT_ENOUGH
+    direct = params.method == 2 and index_key == "citizen" and level in ("national", *AREA_LEVELS)
+    estimates = direct_estimates(period, params, groups) if direct else {}
+    areas = area_rows(level, period, params) if direct and level in AREA_LEVELS and not within and not kind else None
     rows = []
     for key in sorted(groups):
         codes = groups[key]
-        index, se, interval, n, assessed = aggregate([values[c] for c in codes if c in values], sampled, params)
+        if direct:
+            n, index, se, interval = estimates[key]
+            assessed = sum(1 for c in codes if c in values and values[c].index is not None)
+            if areas is not None:  # the published numbers of /api/v1/compare
+                area = areas[key]
+                n, index, assessed = area["n"], area["index"], area["published"]
+                interval = tuple(area["interval"]) if area["interval"] else None
+        else:
+            index, se, interval, n, assessed = aggregate([values[c] for c in codes if c in values], sampled, params)
+            if level == "municipality" and key in values and values[key].interval is not None:
+                interval = values[key].interval  # version 2: the municipality's published interval
         ky, ru = names.get(key, (key, key))
         rows.append(Row(key, level, ky, ru, len(codes), assessed, n, index, se, interval,
                         reason=None if index is not None else reason_none, codes=codes))
@@ -242,6 +388,19 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
         for row in rows:
             row.position = position(row.interval, reference)
     return rows
+
+
+AREA_LEVELS = ("region", "district", "urban_rural")
+AREA_CODES = {"urban": URBAN, "rural": RURAL}
+
+
+def area_rows(level: str, period: int, params: mth.Params) -> dict[str, dict]:
+    """``card.compare_areas`` rows by this package's group code (city / aiyl_aimak for urban / rural)."""
+    cache = g.setdefault("_compare_areas", {})
+    key = (level, period, params.version)
+    if key not in cache:
+        cache[key] = {AREA_CODES.get(r["code"], r["code"]): r for r in compare_areas(level, period, params, {})}
+    return cache[key]
 
 
 def position(interval, reference: float | None) -> str | None:
@@ -334,7 +493,7 @@ def scorecard_rows(period: int, params: mth.Params) -> list[dict]:
     """Every municipality's scorecard numbers (citizen, state, composite: n, index, interval)."""
     tracks = ("citizen", "state", "composite")
     by_track = {t: {r.code: r for r in comparison_rows("municipality", period, t, params)} for t in tracks}
-    units = context(period, per_municipality_params(params)).units
+    units = territory(period).units
     rows = []
     for code, row in sorted(by_track["citizen"].items()):
         unit = units[code]

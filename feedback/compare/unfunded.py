@@ -21,7 +21,6 @@ from ..catalog.models import Agency, Subject
 from ..db import db
 from ..scorecards import methodology as mth
 from ..scorecards import queries as sc_queries
-from ..scorecards.scorecard import context
 from ..territory.models import Region
 from . import exports
 
@@ -114,9 +113,9 @@ def by_power(period: int, params: mth.Params) -> list[dict]:
 
 
 def by_region(period: int, params: mth.Params, power: str) -> list[dict]:
-    from .queries import per_municipality_params
+    from .queries import territory
 
-    units = context(period, per_municipality_params(params)).units
+    units = territory(period).units
     groups = defaultdict(list)
     for e in evaluations(period, params):
         if e["power"] == power and e["municipality"] in units:

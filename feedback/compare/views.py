@@ -31,6 +31,14 @@ def periods_with_data() -> list[int]:
     return sorted((ratings | states) | {current_period()}, reverse=True)
 
 
+def requested_params() -> mth.Params:
+    """The methodology in force, or an earlier version with ?methodology=N (404 when unknown), as
+    on the scorecards: version 1's comparisons stay reproducible."""
+    from ..scorecards.views import requested_methodology
+
+    return requested_methodology()
+
+
 def chosen(periods: list[int]) -> dict:
     """The page's choices from the query string; anything unknown falls back to the default."""
     raw = request.args.get("period", "")
@@ -90,9 +98,15 @@ def about_sheet(params: mth.Params, period: int, index_key: str, level: str, lan
     return [("methodology_version", params.version), ("period", period), ("index", index_key),
             ("index_name", labels.index_label(index_key, lang)), ("level", level), ("language", lang),
             ("confidence", params["confidence"]), ("min_sample", params.min_sample),
-            ("weighting", _("Residents' assessment, subjects and criteria: municipalities' published indices "
-                            "weighted by their accepted ratings; state assessment, delegated powers and the "
-                            "composite: unweighted mean of the municipalities assessed.")),
+            ("weighting", _("Residents' assessment by region, district, urban and rural: direct estimate from all "
+                            "accepted ratings of the area, every rating weighing the same (as /api/v1/compare); "
+                            "municipalities: their scorecards' estimates; subjects and criteria: municipalities' "
+                            "indices weighted by their accepted ratings; state assessment, delegated powers and "
+                            "the composite: unweighted mean of the municipalities assessed.")
+             if params.method == 2 else
+             _("Residents' assessment, subjects and criteria: municipalities' published indices "
+               "weighted by their accepted ratings; state assessment, delegated powers and the "
+               "composite: unweighted mean of the municipalities assessed.")),
             ("position", _("Above or below when the whole interval lies above or below the national value; "
                            "otherwise indistinguishable.")),
             ("licence", _("Open data under the Creative Commons Attribution 4.0 licence (CC BY 4.0).")), *extra]
@@ -101,7 +115,7 @@ def about_sheet(params: mth.Params, period: int, index_key: str, level: str, lan
 @bp.get("/compare")
 def index():
     lang = g.lang
-    params = mth.get()
+    params = requested_params()
     periods = periods_with_data()
     choice = chosen(periods)
     within, unit = _within()
@@ -135,7 +149,7 @@ def index():
 @bp.get("/compare/urban-rural")
 def urban_rural():
     lang = g.lang
-    params = mth.get()
+    params = requested_params()
     periods = periods_with_data()
     choice = chosen(periods)
     gaps = queries.urban_rural_gaps(choice["period"], choice["index"], params)
@@ -161,7 +175,7 @@ def urban_rural():
 def scorecards_export():
     """Every municipality's scorecard numbers of a period, as CSV or XLSX (and a table page)."""
     lang = g.lang
-    params = mth.get()
+    params = requested_params()
     periods = periods_with_data()
     choice = chosen(periods)
     period = choice["period"]
@@ -184,7 +198,7 @@ def map_page():
     from . import map as svgmap
 
     lang = g.lang
-    params = mth.get()
+    params = requested_params()
     periods = periods_with_data()
     choice = chosen(periods)
     level = "district" if request.args.get("level") == "district" else "region"
@@ -201,7 +215,7 @@ def map_page():
 @require_role("analyst", "admin")
 def analyst_home():
     lang = g.lang
-    params = mth.get()
+    params = requested_params()
     periods = periods_with_data()
     choice = chosen(periods)
     period = choice["period"]
@@ -231,7 +245,7 @@ def unfunded_page():
     from . import unfunded
 
     lang = g.lang
-    params = mth.get()
+    params = requested_params()
     periods = periods_with_data()
     choice = chosen(periods)
     period = choice["period"]
