@@ -76,12 +76,20 @@ def compute(period: int, params, verified: bool = False) -> dict:
         found = queries.period_clusters(period)
         cl = np.array([found.get(code, (0, 0, 0, 0)) for code in codes], float).reshape(-1, 4)
         cluster = tuple(cl[:, i] for i in range(4))
-    published_codes = [code for code, nn in zip(codes, n, strict=True) if nn >= c.min_sample]
+    # Anti-stuffing (methodology 2): a unit whose ratings came from too few distinct addresses is
+    # neither published nor part of its peers' statistics (card.citizen_live applies the same rule).
+    min_addresses = int(params.values.get("min_distinct_addresses", 1))
+    eligible = np.ones(k_units, dtype=bool)
+    if min_addresses > 1 and k_units:
+        addresses = queries.period_unit_addresses(period)
+        eligible = np.array([addresses.get(code, 0) >= min_addresses for code in codes], dtype=bool)
+    published_codes = [code for code, nn, ok in zip(codes, n, eligible, strict=True) if nn >= c.min_sample and ok]
     keys = group_keys(units, published_codes, c.min_peers) if params["shrinkage"]["enabled"] else {}
     group_names = sorted({keys.get(code, "") for code in codes} - {""})
     g_index = {name: i for i, name in enumerate(group_names)}
     group = np.array([g_index.get(keys.get(code, ""), -1) for code in codes], dtype=int)
-    s = scoring.score_units(n, total, total_sq, group, len(group_names), c, theta=theta, cluster=cluster)
+    s = scoring.score_units(n, total, total_sq, group, len(group_names), c, theta=theta, cluster=cluster,
+                           eligible=eligible)
 
     published = ~np.isnan(s.est)
     classes = np.zeros(k_units, dtype=int)

@@ -163,6 +163,16 @@ def unit_addresses(municipality_code: str, period: int) -> tuple[dict[str, int],
     return per_subject, int(a or 0) + int(b or 0)
 
 
+def period_unit_addresses(period: int) -> dict[str, int]:
+    """municipality → distinct client addresses among its accepted ratings of a period (a rating
+    with no address counts as one): the shared context's anti-stuffing rule, one grouped read."""
+    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
+    stmt = (select(Rating.municipality_code, func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
+                   func.sum(case((no_address, 1), else_=0)))
+            .where(Rating.period == period, Rating.status == "accepted").group_by(Rating.municipality_code))
+    return {m: int(a or 0) + int(b or 0) for m, a, b in db.session.execute(stmt)}
+
+
 def distinct_addresses(period: int) -> dict[tuple[str, str], int]:
     """(municipality, subject) -> distinct client addresses among the accepted ratings of a period
     (the methodology's ``min_distinct_addresses``); a rating with no address counts as one."""

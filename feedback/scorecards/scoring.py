@@ -262,9 +262,11 @@ class UnitScores:
     precision: np.ndarray
 
 
-def score_units(n, total, total_sq, group, groups: int, c: Constants, theta=None, cluster=None) -> UnitScores:
+def score_units(n, total, total_sq, group, groups: int, c: Constants, theta=None, cluster=None,
+                eligible=None) -> UnitScores:
     """Score every unit of a period at once. ``group`` is the peer group index of each unit (−1: none);
-    units below the minimum sample are neither published nor part of their group's statistics.
+    units below the minimum sample — or not ``eligible`` (e.g. too few distinct addresses) — are
+    neither published nor part of their group's statistics.
     ``cluster`` is (respondents, Σ n_r², Σ Y_r², Σ n_r Y_r) per unit, when known."""
     n = np.asarray(n, dtype=float)
     total = np.asarray(total, dtype=float)
@@ -273,6 +275,8 @@ def score_units(n, total, total_sq, group, groups: int, c: Constants, theta=None
     extra = {} if cluster is None else dict(zip(("respondents", "cl_n_sq", "cl_y_sq", "cl_ny"), cluster, strict=True))
     v = direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior, **extra)
     published = n >= c.min_sample
+    if eligible is not None:
+        published &= np.asarray(eligible, dtype=bool)
     g = np.where(published, np.asarray(group), -1)
     fh = fay_herriot(theta, v, g, max(groups, 1), c.tau2_floor)
     nan = np.full(len(n), np.nan)

@@ -1,6 +1,8 @@
 """Offline-first web, server side: the service worker and manifest are served so that the browser
 accepts them under the CSP, each municipality lists the pages its visitors keep, and ratings from
 the offline queue are labelled offline_web."""
+import re
+
 import pytest
 
 from feedback.ratings.services import current_period
@@ -20,7 +22,8 @@ def test_service_worker_is_served_from_the_root_and_never_cached_long(resident):
     assert response.headers["Cache-Control"] == "no-cache"
     assert response.headers["Service-Worker-Allowed"] == "/"
     body = response.get_data(as_text=True)
-    assert 'importScripts("/static/js/queue.js")' in body
+    # The queue script by its content-hashed URL: a new queue.js is a new worker, installed at once.
+    assert re.search(r'importScripts\("/static/js/queue\.js(\?v=[0-9a-f]+)?"\)', body), body[:300]
     assert '"/api/v1/ratings"' in body
 
 

@@ -25,7 +25,8 @@ ISSYK_KUL = "41702000000000"
 
 @pytest.fixture
 def v2():
-    return mth.Params(98, mth.validate({"method": 2, "min_sample": 3}))
+    # The address rule at the sample size: ratings here come with no address, each counted as its own.
+    return mth.Params(98, mth.validate({"method": 2, "min_sample": 3, "min_distinct_addresses": 3}))
 
 
 def idx(mean):
