@@ -13,7 +13,7 @@ from ..territory import queries as territory_queries
 bp = Blueprint("offline", __name__, template_folder="templates")
 
 # What the worker keeps from the first visit on: the look of every page and the scripts.
-ASSETS = ("css/site.css", "css/scorecard.css", "js/queue.js", "js/rate.js")
+ASSETS = ("css/site.css", "css/scorecard.css", "css/answers.css", "js/queue.js", "js/rate.js")
 
 
 def _assets_version() -> str:

@@ -174,7 +174,7 @@ def build(municipality, period: int, params, verified: bool = False) -> dict:
         group = ctx["groups"].get(citizen["group"] or "")
         position = {"class": CLASSES.get(cls) if cls is not None else None,
                     "peer_group": citizen["group"],
-                    "peer_mean": _r(params, scoring.index_from_mean(group["mu"])) if group else None,
+                    "peer_mean": _r(params, scoring.index_from_mean(group["mu"])) if group and group["mu"] is not None else None,
                     "peer_units": group["k"] if group else None,
                     "rank_region": unit.get("rank", {}).get("region"),
                     "rank_nation": unit.get("rank", {}).get("nation"),

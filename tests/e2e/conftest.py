@@ -48,6 +48,9 @@ def live_server(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "e2e",
         "RATELIMIT_ENABLED": False,
+        # As behind the production proxy: a journey may say which resident's address it stands for
+        # (X-Forwarded-For from 127.0.0.1), so that many residents are not one address to the rules.
+        "PROXY_COUNT": 1,
     })
     migrate(app)
     from feedback.catalog.services import load_catalog

@@ -88,8 +88,10 @@ function afterVisit(path) {
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (ASSETS.indexOf(url.pathname) >= 0) {
-    event.respondWith(caches.match(url.pathname).then(function (found) { return found || fetch(request); }));
+  // Assets are named with their content hash (?v=…): the exact URL is the cache key.
+  var asset = url.pathname + url.search;
+  if (ASSETS.indexOf(asset) >= 0) {
+    event.respondWith(caches.match(asset).then(function (found) { return found || fetch(request); }));
     return;
   }
   if (request.mode !== "navigate" || !KEPT.test(url.pathname)) return;
