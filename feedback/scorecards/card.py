@@ -66,6 +66,8 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
     unit = ctx["units"].get(code, {})
     group = unit.get("group") or _group_for(code, ctx)
     stats = ctx["groups"].get(group) if group else None
+    if stats is not None and (stats.get("mu") is None or not stats.get("precision")):
+        stats = None  # no published peer in the group: the unit's own direct estimate
     if stats is None:
         stats_arrays = None
     else:
@@ -104,8 +106,8 @@ def funnel(ctx: dict, citizen: dict, params) -> dict | None:
     μ ± z_K √(s²/n + 1/Σw) with z_K = Φ⁻¹(1 − α/(2K)) and s² the group's median of n·v."""
     group = citizen.get("group")
     stats = ctx["groups"].get(group or "")
-    if not stats:
-        return None
+    if not stats or stats.get("mu") is None or not stats.get("precision"):
+        return None  # a group with no published peer (all too small, or set aside by the address rule)
     peers = [u for u in ctx["units"].values() if u["group"] == group and u["est"] is not None]
     if not peers:
         return None
