@@ -120,7 +120,10 @@ def compute(period: int, params, verified: bool = False) -> dict:
     groups = {}
     for name, gi in g_index.items():
         members = np.flatnonzero(group == gi)
-        first = members[0]
+        # The group's statistics as its published members carry them (an unpublished member — too
+        # few ratings or addresses — carries none).
+        shown = members[published[members]]
+        first = shown[0] if len(shown) else members[0]
         groups[name] = {"mu": f(s.mu[first]), "tau2": f(s.tau2[first]), "k": int(s.k[first]),
                         "precision": f(s.precision[first]),
                         "var_tau2": f(2 * np.sum((s.tau2[members][published[members]] + s.v[members][published[members]]) ** 2)
