@@ -71,21 +71,40 @@ def setting(name: str):
     return current_app.config.get(name, DEFAULTS[name])
 
 
-def quarantine_rule(signals: Signals, *, replacing: Rating | None = None) -> str | None:
-    """The name of the first rule this submission breaks, or None."""
+def form_rule(signals: Signals) -> str | None:
+    """The rules read off the request alone (honeypot, too fast, own staff): the first broken, or None."""
     if signals.honeypot:
         return "honeypot"
     if signals.fill_seconds is not None and signals.fill_seconds < setting("ABUSE_MIN_FILL_SECONDS"):
         return "too_fast"
     if signals.staff_municipality_code and signals.staff_municipality_code == signals.municipality_code:
         return "own_staff"
+    return None
+
+
+def recent_submissions(model, signals: Signals, replacing=None):
+    """A count of ``model``'s submissions (ratings, budget priorities) into the signals' municipality
+    within the burst window, leaving out the one being replaced; filter it further, then execute."""
     since = utcnow() - dt.timedelta(seconds=setting("ABUSE_BURST_WINDOW_SECONDS"))
-    recent = select(func.count()).select_from(Rating).where(
-        Rating.municipality_code == signals.municipality_code, Rating.updated_at >= since)
-    if replacing is not None:
-        recent = recent.where(Rating.id != replacing.id)
-    if signals.address_hash and db.session.scalar(
-            recent.where(Rating.address_hash == signals.address_hash)) >= setting("ABUSE_BURST_PER_ADDRESS"):
+    recent = select(func.count()).select_from(model).where(
+        model.municipality_code == signals.municipality_code, model.updated_at >= since)
+    return recent.where(model.id != replacing.id) if replacing is not None else recent
+
+
+def address_burst(recent, model, signals: Signals) -> bool:
+    """Too many submissions from the signals' address in the window (``recent``: recent_submissions)."""
+    return bool(signals.address_hash) and db.session.scalar(
+        recent.where(model.address_hash == signals.address_hash)) >= setting("ABUSE_BURST_PER_ADDRESS")
+
+
+def quarantine_rule(signals: Signals, *, replacing: Rating | None = None) -> str | None:
+    """The name of the first rule this submission breaks, or None."""
+    rule = form_rule(signals)
+    if rule:
+        return rule
+    since = utcnow() - dt.timedelta(seconds=setting("ABUSE_BURST_WINDOW_SECONDS"))
+    recent = recent_submissions(Rating, signals, replacing)
+    if address_burst(recent, Rating, signals):
         return "burst_address"
     if db.session.scalar(recent.where(Rating.respondent_id == signals.respondent_id)) >= setting("ABUSE_BURST_PER_DEVICE"):
         return "burst_device"

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -30,7 +30,8 @@ from ..catalog import periods
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject, TransparencyItem
 from ..db import as_utc, db, utcnow
 from ..evaluation.services import EvaluationError, check_file
-from ..ratings.abuse import Signals, setting
+from ..ratings import abuse
+from ..ratings.abuse import Signals
 from ..ratings.models import Respondent
 from ..territory.models import Municipality
 from . import scoring
@@ -390,19 +391,10 @@ def priority_rule(signals: Signals, replacing: BudgetPriority | None) -> str | N
     """The ratings' anti-abuse rules (feedback/ratings/abuse.py) applied to priorities, with the same
     settings; the address burst counts priority submissions. (No device burst: a device holds one
     choice per municipality and period, so it cannot send a burst into one municipality.)"""
-    if signals.honeypot:
-        return "honeypot"
-    if signals.fill_seconds is not None and signals.fill_seconds < setting("ABUSE_MIN_FILL_SECONDS"):
-        return "too_fast"
-    if signals.staff_municipality_code and signals.staff_municipality_code == signals.municipality_code:
-        return "own_staff"
-    since = utcnow() - dt.timedelta(seconds=setting("ABUSE_BURST_WINDOW_SECONDS"))
-    recent = select(func.count()).select_from(BudgetPriority).where(
-        BudgetPriority.municipality_code == signals.municipality_code, BudgetPriority.updated_at >= since)
-    if replacing is not None:
-        recent = recent.where(BudgetPriority.id != replacing.id)
-    if signals.address_hash and db.session.scalar(
-            recent.where(BudgetPriority.address_hash == signals.address_hash)) >= setting("ABUSE_BURST_PER_ADDRESS"):
+    rule = abuse.form_rule(signals)
+    if rule:
+        return rule
+    if abuse.address_burst(abuse.recent_submissions(BudgetPriority, signals, replacing), BudgetPriority, signals):
         return "burst_address"
     return None
 
