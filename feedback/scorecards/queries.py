@@ -148,41 +148,31 @@ def _raw_rows(stmt) -> list[tuple]:
         cursor.close()
 
 
-def unit_addresses(municipality_code: str, period: int) -> tuple[dict[str, int], int]:
-    """Distinct client addresses among a municipality's accepted ratings of a period: per subject,
-    and over all its subjects (the methodology's ``min_distinct_addresses``); a rating with no
-    address counts as one."""
+def _address_counts(group_by: tuple, *where) -> dict[tuple, int]:
+    """Distinct client addresses among accepted ratings, per ``group_by`` key (the methodology's
+    ``min_distinct_addresses``); a rating with no known address (paper, SMS) counts as one of its own."""
     no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
-    address = case((no_address, None), else_=Rating.address_hash)
-    scope = (Rating.municipality_code == municipality_code, Rating.period == period, Rating.status == "accepted")
-    per_subject = {s: int(a or 0) + int(b or 0) for s, a, b in db.session.execute(
-        select(Rating.subject_code, func.count(distinct(address)), func.sum(case((no_address, 1), else_=0)))
-        .where(*scope).group_by(Rating.subject_code))}
-    a, b = db.session.execute(select(func.count(distinct(address)), func.sum(case((no_address, 1), else_=0)))
-                              .where(*scope)).one()
-    return per_subject, int(a or 0) + int(b or 0)
+    stmt = (select(*group_by, func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
+                   func.sum(case((no_address, 1), else_=0)))
+            .where(Rating.status == "accepted", *where).group_by(*group_by))
+    return {tuple(row[:-2]): int(row[-2] or 0) + int(row[-1] or 0) for row in db.session.execute(stmt)}
+
+
+def unit_addresses(municipality_code: str, period: int) -> tuple[dict[str, int], int]:
+    """A municipality's distinct addresses in a period: per subject, and over all its subjects."""
+    scope = (Rating.municipality_code == municipality_code, Rating.period == period)
+    per_subject = {key[0]: n for key, n in _address_counts((Rating.subject_code,), *scope).items()}
+    return per_subject, _address_counts((), *scope).get((), 0)
 
 
 def period_unit_addresses(period: int) -> dict[str, int]:
-    """municipality → distinct client addresses among its accepted ratings of a period (a rating
-    with no address counts as one): the shared context's anti-stuffing rule, one grouped read."""
-    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
-    stmt = (select(Rating.municipality_code, func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
-                   func.sum(case((no_address, 1), else_=0)))
-            .where(Rating.period == period, Rating.status == "accepted").group_by(Rating.municipality_code))
-    return {m: int(a or 0) + int(b or 0) for m, a, b in db.session.execute(stmt)}
+    """municipality → its distinct addresses in a period (the shared context's rule, one grouped read)."""
+    return {key[0]: n for key, n in _address_counts((Rating.municipality_code,), Rating.period == period).items()}
 
 
 def distinct_addresses(period: int) -> dict[tuple[str, str], int]:
-    """(municipality, subject) -> distinct client addresses among the accepted ratings of a period
-    (the methodology's ``min_distinct_addresses``); a rating with no address counts as one."""
-    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
-    stmt = (select(Rating.municipality_code, Rating.subject_code,
-                   func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
-                   func.sum(case((no_address, 1), else_=0)))
-            .where(Rating.period == period, Rating.status == "accepted")
-            .group_by(Rating.municipality_code, Rating.subject_code))
-    return {(m, s): int(a or 0) + int(b or 0) for m, s, a, b in db.session.execute(stmt)}
+    """(municipality, subject) → distinct addresses in a period (version 1's published rule)."""
+    return _address_counts((Rating.municipality_code, Rating.subject_code), Rating.period == period)
 
 
 def criterion_profile(municipality_code: str, period: int) -> list[tuple[str, int, int, int, int]]:

@@ -78,7 +78,9 @@ class Context:
                 self.pools.setdefault(key, mth.PeerPool(key[0])).add(n, total, total_sq)
         self._citizen: dict[str, Track] = {}
         self._state: dict | None = None
-        self.addresses = queries.distinct_addresses(period)
+        # Version 1 as published has no address rule; a stored version may add one (then one read).
+        self.min_addresses = int(params.values.get("min_distinct_addresses", 1))
+        self.addresses = queries.distinct_addresses(period) if self.min_addresses > 1 else {}
 
     def band(self, unit: queries.Unit) -> str:
         return mth.population_band(unit.population, self.params["population_bands"])
@@ -99,8 +101,7 @@ class Context:
                 if peers is not None:
                     break
             est = mth.estimate(n, total, total_sq, peers, self.params)
-            published = (n >= self.params.min_sample and self.addresses.get((code, subject), n)
-                         >= int(self.params.values.get("min_distinct_addresses", 1)))
+            published = n >= self.params.min_sample and self.addresses.get((code, subject), n) >= self.min_addresses
             interval = mth.interval(est.estimate, est.se, n, self.params) if published else None
             result.append(SubjectScore(subject, n, total, total_sq, n_all, n_verified, n_q, dist, est, published,
                                        interval, peers))

@@ -28,3 +28,31 @@ def test_group_statistics_ignore_an_unpublished_first_member():
     stats = ctx["groups"][groups.pop()]
     assert stats["mu"] is not None and stats["precision"] and stats["k"] == 6
     assert ctx["units"][codes[0]]["est"] is None and all(ctx["units"][c]["est"] is not None for c in codes[1:])
+
+
+def test_a_unit_rated_from_one_address_is_neither_published_nor_a_peer():
+    """Methodology 2's address rule in the shared context, as on the card (tests/ratings/test_stuffing.py)."""
+    from feedback.ratings.abuse import Signals
+    from feedback.ratings.services import RatingInput, submit_rating
+    from feedback.scorecards import card
+
+    params = mth.Params(96, mth.validate({"method": 2, "min_sample": 3,
+                                          "shrinkage": {"enabled": True, "min_peers": 4, "tau2_floor": 0.0001}}))
+    assert params["min_distinct_addresses"] == 5
+    municipalities = list(db.session.scalars(select(Municipality).where(
+        Municipality.kind == "aiyl_aimak", Municipality.valid_to.is_(None)).order_by(Municipality.code).limit(6)))
+    stuffed = municipalities[0]
+    for k in range(8):  # eight residents, one address
+        who = respondent()
+        submit_rating(RatingInput(stuffed.code, "LI-WATER", 1), who,
+                      Signals(municipality_code=stuffed.code, respondent_id=who.id, address_hash="one-address"),
+                      period=YEAR)
+    for i, m in enumerate(municipalities[1:]):
+        for k in range(5):
+            rate(respondent(), m.code, "LI-WATER", 1 + (i + k) % 5, YEAR)
+    db.session.flush()
+    ctx = context.compute(YEAR, params)
+    assert ctx["units"][stuffed.code]["est"] is None
+    assert all(ctx["units"][m.code]["est"] is not None for m in municipalities[1:])
+    assert ctx["groups"][ctx["units"][municipalities[1].code]["group"]]["k"] == 5
+    assert card.build(stuffed, YEAR, params)["citizen"]["index"] is None
