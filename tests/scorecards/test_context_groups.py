@@ -42,7 +42,7 @@ def test_a_unit_rated_from_one_address_is_neither_published_nor_a_peer():
     municipalities = list(db.session.scalars(select(Municipality).where(
         Municipality.kind == "aiyl_aimak", Municipality.valid_to.is_(None)).order_by(Municipality.code).limit(6)))
     stuffed = municipalities[0]
-    for k in range(8):  # eight residents, one address
+    for _ in range(8):  # eight residents, one address
         who = respondent()
         submit_rating(RatingInput(stuffed.code, "LI-WATER", 1), who,
                       Signals(municipality_code=stuffed.code, respondent_id=who.id, address_hash="one-address"),
