@@ -102,19 +102,30 @@ def quarantine_rule(signals: Signals, *, replacing: Rating | None = None) -> str
     rule = form_rule(signals)
     if rule:
         return rule
-    since = utcnow() - dt.timedelta(seconds=setting("ABUSE_BURST_WINDOW_SECONDS"))
     recent = recent_submissions(Rating, signals, replacing)
     if address_burst(recent, Rating, signals):
         return "burst_address"
     if db.session.scalar(recent.where(Rating.respondent_id == signals.respondent_id)) >= setting("ABUSE_BURST_PER_DEVICE"):
         return "burst_device"
-    if signals.address_hash and _new_respondent(signals.respondent_id, since) and db.session.scalar(
-            select(func.count(distinct(Rating.respondent_id))).join(Respondent, Respondent.id == Rating.respondent_id)
-            .where(Rating.address_hash == signals.address_hash, Rating.updated_at >= since,
-                   Respondent.created_at >= since, Rating.respondent_id != signals.respondent_id)
-    ) >= setting("ABUSE_NEW_RESPONDENTS_PER_ADDRESS"):
+    if new_respondents_burst(Rating, signals):
         return "burst_new_respondents"
     return None
+
+
+def new_respondents_burst(model, signals: Signals) -> bool:
+    """This respondent is new (created within the burst window) and the signals' address already
+    brought at least ``ABUSE_NEW_RESPONDENTS_PER_ADDRESS`` other new respondents who sent ``model``'s
+    submissions (ratings, budget priorities) within the window."""
+    if not signals.address_hash:
+        return False
+    since = utcnow() - dt.timedelta(seconds=setting("ABUSE_BURST_WINDOW_SECONDS"))
+    if not _new_respondent(signals.respondent_id, since):
+        return False
+    return db.session.scalar(
+        select(func.count(distinct(model.respondent_id))).join(Respondent, Respondent.id == model.respondent_id)
+        .where(model.address_hash == signals.address_hash, model.updated_at >= since,
+               Respondent.created_at >= since, model.respondent_id != signals.respondent_id)
+    ) >= setting("ABUSE_NEW_RESPONDENTS_PER_ADDRESS")
 
 
 def _new_respondent(respondent_id: int, since: dt.datetime) -> bool:

@@ -389,13 +389,16 @@ def priority_subjects(municipality: Municipality) -> list[Subject]:
 
 def priority_rule(signals: Signals, replacing: BudgetPriority | None) -> str | None:
     """The ratings' anti-abuse rules (feedback/ratings/abuse.py) applied to priorities, with the same
-    settings; the address burst counts priority submissions. (No device burst: a device holds one
-    choice per municipality and period, so it cannot send a burst into one municipality.)"""
+    settings and the same helpers; the address burst and the new-respondents burst count priority
+    submissions. (No device burst: a device holds one choice per municipality and period, so it
+    cannot send a burst into one municipality.)"""
     rule = abuse.form_rule(signals)
     if rule:
         return rule
     if abuse.address_burst(abuse.recent_submissions(BudgetPriority, signals, replacing), BudgetPriority, signals):
         return "burst_address"
+    if abuse.new_respondents_burst(BudgetPriority, signals):
+        return "burst_new_respondents"
     return None
 
 

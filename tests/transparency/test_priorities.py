@@ -143,3 +143,15 @@ def test_print_view_puts_priorities_next_to_the_residents_scores(app, session):
     assert "100 % (10)" in text and "60 % (6)" in text  # water named by all ten, first by six
     public = visible_text(fresh_get(app, app.test_client(), f"/ky/m/{AK_BULUN}/").get_data(as_text=True))
     assert "100 % (10)" in public or "100% (10)" in public
+
+
+def test_many_new_respondents_from_one_address_are_quarantined_like_ratings(app, session, patient, monkeypatch):
+    """Issue 13's rule (cleared cookies, fresh browsers): the ratings' helper, counting priorities."""
+    monkeypatch.setitem(app.config, "ABUSE_BURST_PER_ADDRESS", 100)  # only the new-respondents rule applies
+    monkeypatch.setitem(app.config, "ABUSE_NEW_RESPONDENTS_PER_ADDRESS", 2)
+    for _ in range(4):
+        send(Resident(app, "10.0.0.7"), first="LI-WATER")  # four fresh browsers behind one address
+    send(Resident(app, "10.0.0.8"), first="LI-WATER")  # a fresh browser elsewhere
+    assert sorted((r.status, r.quarantine_rule) for r in rows(session)) == [
+        ("accepted", None), ("accepted", None), ("accepted", None),
+        ("quarantined", "burst_new_respondents"), ("quarantined", "burst_new_respondents")]
