@@ -151,16 +151,14 @@ def municipality_values(period: int, index_key: str, params: mth.Params) -> dict
         if kind == "citizen":
             out = citizen
         else:
-            # The registered tracks enter the scorecard's composite as their compute() publishes them,
-            # rounded to the methodology's decimals (budget transparency does); their period indices
-            # are full precision, so they are rounded the same way here.
-            decimals = params["rounding"]["index_decimals"]
+            # The registered tracks enter the composite at full precision, as their compute() gives
+            # them to the scorecard (which rounds only what it publishes) and their period indices here.
             extra = ctx.extra()
             states = state_of_period(ctx, period, params)
             for m in ctx.units:
                 c = citizen.get(m)
                 comp = composite_of(params, c.index if c else None, c.interval if c else None, states.get(m),
-                                    {key: tracks.TrackResult(index=mth.rounded(values[m], decimals))
+                                    {key: tracks.TrackResult(index=values[m])
                                      for key, values in extra.items() if m in values})
                 if comp["index"] is not None:
                     out[m] = Value(comp["index"])

@@ -74,19 +74,12 @@ def _evidence_json(evidence) -> dict:
             "download": None if evidence.url else url_for("transparency_files.evidence", evidence_id=evidence.id)}
 
 
-def _rounded(value, params):
-    if value is None:
-        return None
-    from decimal import ROUND_HALF_UP, Decimal
-
-    decimals = params["rounding"]["index_decimals"] if params is not None else 1
-    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
-
-
 def budget_transparency_track(municipality, period: int, params=None) -> dict:
     """The budget transparency track of one municipality and period: from a FINAL assessment only;
-    otherwise index None with reason "not assessed" (never 0). ``params`` is the methodology (for
-    rounding); the index itself has no sample and so no sampling interval."""
+    otherwise index None with reason "not assessed" (never 0). The index and the area scores are at
+    full precision, like ``final_indices`` (the comparisons' and composites' input): they are rounded
+    once, where they are published (the scorecard JSON, the page). ``params`` is kept for the track
+    interface; the index has no sample and so no sampling interval."""
     code = municipality.code if hasattr(municipality, "code") else municipality
     found = db.session.scalar(select(TransparencyAssessment).where(
         TransparencyAssessment.municipality_code == code, TransparencyAssessment.period == period,
@@ -112,10 +105,10 @@ def budget_transparency_track(municipality, period: int, params=None) -> dict:
                         for r in found.replies if r.item_code == item.code],
         })
     applicable = sum(1 for a in answers.values() if a.answer in scoring.POINTS)
-    return {"index": _rounded(result.index, params), "interval": None, "n": applicable,
+    return {"index": result.index, "interval": None, "n": applicable,
             "reason": None if result.index is not None else result.reason,
             "assessment_id": found.id, "finalised_at": found.finalised_at.isoformat() if found.finalised_at else None,
-            "areas": [{"area": area, "score": _rounded(value, params)} for area, value in result.areas.items()],
+            "areas": [{"area": area, "score": value} for area, value in result.areas.items()],
             "disagreements": sum(1 for a in answers.values() if a.disagreement),
             "review_note": found.review_note, "items": out_items}
 

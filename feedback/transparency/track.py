@@ -1,8 +1,14 @@
 """Budget transparency as a scorecard track (feedback/scorecards/tracks.py): the index of the
 municipality's FINAL assessment of the period, with its areas, items, evidence and the LSG's
-replies as details; "not assessed" (never 0) without one."""
+replies as details; "not assessed" (never 0) without one.
+
+The index is returned at full precision, as ``indices`` gives it to comparisons: the scorecard
+rounds it once when it serialises the card, and the composite is computed from the full value on
+the scorecard and in comparisons alike. The area scores are details, published as the track gives
+them, so they are rounded here, to the methodology's decimals (half away from zero)."""
 from flask import Flask
 
+from ..scorecards.methodology import rounded
 from ..scorecards.tracks import TrackResult, register
 from .queries import budget_transparency_track, final_indices
 
@@ -13,6 +19,8 @@ class BudgetTransparency:
     def compute(self, municipality, period: int, params) -> TrackResult:
         track = budget_transparency_track(municipality, period, params)
         details = {k: v for k, v in track.items() if k not in ("index", "interval", "n", "reason")}
+        decimals = params["rounding"]["index_decimals"] if params is not None else 1
+        details["areas"] = [{**a, "score": rounded(a["score"], decimals)} for a in details["areas"]]
         return TrackResult(index=track["index"], interval=None, n=track.get("n"), reason=track.get("reason"),
                            details=details)
 

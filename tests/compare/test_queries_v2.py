@@ -132,18 +132,18 @@ def test_pages_follow_the_methodology_in_force_and_version_1_on_request(client, 
 
 
 def test_composite_with_a_registered_track_is_the_scorecards(known, v2, monkeypatch):
-    """A registered track publishes its index rounded (as budget transparency does) and lists full
-    precision for the period; the comparison's composite is still the scorecard's."""
+    """A registered track gives its index at full precision, in compute() as in its period list (the
+    scorecard rounds only what it publishes): the comparison's composite is the scorecard's."""
     from feedback.scorecards import tracks
 
-    values = {AK_BULUN: 40.15, KARAKOL: 81.35}  # 40.15 unrounded would move Ak-Bulun's composite to 49.6
+    values = {AK_BULUN: 40.15, KARAKOL: 81.35}  # 40.15 rounded first would move Ak-Bulun's composite to 49.7
 
     class Listed:
         key = "budget_transparency"
 
         def compute(self, municipality, period, params):
             index = values.get(municipality.code)
-            return tracks.TrackResult(index=None if index is None else mth.rounded(index, 1))
+            return tracks.TrackResult(index=index)
 
         def indices(self, period):
             return values

@@ -49,3 +49,35 @@ def test_page_and_print_view_show_the_track(app, final, lang, words):
     for path in (f"/{lang}/m/{M_X}/?period={YEAR}", f"/{lang}/m/{M_X}/print?period={YEAR}"):
         text = visible_text(fresh_get(app, client, path).get_data(as_text=True))
         assert "93,3" in text and words in text
+
+
+def test_the_track_is_full_precision_and_rounded_once_where_published(app, client, final):
+    """The track gives 280/3 (not 93.3); the scorecard publishes 93.3; the comparison's value is the
+    same full-precision number, so both agree within the rounding of one value."""
+    from feedback.compare.queries import municipality_values
+    from feedback.scorecards import methodology as mth
+    from feedback.scorecards import tracks
+
+    full = 280 / 3  # areas 100, 80, 100
+    params = mth.get()
+    result = tracks.compute("budget_transparency", final_municipality(), YEAR, params)
+    assert result.index == pytest.approx(full, abs=1e-9)
+    assert [a["score"] for a in result.details["areas"]] == [100.0, 80.0, 100.0]  # details: as published
+    card = client.get(f"/api/v1/municipalities/{M_X}/scorecard?period={YEAR}").get_json()
+    assert card["budget_transparency"]["index"] == mth.rounded(full, 1) == 93.3
+    with app.test_request_context():
+        compared = municipality_values(YEAR, "budget_transparency", params)[M_X].index
+        composite = municipality_values(YEAR, "composite", params).get(M_X)
+    assert compared == pytest.approx(full, abs=1e-9)
+    assert abs(card["budget_transparency"]["index"] - compared) <= 0.05
+    if composite is not None:  # the composite from the same full value on the card and in comparisons
+        assert abs(card["composite"]["index"] - composite.index) <= 0.05
+    region = next(r for r in client.get(f"/api/v1/compare?level=region&period={YEAR}").get_json()["items"]
+                  if r["code"] == "41702000000000")
+    assert region["budget_transparency_index"] == card["budget_transparency"]["index"]
+
+
+def final_municipality():
+    from feedback.db import db
+
+    return db.session.get(Municipality, M_X)
