@@ -1,6 +1,9 @@
 """Paper questionnaires entered by a monitor: one questionnaire is one respondent, its printed number
 is entered once per municipality and period, and each score on it becomes a rating through the same
-``submit_rating`` as the web form, marked ``assisted``. Adds and flushes; the view commits.
+``submit_rating`` as the web form, marked ``assisted``; the local issues the resident wants next
+year's budget to fund first become their budget priorities through the same
+``transparency.services.submit_priorities``, with source ``assisted``. Adds and flushes; the view
+commits.
 
 The burst rule per client address is not applied: a monitor enters dozens of questionnaires from one
 desk by design. What stops stuffing instead is the printed number (entered once), the monitor's
@@ -8,7 +11,7 @@ name on every questionnaire entered, and the monitor's scope.
 """
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -39,6 +42,7 @@ class PaperInput:
     scores: dict  # subject code -> the score as typed ("" when the resident left it blank)
     sex: str | None = None
     age_band: str | None = None
+    priorities: list = field(default_factory=list)  # local issue codes, most important first ("" when blank)
 
 
 def normalise_number(raw: str | None) -> str:
@@ -62,8 +66,9 @@ def enter(municipality: Municipality, data: PaperInput, user_id: int | None,
     if already_entered(municipality.code, number, period):
         raise PaperFormError("number", _l("Questionnaire %(number)s has already been entered.", number=number))
     rated = {code: value for code, value in data.scores.items() if str(value or "").strip()}
-    if not rated:
-        raise PaperFormError("scores", _l("Enter at least one score from the questionnaire."))
+    priorities = [code for code in (str(c or "").strip() for c in data.priorities) if code]
+    if not rated and not priorities:
+        raise PaperFormError("scores", _l("Enter at least one score or budget priority from the questionnaire."))
     allowed = {s.code for s in catalog_queries.citizen_subjects(municipality.kind)}
     respondent = Respondent(token="paper-" + secrets.token_urlsafe(24))
     db.session.add(respondent)
@@ -87,6 +92,13 @@ def enter(municipality: Municipality, data: PaperInput, user_id: int | None,
                           respondent, signals, period=period)
         except RatingError as error:
             raise PaperFormError(f"score-{code}", error.message) from None
+    if priorities:
+        from ..transparency.services import TransparencyError, submit_priorities
+
+        try:
+            submit_priorities(municipality, priorities, respondent, signals, period, source="assisted")
+        except TransparencyError as error:
+            raise PaperFormError("priorities", error.message) from None
     return paper
 
 

@@ -14,6 +14,7 @@ from ..ratings.models import AGE_BANDS
 from ..ratings.services import current_period
 from ..security import Form
 from ..territory import queries as territory_queries
+from ..transparency.services import MAX_PRIORITIES, priority_subjects
 from . import assisted
 
 bp = Blueprint("assisted", __name__, url_prefix="/<lang>", template_folder="templates")
@@ -57,8 +58,11 @@ def entry(code: str):
     form = PaperEntryForm(formdata=request.form if request.method == "POST" else None)
     errors: dict[str, str] = {}
     scores = {s.code: request.form.get(f"score-{s.code}", "") for s in subjects} if request.method == "POST" else {}
+    issues = priority_subjects(municipality)
+    chosen = [request.form.get(f"priority-{i}", "") for i in range(1, MAX_PRIORITIES + 1)]
     if request.method == "POST" and form.validate():
-        data = assisted.PaperInput(number=form.number.data, scores=scores, sex=form.sex.data, age_band=form.age_band.data)
+        data = assisted.PaperInput(number=form.number.data, scores=scores, sex=form.sex.data, age_band=form.age_band.data,
+                                   priorities=chosen)
         try:
             paper = assisted.enter(municipality, data, current_user.id, g.get("staff_municipality_code"))
         except assisted.PaperFormError as error:
@@ -69,7 +73,9 @@ def entry(code: str):
             db.session.commit()
             return redirect(url_for("assisted.entry", code=municipality.code, entered=paper.number, n=count), code=303)
     period = current_period()
+    line = {s.code: n for n, s in enumerate(subjects, start=1)}
     return render_template("channels/paper_entry.html", m=municipality, subjects=subjects, form=form, scores=scores,
+                           issues=[(line.get(i.code), i) for i in issues], chosen=chosen,
                            errors=errors, lang=g.lang, period=period, entered=assisted.entered(municipality.code, period),
                            last=request.args.get("entered"), last_n=request.args.get("n", type=int)), \
         400 if errors else 200
@@ -85,5 +91,6 @@ def print_forms(code: str):
         abort(400)
     return render_template("channels/paper_print.html", m=municipality, numbers=range(first, first + count),
                            subjects=catalog_queries.citizen_subjects(municipality.kind), languages=LANGUAGES,
+                           issue_codes={s.code for s in priority_subjects(municipality)},
                            lang=g.lang, period=current_period(), sex_labels=SEX_LABELS,
                            age_labels={a: AGE_LABELS[a] for a in AGE_BANDS})

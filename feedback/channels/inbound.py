@@ -1,5 +1,7 @@
 """A message from a resident by SMS or a messenger: parsed, turned into a rating through the same
-``submit_rating`` as the web form (once per period, anti-abuse), answered in the resident's language.
+``submit_rating`` as the web form (once per period, anti-abuse), or into budget priorities through
+the same ``transparency.services.submit_priorities`` as the web form, answered in the resident's
+language.
 
 The sender's number is the respondent: a keyed hash only (``phone.phone_hash``), counted as verified
 (the operator delivered the message from that number), and the same respondent as a web visitor who
@@ -26,6 +28,7 @@ from .models import InboundMessage, OutboundMessage
 from .parsing import parse
 
 GENERIC_EXAMPLE = "AB12 C 4"
+GENERIC_PRIORITIES = "AB12 C E H"
 
 
 @dataclass
@@ -87,7 +90,26 @@ def _example(municipality: Municipality | None, subject: Subject | None = None) 
 def _help_text(example: str) -> str:
     return _("To rate a service, send: the code of your local government, the code of the service and a "
              "score from 1 (very bad) to 5 (very good); a comment may follow. Example: %(example)s. The "
-             "codes are on the poster at your aiyl okmotu or city hall.", example=example)
+             "codes are on the poster at your aiyl okmotu or city hall.", example=example) + " " + _priorities_help()
+
+
+def _budget_word() -> str:
+    return _("BUDGET")
+
+
+def _priorities_example(municipality: Municipality | None = None) -> str:
+    if municipality is None:
+        return f"{_budget_word()} {GENERIC_PRIORITIES}"
+    from ..transparency.services import priority_subjects
+
+    codes = [shortcodes.subject_code(s) for s in priority_subjects(municipality)[:3]]
+    return " ".join([_budget_word(), shortcodes.municipality_code(municipality), *codes])
+
+
+def _priorities_help(example: str | None = None) -> str:
+    return _("To say what next year's local budget should fund first, send %(word)s, the code of your local "
+             "government and up to three codes of local issues, the most important first. Example: %(example)s.",
+             word=_budget_word(), example=example or _priorities_example())
 
 
 @dataclass
@@ -122,6 +144,8 @@ def _answer(parsed, municipality, who, inbound) -> tuple[str, str]:
     help_word = _("HELP")
     if parsed.kind == "help":
         return "help", _help_text(GENERIC_EXAMPLE)
+    if parsed.kind == "priorities_format":
+        return parsed.kind, _("We could not read your message.") + " " + _priorities_help()
     if parsed.kind in ("empty", "format"):
         return parsed.kind, _("We could not read your message. Send for example %(example)s: the code of the local "
                               "government, the code of the service, a score from 1 to 5. Send %(help)s for "
@@ -130,6 +154,8 @@ def _answer(parsed, municipality, who, inbound) -> tuple[str, str]:
         return "unknown_municipality", _("There is no local government with the code %(code)s. Check the code on the "
                                          "poster; for example: %(example)s.", code=parsed.municipality,
                                          example=GENERIC_EXAMPLE)
+    if parsed.kind == "priorities":
+        return _priorities(parsed, municipality, who)
     target = shortcodes.lookup("subject", parsed.subject)
     subject = db.session.get(Subject, target) if target else None
     if subject is None:
@@ -156,6 +182,36 @@ def _answer(parsed, municipality, who, inbound) -> tuple[str, str]:
         return "replaced", _("Thank you! Your score %(score)s for “%(subject)s” in %(municipality)s replaces your "
                              "earlier one for this year.", **names)
     return "rated", _("Thank you! Your score %(score)s for “%(subject)s” in %(municipality)s is recorded.", **names)
+
+
+def _priorities(parsed, municipality: Municipality, who: Sender) -> tuple[str, str]:
+    """Budget priorities by SMS: the same ``submit_priorities`` (once per period, replacing; the
+    ratings' anti-abuse rules) with the sender's phone as the respondent; ``source`` "sms"."""
+    from ..ratings.services import current_period
+    from ..transparency.services import TransparencyError, submit_priorities
+
+    subjects = []
+    for code in parsed.issues:
+        target = shortcodes.lookup("subject", code)
+        subject = db.session.get(Subject, target) if target else None
+        if subject is None:
+            return "unknown_subject", _("There is no local issue with the code %(code)s. Check the code on the poster; "
+                                        "for example: %(example)s.", code=code, example=_priorities_example(municipality))
+        subjects.append(subject)
+    respondent = _respondent(who)
+    signals = Signals(municipality_code=municipality.code, respondent_id=respondent.id, address_hash="")
+    try:
+        with db.session.begin_nested():
+            _priority, replaced = submit_priorities(municipality, [s.code for s in subjects], respondent, signals,
+                                                    current_period(), source="sms")
+    except TransparencyError as error:
+        return "priorities_" + error.code, _("%(problem)s For example: %(example)s.", problem=str(error.message),
+                                             example=_priorities_example(municipality))
+    names = {"issues": ", ".join(s.name(_lang()) for s in subjects), "municipality": municipality.name(_lang())}
+    if replaced:
+        return "priorities_replaced", _("Thank you! Your budget priorities for %(municipality)s (%(issues)s) replace "
+                                        "your earlier ones for this year.", **names)
+    return "priorities", _("Thank you! Your budget priorities for %(municipality)s are recorded: %(issues)s.", **names)
 
 
 def _lang() -> str:

@@ -6,6 +6,10 @@ Cyrillic letters that look like the Latin ones of the codes (А В С Е Н К �
 O typed for a zero and I/l for a one, any spaces, dashes, dots or commas between the parts, or none.
 The comment is kept as the resident typed it. The help words ЖАРДАМ, ПОМОЩЬ and HELP are recognised
 with small misspellings and in transliteration.
+
+Budget priorities: the word БЮДЖЕТ (the same in Kyrgyz and Russian; also BUDGET or a transliteration,
+with small misspellings), the municipality's code, then one to three codes of local issues in the
+order of importance, apart: ``БЮДЖЕТ AB12 C E H``.
 """
 import difflib
 import re
@@ -30,6 +34,13 @@ MESSAGE = re.compile(
 # Something that starts like a code but is not one: the reply explains the format.
 HELP_WORDS = {"ЖАРДАМ": "ky", "JARDAM": "ky", "ZHARDAM": "ky", "DZHARDAM": "ky",
               "ПОМОЩЬ": "ru", "POMOSHCH": "ru", "POMOSH": "ru", "POMOSCH": "ru", "HELP": None, "?": None}
+PRIORITY_WORDS = ("БЮДЖЕТ", "BUDGET", "BYUDZHET", "BJUDZHET", "BIUDZHET", "BUDZHET", "BUDJET")
+PRIORITY_START = re.compile(r"^\s*(?P<word>[^\s\-.,:;/_0-9]+)")
+MUNICIPALITY = re.compile(
+    rf"^{SEPARATOR}(?P<m_letters>{CODE_LETTERS}{{2}}){SEPARATOR}(?P<m_digit1>[0-9OIL|])[\s\-.]*(?P<m_digit2>[0-9OIL|])"
+)
+ISSUE_SEPARATOR = re.compile(r"[\s\-.,:;/_]+")
+ISSUE_CODE = re.compile(rf"{CODE_LETTERS}{{1,2}}")
 KYRGYZ_LETTERS = re.compile("[ңөүҢӨҮ]")
 KYRGYZ_WORDS = re.compile(r"\b(жок|жакшы|жаман|эмес|суу|жол|рахмат|абдан|көп|бар|мен|биз|айыл|менен|үчүн)\b", re.IGNORECASE)
 CYRILLIC = re.compile("[а-яёА-ЯЁ]")
@@ -37,12 +48,13 @@ CYRILLIC = re.compile("[а-яёА-ЯЁ]")
 
 @dataclass
 class Parsed:
-    kind: str  # "rating", "help", "empty", "format"
+    kind: str  # "rating", "priorities", "help", "empty", "format", "priorities_format"
     municipality: str | None = None
     subject: str | None = None
     score: int | None = None
     comment: str | None = None
     lang: str | None = None  # the language the message is written in, when it shows
+    issues: list[str] | None = None  # budget priorities: the issues' short codes, most important first
 
 
 def _clean(text: str) -> str:
@@ -70,11 +82,32 @@ def _help(text: str) -> Parsed | None:
     return None
 
 
+def _priority_word(word: str) -> bool:
+    word = word.upper()
+    return word in PRIORITY_WORDS or bool(difflib.get_close_matches(word, PRIORITY_WORDS, n=1, cutoff=0.8))
+
+
+def _priorities(text: str) -> Parsed | None:
+    """``БЮДЖЕТ AB12 C E H`` → the municipality and the issues' codes; None when the message does not
+    start with the keyword; "priorities_format" when it does but the rest cannot be read."""
+    start = PRIORITY_START.match(text)
+    if start is None or not _priority_word(start["word"]):
+        return None
+    rest = text[start.end():].upper().translate(LOOKALIKES)
+    match = MUNICIPALITY.match(rest)
+    codes = [c for c in ISSUE_SEPARATOR.split(rest[match.end():]) if c] if match else []
+    if match is None or not codes or not all(ISSUE_CODE.fullmatch(c) for c in codes):
+        return Parsed("priorities_format")
+    # The keyword is one word in both languages: the reply follows the municipality's usual language.
+    return Parsed("priorities", municipality=match["m_letters"] + (match["m_digit1"] + match["m_digit2"]).translate(
+        DIGIT_LOOKALIKES), issues=codes)
+
+
 def parse(text: str) -> Parsed:
     cleaned = _clean(text)
     if not cleaned:
         return Parsed("empty")
-    found = _help(cleaned)
+    found = _help(cleaned) or _priorities(cleaned)
     if found:
         return found
     mapped = cleaned.upper().translate(LOOKALIKES)

@@ -183,7 +183,7 @@ def dictionary(lang: str, files: list[str], stats: dict, period: int, version: i
              (f"Методиканын версиясы: {version}. Индекстер 0–100: (m − 1) / 4 × 100." if lang == "ky"
               else f"Версия методики: {version}. Индексы 0–100: (m − 1) / 4 × 100."), ""]
     for name in files:
-        entry = DICTIONARY.get(name)
+        entry = DICTIONARY.get(name) or extension_dictionary().get(name)
         lines += [f"## {name}", ""]
         if entry:
             lines += [entry[i], ""]
@@ -194,6 +194,18 @@ def dictionary(lang: str, files: list[str], stats: dict, period: int, version: i
               + ", ".join(f"{k}: {v}" for k, v in sorted(stats["coarsened"].items())) + f"; suppressed: {stats['suppressed']}",
               ""]
     return "\n".join(lines)
+
+
+def extension_dictionary() -> dict:
+    """The extensions' own entries of the data dictionary (a module-level ``DICTIONARY``, optional)."""
+    entries = {}
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(f"feedback.{name}.opendata")
+        except ImportError:
+            continue
+        entries.update(getattr(module, "DICTIONARY", {}))
+    return entries
 
 
 def extension_tables(period: int) -> list[tuple[str, list[str], list[dict]]]:

@@ -158,29 +158,44 @@ def priorities(municipality_code: str, period: int, min_sample: int, z: float) -
     """Residents' budget priorities: per local issue, how many named it among their (up to) three
     and how many put it first, with Wilson intervals on both shares of the accepted submissions.
     Below ``min_sample`` accepted submissions nothing but the counts of submissions is shown."""
-    counts = dict(db.session.execute(select(BudgetPriority.status, func.count()).where(
-        BudgetPriority.municipality_code == municipality_code, BudgetPriority.period == period)
-        .group_by(BudgetPriority.status)).all())
-    n, n_quarantined = counts.get("accepted", 0), counts.get("quarantined", 0)
-    base = {"period": period, "n": n, "n_quarantined": n_quarantined, "min_sample": min_sample}
-    if n < min_sample:
-        return {**base, "published": False, "reason": NOT_ENOUGH, "items": []}
-    named, first = Counter(), Counter()
-    accepted = (BudgetPriority.municipality_code == municipality_code, BudgetPriority.period == period,
-                BudgetPriority.status == "accepted")
+    return priorities_many([municipality_code], period, min_sample, z)[municipality_code]
+
+
+def priorities_many(codes: list[str] | None, period: int, min_sample: int, z: float) -> dict[str, dict]:
+    """``priorities`` of several municipalities at once (all with a submission in the period when
+    ``codes`` is None), from four grouped queries: the page, the API and the exports share it."""
+    scope = (BudgetPriority.period == period,) if codes is None else (
+        BudgetPriority.period == period, BudgetPriority.municipality_code.in_(list(codes)))
+    counts: dict[str, dict] = {code: {} for code in (codes or [])}
+    for code, status, k in db.session.execute(select(BudgetPriority.municipality_code, BudgetPriority.status,
+                                                     func.count()).where(*scope)
+                                              .group_by(BudgetPriority.municipality_code, BudgetPriority.status)):
+        counts.setdefault(code, {})[status] = k
+    named: dict[str, Counter] = {code: Counter() for code in counts}
+    first: dict[str, Counter] = {code: Counter() for code in counts}
     for column in (BudgetPriority.first_code, BudgetPriority.second_code, BudgetPriority.third_code):
-        for code, k in db.session.execute(select(column, func.count()).where(*accepted, column.is_not(None))
-                                          .group_by(column)):
-            named[code] += k
+        for code, subject, k in db.session.execute(
+                select(BudgetPriority.municipality_code, column, func.count())
+                .where(*scope, BudgetPriority.status == "accepted", column.is_not(None))
+                .group_by(BudgetPriority.municipality_code, column)):
+            named[code][subject] += k
             if column is BudgetPriority.first_code:
-                first[code] += k
-    result = []
-    for code, k in named.most_common():
-        result.append({"code": code, "n_named": k, "share": k / n, "interval": scoring.wilson(k, n, z),
-                       "n_first": first[code], "first_share": first[code] / n,
-                       "first_interval": scoring.wilson(first[code], n, z)})
-    result.sort(key=lambda r: (-r["n_named"], -r["n_first"], r["code"]))
-    return {**base, "published": True, "reason": None, "items": result}
+                first[code][subject] += k
+    out = {}
+    for code, by_status in counts.items():
+        n, n_quarantined = by_status.get("accepted", 0), by_status.get("quarantined", 0)
+        base = {"period": period, "n": n, "n_quarantined": n_quarantined, "min_sample": min_sample}
+        if n < min_sample:
+            out[code] = {**base, "published": False, "reason": NOT_ENOUGH, "items": []}
+            continue
+        result = []
+        for subject, k in named[code].items():
+            f = first[code][subject]
+            result.append({"code": subject, "n_named": k, "share": k / n, "interval": scoring.wilson(k, n, z),
+                           "n_first": f, "first_share": f / n, "first_interval": scoring.wilson(f, n, z)})
+        result.sort(key=lambda r: (-r["n_named"], -r["n_first"], r["code"]))
+        out[code] = {**base, "published": True, "reason": None, "items": result}
+    return out
 
 
 def priorities_json(summary: dict) -> dict:

@@ -22,7 +22,7 @@ from ..ratings.services import current_period
 from ..security import limiter
 from ..territory import queries as territory_queries
 from ..territory.models import Municipality
-from . import queries, services
+from . import exports, queries, services
 from .forms import AssessmentForm, PriorityForm, ReplyForm, ReviewForm
 from .models import TransparencyAssessment, TransparencyEvidence
 from .scoring import allows_na
@@ -294,6 +294,48 @@ def priorities_thanks(code: str):
     municipality = _current_municipality(code)
     return render_template("transparency/priorities_thanks.html", m=municipality, lang=g.lang,
                            replaced=request.args.get("replaced") == "1", next_year=current_period() + 1)
+
+
+# --- exports of residents' budget priorities -------------------------------------------------------
+
+def _export_period() -> int:
+    period = request.args.get("period", current_period(), type=int)
+    ensure(period is not None and 2000 <= period <= current_period())
+    return period
+
+
+@bp.get("/m/<code>/budget/priorities.<fmt>")
+def priorities_export(code: str, fmt: str):
+    """One municipality's budget priorities, as on its page (CSV or XLSX)."""
+    from ..scorecards import methodology as mth
+
+    ensure(fmt in exports.FORMATS)
+    municipality = territory_queries.municipality(code)
+    ensure(municipality is not None)
+    period, params = _export_period(), mth.get()
+    table = exports.rows([municipality], period, params.min_sample, params.z)
+    return exports.response(fmt, f"budget-priorities-{municipality.code}-{period}", table, params, period,
+                            request.path)
+
+
+@bp.get("/data/budget-priorities.<fmt>")
+def priorities_export_all(fmt: str):
+    """Budget priorities of every municipality of a region (``?region=``) or of the country with an
+    answer in the period."""
+    from sqlalchemy import select
+
+    from ..scorecards import methodology as mth
+
+    ensure(fmt in exports.FORMATS)
+    region = request.args.get("region")
+    query = select(Municipality).order_by(Municipality.region_code, Municipality.code)
+    if region:
+        ensure(territory_queries.region(region) is not None)
+        query = query.where(Municipality.region_code == region)
+    period, params = _export_period(), mth.get()
+    table = exports.rows(list(db.session.scalars(query)), period, params.min_sample, params.z, with_empty=False)
+    return exports.response(fmt, f"budget-priorities-{region or 'kg'}-{period}", table, params, period,
+                            request.full_path.rstrip("?"))
 
 
 # --- evidence --------------------------------------------------------------------------------------
