@@ -24,5 +24,14 @@ def poster_sms(municipality: Municipality, subject: Subject | None) -> dict | No
                 "No internet? Send an SMS to %(number)s, for example %(example)s: the code of this local "
                 "government, the code of the service, your score from 1 to 5 and, if you wish, a comment.",
                 number=number, example=example)})
+    if subject is None:  # the poster of every service also says how to name budget priorities
+        from .inbound import _priorities_example
+
+        for lang in LANGUAGES:
+            with force_locale(lang):
+                lines.append({"lang": lang, "text": _(
+                    "To say what next year's local budget should fund first, send %(example)s: %(word)s, the code "
+                    "of this local government and up to three codes of local issues, the most important first.",
+                    example=_priorities_example(municipality), word=_("BUDGET"))})
     return {"number": str(number), "code": code, "example": example, "lines": lines,
             "subjects": [{"code": short, "names": {lang: s.name(lang) for lang in LANGUAGES}} for s, short in subjects]}

@@ -144,3 +144,11 @@ def test_the_printed_questionnaire_asks_for_priorities(monitor):  # noqa: F811
     assert "Какие местные вопросы бюджет" in ru
     ky = monitor.get(f"/ky/m/{AK_BULUN}/paper/print?count=1").text
     assert "биринчи кезекте кайсы жергиликтүү маселелерди" in ky
+
+
+def test_the_poster_shows_how_to_send_priorities(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_NUMBER", "1414")
+    page = client.get(f"/ru/m/{AK_BULUN}/poster").text
+    example = f"БЮДЖЕТ {code_of(AK_BULUN)} "
+    assert example in page and "Чтобы сказать, что местный бюджет" in page and "Кийинки жылдын жергиликтүү бюджети" in page
+    assert "Чтобы сказать, что местный бюджет" not in client.get(f"/ru/m/{AK_BULUN}/poster/LI-ROADS").text
