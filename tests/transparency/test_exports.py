@@ -126,3 +126,12 @@ def test_pages_link_to_the_exports_and_the_open_data_dump_has_the_table(app, cli
         "ratings": 0, "released": 0, "coarsened": {}, "suppressed": 0}, current_period(), 1)
     assert "Уилсона" in opendata.dictionary("ru", ["budget_priorities.csv"], {
         "ratings": 0, "released": 0, "coarsened": {}, "suppressed": 0}, current_period(), 1)
+
+
+def test_the_staff_home_and_the_print_view_link_the_exports(app, answered, create_user, sign_in):
+    staff = app.test_client()
+    sign_in(staff, create_user("lsg_staff", municipality_code=AK_BULUN))
+    home = fresh_get(app, staff, "/ru/staff/").get_data(as_text=True)
+    assert f"/ru/m/{AK_BULUN}/budget/priorities.xlsx?period={current_period()}" in home
+    printed = fresh_get(app, app.test_client(), f"/ru/m/{AK_BULUN}/print").get_data(as_text=True)
+    assert f"/ru/m/{AK_BULUN}/budget/priorities.csv?period={current_period()}" in printed
