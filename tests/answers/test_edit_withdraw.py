@@ -215,3 +215,13 @@ def test_other_municipalitys_staff_get_404(app, session, staff, other_staff, sig
         assert other.post(f"/ru/staff/answers/{answer.id}/edit", data={"language": "ru", "body": "x"}).status_code == 404
         assert other.post(f"/ru/staff/answers/{answer.id}/withdraw", data={"confirm": "y"}).status_code == 404
     assert session.get(Answer, answer.id).body == BODY and session.get(Answer, answer.id).withdrawn_at is None
+
+
+def test_a_withdrawn_answers_photo_is_gone(app, client, session, staff, make_comment):
+    answer = _answer(staff, [make_comment()], promise="Түтүк", promise_due=dt.date.today() + dt.timedelta(days=3))
+    answer.photo_name, answer.photo_type, answer.photo_data = "done.png", "image/png", b"\x89PNG\r\n\x1a\n"
+    answer.photo_sha256 = "0" * 64
+    session.flush()
+    assert fresh_get(app, client, f"/ru/answers/{answer.id}/photo").status_code == 200
+    services.withdraw_answer(staff, answer.id)
+    assert fresh_get(app, client, f"/ru/answers/{answer.id}/photo").status_code == 404
