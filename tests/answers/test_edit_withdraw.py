@@ -177,6 +177,8 @@ def test_staff_edit_over_http_and_the_public_sees_the_mark(app, client, session,
     public = visible_text(fresh_get(app, client, f"/{lang}/m/{AK_BULUN}/").get_data(as_text=True))
     assert "Оңдолгон жооп" in public and BODY not in public
     assert {"ky": "оңдолгон күнү:", "ru": "изменён"}[lang] in public
+    item = fresh_get(app, client, f"/api/v1/municipalities/{AK_BULUN}/answers").get_json()["items"][0]
+    assert item["body"] == "Оңдолгон жооп" and item["edited_at"] is not None
 
 
 @pytest.mark.parametrize("lang", ["ky", "ru"])
