@@ -70,6 +70,8 @@ TABLE = {
     "answers.staff_answers": ({}, {"lsg_staff", "lsg_staff_other"}, set()),
     "answers.action_plan": ({}, {"lsg_staff", "lsg_staff_other"}, set()),
     "answers.mark_done": ({"answer_id": "answer"}, {"lsg_staff"}, {"lsg_staff_other"}),
+    "answers.edit_answer": ({"answer_id": "answer"}, {"lsg_staff"}, {"lsg_staff_other"}),
+    "answers.withdraw_answer": ({"answer_id": "answer"}, {"lsg_staff"}, {"lsg_staff_other"}),
     "evaluation.evidence": ({"evidence_id": "evidence"}, {"admin", "analyst", "evaluator", "lsg_staff"},
                             {"evaluator_other_agency", "evaluator_far", "lsg_staff_other"}),
     "transparency.monitor_home": ({}, {"monitor"}, set()),

@@ -3,7 +3,7 @@ of the action plan are read from the request and checked by the service; these f
 the fixed fields."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..security import Form
@@ -34,6 +34,11 @@ class CommitmentForm(Form):
     body = TextAreaField(_l("We will do"), validators=[DataRequired(_l("Say what you will do.")),
                                                         Length(max=BODY_MAX)])
     promise_due = DateField(_l("By (date)"), validators=[DataRequired(_l("Give the date by which it will be done."))])
+
+
+class WithdrawForm(Form):
+    confirm = BooleanField(_l("I withdraw this answer: it disappears from the public page"),
+                           validators=[DataRequired(_l("Tick the box to confirm the withdrawal."))])
 
 
 class JudgeForm(Form):

@@ -1,7 +1,9 @@
 """An LSG's public answer to one or more approved comments on one subject (or a commitment taken
 from its action plan), the action it may promise, and the residents' judgement of it.
 
-Every answer and status change is written to the audit log (services). Residents' judgements are
+Every answer and status change is written to the audit log (services), with the before and after
+of every edit. A withdrawn answer (``withdrawn_at``) is no longer public anywhere; its row stays for
+the audit and the responsiveness index (services.withdraw says how it counts). Residents' judgements are
 theirs: one per respondent and answer, changed by judging again.
 """
 import datetime as dt
@@ -45,6 +47,11 @@ class Answer(db.Model):
     photo_type: Mapped[str | None] = mapped_column(String(100))
     photo_sha256: Mapped[str | None] = mapped_column(String(64))
     photo_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The last edit (the public page says "edited" with this date; the audit keeps every version).
+    edited_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    edited_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     comments: Mapped[list["AnsweredComment"]] = relationship(cascade="all, delete-orphan",
                                                              order_by="AnsweredComment.rating_id")

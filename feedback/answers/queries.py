@@ -27,6 +27,12 @@ class CommentView:
     def overdue(self) -> bool:
         return self.answer is None and utcnow() > self.deadline
 
+    @property
+    def status(self) -> "AnswerStatus":
+        if self.answer is not None:
+            return AnswerStatus("answered", local_date(self.deadline), local_date(self.answer.created_at), self.answer.id)
+        return AnswerStatus("overdue" if self.overdue else "awaiting", local_date(self.deadline))
+
 
 @dataclass
 class AnswerView:
@@ -48,7 +54,58 @@ class AnswerView:
 
 
 def constants(parameters: dict | None = None) -> dict:
+    """The responsiveness constants of a methodology version's parameters; None: the newest
+    published version (what the staff pages and the overdue badges go by)."""
+    if parameters is None:
+        from ..scorecards import methodology as mth
+
+        parameters = mth.get().values
     return scoring.settings(parameters)
+
+
+def deadline_of(published_at: dt.datetime, days: int) -> dt.datetime:
+    """A comment's answer deadline: ``days`` after its publication (the methodology constant)."""
+    return as_utc(published_at) + dt.timedelta(days=days)
+
+
+def local_date(at: dt.datetime) -> dt.date:
+    return as_utc(at).astimezone(BISHKEK).date()
+
+
+@dataclass
+class AnswerStatus:
+    """What the public sees against a published comment: ``state`` is "answered" (on
+    ``answered_on``), "overdue" (since ``deadline``) or "awaiting" (an answer due by ``deadline``);
+    dates are Kyrgyzstan's."""
+
+    state: str
+    deadline: dt.date
+    answered_on: dt.date | None = None
+    answer_id: int | None = None
+
+
+def comment_statuses(rating_ids, parameters: dict | None = None) -> dict[int, AnswerStatus]:
+    """rating id → its answer status, for the published comments among ``rating_ids`` (one query),
+    with the answer deadline of the methodology version ``parameters`` (None: the newest)."""
+    ids = sorted({int(i) for i in rating_ids if i is not None})
+    if not ids:
+        return {}
+    days = constants(parameters)["answer_deadline_days"]
+    now = utcnow()
+    rows = db.session.execute(
+        select(Rating.id, Rating.comment_moderated_at, Rating.updated_at, Rating.created_at, Answer.id,
+               Answer.created_at)
+        .where(Rating.id.in_(ids), Rating.comment_status == "approved", Rating.status == "accepted")
+        .outerjoin(AnsweredComment, AnsweredComment.rating_id == Rating.id)
+        .outerjoin(Answer, Answer.id == AnsweredComment.answer_id))
+    result = {}
+    for rating_id, moderated_at, updated_at, created_at, answer_id, answered_at in rows:
+        deadline = deadline_of(moderated_at or updated_at or created_at, days)
+        if answer_id is not None:
+            result[rating_id] = AnswerStatus("answered", local_date(deadline), local_date(answered_at), answer_id)
+        else:
+            result[rating_id] = AnswerStatus("overdue" if now > deadline else "awaiting", local_date(deadline))
+    return result
 
 
 def _published(rating: Rating) -> dt.datetime:
@@ -74,7 +131,7 @@ def staff_comments(municipality_code: str, parameters: dict | None = None, limit
     views = []
     for rating, answer in rows:
         published = _published(rating)
-        views.append(CommentView(rating, published, published + dt.timedelta(days=days), answer))
+        views.append(CommentView(rating, published, deadline_of(published, days), answer))
     views.sort(key=lambda v: (v.answer is not None, not v.overdue))
     return views
 
@@ -106,14 +163,15 @@ def _views(answers: list[Answer]) -> list[AnswerView]:
 
 def public_answers(municipality_code: str, limit: int = 20, period: int | None = None) -> list[AnswerView]:
     """Answers and commitments, newest first, with the comments they answer and residents' judgements."""
-    stmt = select(Answer).where(Answer.municipality_code == municipality_code)
+    stmt = select(Answer).where(Answer.municipality_code == municipality_code, Answer.withdrawn_at.is_(None))
     if period is not None:
         stmt = stmt.where(Answer.period == period)
     return _views(list(db.session.scalars(stmt.order_by(Answer.created_at.desc(), Answer.id.desc()).limit(limit))))
 
 
 def open_promises(municipality_code: str) -> list[AnswerView]:
-    stmt = (select(Answer).where(Answer.municipality_code == municipality_code, Answer.promise_status == "promised")
+    stmt = (select(Answer).where(Answer.municipality_code == municipality_code, Answer.promise_status == "promised",
+                                 Answer.withdrawn_at.is_(None))
             .order_by(Answer.promise_due, Answer.id))
     return _views(list(db.session.scalars(stmt)))
 
@@ -182,13 +240,13 @@ def _counts(period: int, parameters: dict | None, municipality_code: str | None)
                 .outerjoin(Answer, Answer.id == AnsweredComment.answer_id))
     promises = select(Answer).where(Answer.period == period, Answer.promise_due.is_not(None))
     helpful = (select(Answer.municipality_code, Judgement.helpful).join(Answer, Answer.id == Judgement.answer_id)
-               .where(Answer.period == period, Judgement.helpful.is_not(None)))
+               .where(Answer.period == period, Judgement.helpful.is_not(None), Answer.withdrawn_at.is_(None)))
     if municipality_code is not None:
         comments = comments.where(Rating.municipality_code == municipality_code)
         promises = promises.where(Answer.municipality_code == municipality_code)
         helpful = helpful.where(Answer.municipality_code == municipality_code)
     for code, moderated_at, updated_at, created_at, answered_at in db.session.execute(comments):
-        deadline = as_utc(moderated_at or updated_at or created_at) + dt.timedelta(days=days)
+        deadline = deadline_of(moderated_at or updated_at or created_at, days)
         if answered_at is not None:
             add(code, "answered_on_time", as_utc(answered_at) <= deadline)
         elif now > deadline:
@@ -198,14 +256,16 @@ def _counts(period: int, parameters: dict | None, municipality_code: str | None)
     judged = _done_judgements([a.id for a in answers])
     local_today = today()
     for answer in answers:
-        if answer.promise_status != "done" and answer.promise_due >= local_today:
-            continue  # not due yet
+        # A withdrawn promise counts as it stood when withdrawn, if its date had passed by then.
+        as_of = min(local_today, local_date(answer.withdrawn_at)) if answer.withdrawn_at else local_today
+        if answer.promise_status != "done" and answer.promise_due >= as_of:
+            continue  # not due yet (or withdrawn before it was)
         yes, no = judged.get(answer.id, (0, 0))
         if yes or no:
             kept = yes > no  # the residents' word, where they gave it
         else:
             kept = (answer.promise_status == "done" and answer.done_at is not None
-                    and as_utc(answer.done_at).astimezone(BISHKEK).date() <= answer.promise_due)
+                    and local_date(answer.done_at) <= answer.promise_due)
         add(answer.municipality_code, "promises_kept", kept)
     for code, was_helpful in db.session.execute(helpful):
         add(code, "judged_helpful", was_helpful)

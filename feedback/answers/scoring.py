@@ -17,8 +17,9 @@ p̃ = (x + z²/2)/(n + z²) — never zero, even for 10 of 10 — and the index'
 root of the weighted sum of those variances (components treated as independent); the interval is
 index ± z·se on the 0–100 scale, clipped.
 
-``RESPONSIVENESS`` holds the methodology constants; a methodology version may override any of them
-with a ``responsiveness`` entry of its parameters.
+``RESPONSIVENESS`` holds the constants as methodology version 1 published them (never change them:
+version 1 must stay reproducible). Version 2 carries them in its parameters (``responsiveness``),
+checked by ``validate_settings``; a later version may change any of them.
 """
 import math
 from statistics import NormalDist
@@ -32,6 +33,46 @@ RESPONSIVENESS = {
 }
 COMPONENTS = ("answered_on_time", "promises_kept", "judged_helpful")
 NOT_ENOUGH_COMMENTS = "not_enough_comments"
+
+
+class SettingsError(ValueError):
+    """A ``responsiveness`` entry of a methodology version that cannot be used; the message says why."""
+
+
+LIMITS = {"answer_deadline_days": (1, 365), "min_sample": (1, 1000)}
+
+
+def validate_settings(value) -> dict:
+    """The full responsiveness constants from a methodology version's ``responsiveness`` entry (any
+    subset of the keys of ``RESPONSIVENESS``; ``weights`` any subset of the components), or
+    ``SettingsError`` naming the parameter at fault."""
+    if not isinstance(value, dict):
+        raise SettingsError("responsiveness must be an object of constants")
+    unknown = set(value) - set(RESPONSIVENESS)
+    if unknown:
+        raise SettingsError(f"unknown parameter: responsiveness.{sorted(unknown)[0]}")
+    merged = {**RESPONSIVENESS, "weights": dict(RESPONSIVENESS["weights"])}
+    for key, (low, high) in LIMITS.items():
+        if key in value:
+            number = value[key]
+            if not isinstance(number, int) or isinstance(number, bool) or not low <= number <= high:
+                raise SettingsError(f"responsiveness.{key} must be a whole number from {low} to {high}")
+            merged[key] = number
+    if "weights" in value:
+        weights = value["weights"]
+        if not isinstance(weights, dict):
+            raise SettingsError("responsiveness.weights must be an object: component → weight")
+        unknown = set(weights) - set(COMPONENTS)
+        if unknown:
+            raise SettingsError(f"unknown parameter: responsiveness.weights.{sorted(unknown)[0]}")
+        for name, weight in weights.items():
+            if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 <= weight <= 1:
+                raise SettingsError(f"responsiveness.weights.{name} must be a number from 0 to 1")
+        merged["weights"].update(weights)
+    if not merged["weights"]["answered_on_time"] > 0:
+        # The index is published from the comments due an answer: that share must count.
+        raise SettingsError("responsiveness.weights.answered_on_time must be above 0")
+    return merged
 
 
 def settings(parameters: dict | None = None) -> dict:

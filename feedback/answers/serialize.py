@@ -1,4 +1,5 @@
-"""Answers as JSON for /api/v1/municipalities/<code>/answers. Nothing about who wrote a comment."""
+"""Answers as JSON for /api/v1/municipalities/<code>/answers. Nothing about who wrote a comment.
+Withdrawn answers are not listed (queries.public_answers); a corrected one has ``edited_at``."""
 from . import queries
 
 
@@ -12,6 +13,7 @@ def answers_json(municipality_code: str, limit: int = 100) -> list[dict]:
         items.append({
             "id": a.id, "kind": a.kind, "subject": a.subject_code, "criterion": a.criterion_code, "period": a.period,
             "language": a.language, "body": a.body, "answered_at": a.created_at.isoformat(),
+            "edited_at": a.edited_at.isoformat() if a.edited_at else None,
             "comments": [r.comment for r in view.comments],
             "promise": ({"text": a.promise, "due": a.promise_due.isoformat(), "status": status,
                          "done_at": a.done_at.isoformat() if a.done_at else None, "done_note": a.done_note}

@@ -164,9 +164,83 @@ def commit_action(user: User, municipality_code: str, period: int, language: str
 
 
 def staff_answer(user: User, answer_id: int) -> Answer:
+    """An answer of the user's own municipality that is not withdrawn (NotFound otherwise)."""
     answer = db.session.get(Answer, answer_id)
-    if answer is None or not may_answer(user, answer.municipality_code):
+    if answer is None or answer.withdrawn_at is not None or not may_answer(user, answer.municipality_code):
         raise NotFound()
+    return answer
+
+
+def _changes(before: dict, after: dict) -> tuple[dict, dict]:
+    return ({k: v for k, v in before.items() if after.get(k) != v},
+            {k: v for k, v in after.items() if before.get(k) != v})
+
+
+def promise_due_passed(answer: Answer, on: dt.date | None = None) -> bool:
+    """The promise's date has passed (on ``on``, today by default) without a report that it was done."""
+    return (answer.promise_due is not None and answer.promise_status == "promised"
+            and answer.promise_due < (on or today()))
+
+
+def edit_answer(user: User, answer_id: int, language: str, body: str, promise: str | None = None,
+                promise_due: dt.date | None = None) -> Answer:
+    """Correct an answer (or a commitment): its language and text, the promise and its date.
+
+    The public page marks it "edited" with the date; the audit keeps the before and after. A
+    promise reported done keeps its text and date (the report is about them); a promise whose date
+    has passed keeps its date and cannot be taken back (moving the date would hide a broken
+    promise from the responsiveness index); a new date may not be in the past."""
+    answer = staff_answer(user, answer_id)
+    language = _language(language)
+    commitment = answer.kind == "commitment"
+    text = _text(body, "body", required=True, message=_l("Say what you will do.") if commitment else None)
+    promise_text = text if commitment else _text(promise, "promise", required=False)
+    due = promise_due
+    if answer.promise_status == "done" or promise_due_passed(answer):
+        if promise_text != answer.promise or due != answer.promise_due:
+            field = "body" if commitment else ("promise" if promise_text != answer.promise else "promise_due")
+            raise AnswerError(field, "fixed", _l("A promise reported done cannot be changed.")
+                              if answer.promise_status == "done" else
+                              _l("The promised date has passed: the promise and its date cannot be changed."))
+    elif promise_text or due:
+        if not promise_text:
+            raise AnswerError("promise", "required", _l("Say what you will do."))
+        due = due if due is not None and due == answer.promise_due else _due(due)
+    else:
+        due = None
+    before = _snapshot(answer)
+    answer.language, answer.body, answer.promise, answer.promise_due = language, text, promise_text, due
+    if answer.promise_status != "done":
+        answer.promise_status = "promised" if due else None
+    after = _snapshot(answer)
+    if after == before:
+        return answer  # nothing changed: no "edited" mark, nothing to audit
+    answer.edited_at, answer.edited_by = utcnow(), user.id
+    db.session.flush()
+    changed_before, changed_after = _changes(before, after)
+    record("answer.edit", "answer", answer.id, actor_id=user.id, before=changed_before, after=changed_after)
+    return answer
+
+
+def withdraw_answer(user: User, answer_id: int) -> Answer:
+    """Take an answer (or a commitment) off the public page and the API; the row and the audit stay.
+
+    How it counts afterwards (queries._counts): the comments it answered are unanswered again — they
+    may be answered anew, and their deadline still runs from their publication, so withdrawing never
+    makes an answer "on time"; residents' judgements of it no longer count; its promise counts only
+    if its date had passed (or it was reported done) before the withdrawal, as it stood then — a
+    broken promise is not erased by withdrawing it. A pending SMS about it goes back to waiting."""
+    answer = staff_answer(user, answer_id)
+    before = _snapshot(answer)
+    ids = [c.rating_id for c in answer.comments]
+    answer.comments.clear()  # the links go: the comments wait for an answer again
+    answer.withdrawn_at, answer.withdrawn_by = utcnow(), user.id
+    for notice in db.session.scalars(select(SmsNotice).where(SmsNotice.answer_id == answer.id,
+                                                             SmsNotice.status == "due")):
+        notice.status, notice.answer_id = "waiting", None
+    db.session.flush()
+    record("answer.withdraw", "answer", answer.id, actor_id=user.id, before=before,
+           after={"withdrawn": True, "comments_unanswered": ids})
     return answer
 
 
@@ -191,10 +265,8 @@ def mark_done(user: User, answer_id: int, note: str, photo_name: str | None = No
     if photo:
         answer.photo_name, answer.photo_type, answer.photo_sha256, answer.photo_data = photo
     db.session.flush()
-    after = _snapshot(answer)
-    record("answer.done", "answer", answer.id, actor_id=user.id,
-           before={k: v for k, v in before.items() if after[k] != v},
-           after={k: v for k, v in after.items() if before[k] != v})
+    changed_before, changed_after = _changes(before, _snapshot(answer))
+    record("answer.done", "answer", answer.id, actor_id=user.id, before=changed_before, after=changed_after)
     return answer
 
 
@@ -207,8 +279,8 @@ def judge(respondent: Respondent | None, answer_id: int, rating_id: int, helpful
     answer = db.session.get(Answer, answer_id)
     rating = db.session.get(Rating, rating_id)
     link = db.session.get(AnsweredComment, rating_id)
-    if (answer is None or rating is None or respondent is None or link is None or link.answer_id != answer.id
-            or rating.respondent_id != respondent.id):
+    if (answer is None or answer.withdrawn_at is not None or rating is None or respondent is None or link is None
+            or link.answer_id != answer.id or rating.respondent_id != respondent.id):
         raise NotFound()
     values = {"yes": True, "no": False, None: None, "": None}
     if helpful not in values or done not in values:

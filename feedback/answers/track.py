@@ -19,8 +19,10 @@ class Responsiveness:
         return TrackResult(index=track["index"], interval=interval, n=track.get("n"), reason=track.get("reason"),
                            details=details)
 
-    def indices(self, period: int) -> dict[str, float]:
-        tracks = responsiveness_tracks(period, mth.get())
+    def indices(self, period: int, params=None) -> dict[str, float]:
+        """Every municipality's index under ``params`` (the methodology version compared; the newest
+        when None)."""
+        tracks = responsiveness_tracks(period, params if params is not None else mth.get())
         return {code: t["index"] for code, t in tracks.items() if t["index"] is not None}
 
 

@@ -21,7 +21,7 @@ from ..security import limiter
 from ..territory import queries as territory_queries
 from ..territory.models import Municipality
 from . import queries, services
-from .forms import AnswerForm, CommitmentForm, DoneForm, JudgeForm, SmsForm
+from .forms import AnswerForm, CommitmentForm, DoneForm, JudgeForm, SmsForm, WithdrawForm
 from .models import Answer
 from .services import AnswerError, NotFound
 
@@ -105,6 +105,7 @@ def staff_answers():
     return render_template("answers/staff_answers.html", m=municipality, form=form, errors=errors,
                            selected=set(selected), comments=queries.staff_comments(municipality.code),
                            promises=queries.open_promises(municipality.code), done=request.args.get("done"),
+                           withdrawn=request.args.get("withdrawn"),
                            deadline=queries.constants()["answer_deadline_days"], lang=g.lang, **_names()
                            ), (400 if errors else 200)
 
@@ -136,6 +137,60 @@ def mark_done(answer_id: int):
     view = queries._views([answer])[0]
     return render_template("answers/mark_done.html", m=_own_municipality(), view=view, form=form, errors=errors,
                            lang=g.lang, **_names()), (400 if errors else 200)
+
+
+@bp.route("/staff/answers/<int:answer_id>/edit", methods=["GET", "POST"])
+@require_role("lsg_staff")
+def edit_answer(answer_id: int):
+    """Correct a published answer or commitment (the public page marks it edited; the audit keeps
+    the before and after), or withdraw it (a second form, posted to ``withdraw_answer``)."""
+    try:
+        answer = services.staff_answer(current_user, answer_id)
+    except NotFound:
+        abort(404)
+    commitment = answer.kind == "commitment"
+    form = CommitmentForm() if commitment else AnswerForm()
+    errors: dict = {}
+    if request.method == "GET":
+        form.language.data, form.body.data, form.promise_due.data = answer.language, answer.body, answer.promise_due
+        if not commitment:
+            form.promise.data = answer.promise
+    elif form.validate_on_submit():
+        try:
+            services.edit_answer(current_user, answer.id, form.language.data, form.body.data,
+                                 None if commitment else form.promise.data, form.promise_due.data)
+        except AnswerError as error:
+            db.session.rollback()
+            errors = {error.field: error.message}
+        else:
+            db.session.commit()
+            return redirect(url_for("answers.staff_answers", done=1), code=303)
+    else:
+        errors = _form_errors(form)
+    return _edit_page(answer, form, WithdrawForm(formdata=None), errors)
+
+
+def _edit_page(answer: Answer, form, withdraw, errors: dict):
+    return render_template("answers/edit_answer.html", m=_own_municipality(), view=queries._views([answer])[0],
+                           form=form, withdraw=withdraw, errors=errors, commitment=answer.kind == "commitment",
+                           lang=g.lang, **_names()), (400 if errors else 200)
+
+
+@bp.post("/staff/answers/<int:answer_id>/withdraw")
+@require_role("lsg_staff")
+def withdraw_answer(answer_id: int):
+    try:
+        answer = services.staff_answer(current_user, answer_id)
+    except NotFound:
+        abort(404)
+    withdraw = WithdrawForm()
+    if not withdraw.validate_on_submit():
+        form = (CommitmentForm if answer.kind == "commitment" else AnswerForm)(formdata=None, obj=answer)
+        problems = _form_errors(withdraw)
+        return _edit_page(answer, form, withdraw, {"confirm": problems.get("confirm") or " ".join(problems.values())})
+    services.withdraw_answer(current_user, answer.id)
+    db.session.commit()
+    return redirect(url_for("answers.staff_answers", withdrawn=1), code=303)
 
 
 @bp.route("/staff/plan", methods=["GET", "POST"])
@@ -239,7 +294,7 @@ def sms_opt_in(code: str):
 @public_bp.get("/answers/<int:answer_id>/photo")
 def photo(answer_id: int):
     answer = db.session.get(Answer, answer_id)
-    if answer is None or answer.photo_data is None:
+    if answer is None or answer.photo_data is None or answer.withdrawn_at is not None:
         abort(404)
     response = send_file(io.BytesIO(answer.photo_data), mimetype=answer.photo_type, max_age=3600,
                          download_name=answer.photo_name or "photo")
@@ -273,6 +328,13 @@ def answers_of(code: str, limit: int = 10):
 def my_comments_of(code: str, subject_code: str | None = None):
     """For the public page and the rating form: this device's own comments and their answers."""
     return queries.my_comments(current_respondent(create=False), code, subject_code)
+
+
+@public_bp.app_template_global()
+def comment_answer_statuses(rating_ids, parameters: dict | None = None) -> dict:
+    """For the comment list of the public page: rating id → answered / overdue / awaiting, with the
+    answer deadline of the methodology version the page is computed with."""
+    return queries.comment_statuses(rating_ids, parameters)
 
 
 @public_bp.app_template_global()

@@ -246,7 +246,8 @@ def _document() -> dict:
             }},
             "/municipalities/{code}/answers": {"get": {
                 "summary": "The local government's public answers to residents' comments, promised actions and commitments",
-                "description": "Newest first (at most 100): the answer, its language, the comments it answers, the "
+                "description": "Newest first (at most 100; answers withdrawn by the local government are not listed): "
+                               "the answer, its language, when it was last corrected (edited_at), the comments it answers, the "
                                "promised action with its due date and status (promised, done, overdue), and residents' "
                                "judgements (helpful, done) as counts.",
                 "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],

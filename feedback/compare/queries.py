@@ -144,7 +144,7 @@ def per_municipality_params(params: mth.Params) -> mth.Params:
 def municipality_values(period: int, index_key: str, params: mth.Params) -> dict[str, Value]:
     """Every municipality's value of the index in the period (absent: nothing to count)."""
     kind, _, code = index_key.partition(":")
-    ctx = context(period, per_municipality_params(params)) if params.method == 1 or kind == "subject" else territory(period)
+    ctx = context(period, per_municipality_params(params)) if params.method == 1 or kind == "subject" else territory(period, params)
     out: dict[str, Value] = {}
     if params.method == 2 and kind in ("citizen", "composite"):
         citizen = citizen_v2(period, params)
@@ -199,8 +199,8 @@ class Territory:
     """What grouping needs without a version-1 context: the municipalities in force, version 1's
     population bands (the peer groups compared here), the registered tracks' period indices."""
 
-    def __init__(self, period: int):
-        self.period, self.units, self._extra = period, sc_queries.current_units(), None
+    def __init__(self, period: int, params: mth.Params | None = None):
+        self.period, self.params, self.units, self._extra = period, params, sc_queries.current_units(), None
         self.bands = mth.get(1)["population_bands"]
 
     def band(self, unit) -> str:
@@ -208,15 +208,17 @@ class Territory:
 
     def extra(self) -> dict[str, dict[str, float]]:
         if self._extra is None:
-            self._extra = tracks.period_indices(self.period)
+            self._extra = tracks.period_indices(self.period, self.params)
         return self._extra
 
 
-def territory(period: int) -> Territory:
+def territory(period: int, params: mth.Params | None = None) -> Territory:
+    """``params``: the methodology version compared (the registered tracks' indices follow it)."""
     cache = g.setdefault("_compare_territory", {})
-    if period not in cache:
-        cache[period] = Territory(period)
-    return cache[period]
+    key = (period, params.version if params is not None else None)
+    if key not in cache:
+        cache[key] = Territory(period, params)
+    return cache[key]
 
 
 def state_of_period(ctx, period: int, params: mth.Params) -> dict[str, dict]:
@@ -349,7 +351,7 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
     """One row per unit of ``level`` (region, district, peer_group, urban_rural, municipality, or
     "national": one row for the country), optionally only municipalities ``within`` a region or
     district and of one ``kind`` (city / aiyl_aimak). Rows are sorted by code."""
-    ctx = context(period, params) if params.method == 1 else territory(period)
+    ctx = context(period, params) if params.method == 1 else territory(period, params)
     values = municipality_values(period, index_key, params)
     sampled = index_kind(index_key) in RESIDENT_WEIGHTED
     groups: dict[str, list[str]] = defaultdict(list)

@@ -72,6 +72,7 @@ class PublicComment:
     subject_name_ky: str
     subject_name_ru: str
     written_on: dt.date
+    rating_id: int | None = None  # for the answer status shown against it (not who wrote it)
 
     def subject_name(self, lang: str) -> str:
         return self.subject_name_ky if lang == "ky" else self.subject_name_ru
@@ -143,7 +144,7 @@ def approved_comments(municipality_code: str, limit: int = 20) -> list[PublicCom
     """The municipality's approved comments, newest first, for its public page. Comments of ratings
     that stay quarantined are not published."""
     rows = db.session.execute(
-        select(Rating.comment, Subject.code, Subject.name_ky, Subject.name_ru, Rating.updated_at)
+        select(Rating.comment, Subject.code, Subject.name_ky, Subject.name_ru, Rating.updated_at, Rating.id)
         .join(Subject, Subject.code == Rating.subject_code)
         .where(Rating.municipality_code == municipality_code, Rating.comment_status == "approved",
                Rating.status == "accepted", Rating.comment.is_not(None))
@@ -151,8 +152,8 @@ def approved_comments(municipality_code: str, limit: int = 20) -> list[PublicCom
         .limit(limit)
     ).all()
     return [PublicComment(text=text, subject_code=code, subject_name_ky=ky, subject_name_ru=ru,
-                          written_on=local_date(at))
-            for text, code, ky, ru, at in rows]
+                          written_on=local_date(at), rating_id=rating_id)
+            for text, code, ky, ru, at, rating_id in rows]
 
 
 def local_date(at: dt.datetime) -> dt.date:

@@ -307,7 +307,7 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
                                 *(cl[:, i] for i in range(4))) if len(codes) else np.zeros(0)
     position = {code: i for i, code in enumerate(codes)}
     states = state_tracks(queries.state_indicator_scores(period), params)
-    extra = tracks.period_indices(period)
+    extra = tracks.period_indices(period, params)
     rows = []
     for key, members in sorted(areas.items()):
         idx = [position[code] for code in members if code in position]

@@ -50,6 +50,7 @@ from statistics import NormalDist
 
 from sqlalchemy import func, select
 
+from ..answers import scoring as answers_scoring
 from ..db import db
 from . import scoring
 from .models import Methodology
@@ -85,6 +86,10 @@ DEFAULT_PARAMETERS_V2 = {
     "answer_points": {"yes": 100, "partial": 50, "no": 0},
     "composite_weights": {"citizen": 0.5, "state": 0.3, "budget_transparency": 0.1, "responsiveness": 0.1},
     "rounding": {"index_decimals": 1, "mean_decimals": 2, "mode": "half_up"},
+    # The responsiveness track's constants (answers/scoring.py: answer deadline in days, minimum of
+    # comments due an answer, weights of its three shares). Version 1 has no such entry and uses
+    # ``answers.scoring.RESPONSIVENESS``, the values it was published with (the same as these).
+    "responsiveness": json.loads(json.dumps(answers_scoring.RESPONSIVENESS)),
 }
 BUILT_IN = {1: {}, 2: {"method": 2}}  # versions that exist before any is stored
 TRACKS = ("citizen", "state", "budget_transparency", "responsiveness")
@@ -126,6 +131,12 @@ def validate(values: dict) -> dict:
     for key, value in values.items():
         if key not in merged:
             raise MethodologyError(f"unknown parameter: {key}")
+        if key == "responsiveness":
+            try:
+                merged[key] = answers_scoring.validate_settings(value)
+            except answers_scoring.SettingsError as error:
+                raise MethodologyError(str(error)) from None
+            continue
         if isinstance(merged[key], dict) and isinstance(value, dict):
             unknown = set(value) - set(merged[key])
             if unknown:

@@ -207,7 +207,8 @@ def periods_with_data(municipality_code: str) -> list[int]:
 
 
 def approved_comments(municipality_code: str, period: int, limit: int = 10) -> list[tuple]:
-    """Approved comments of accepted ratings, newest first: (subject code, overall or None, text, date).
+    """Approved comments of accepted ratings, newest first: (subject code, overall or None, text, date,
+    rating id) — the id for the answer status shown against each (answers.queries.comment_statuses).
 
     Moderation owns what may be published (moderation.queries.approved_comments, newest of any
     year); without it, this period's approved comments."""
@@ -216,8 +217,8 @@ def approved_comments(municipality_code: str, period: int, limit: int = 10) -> l
     except ImportError:
         moderated = None
     if moderated is not None:
-        return [(c.subject_code, None, c.text, c.written_on) for c in moderated(municipality_code, limit)]
-    stmt = (select(Rating.subject_code, Rating.overall, Rating.comment, Rating.updated_at)
+        return [(c.subject_code, None, c.text, c.written_on, c.rating_id) for c in moderated(municipality_code, limit)]
+    stmt = (select(Rating.subject_code, Rating.overall, Rating.comment, Rating.updated_at, Rating.id)
             .where(Rating.municipality_code == municipality_code, Rating.period == period,
                    Rating.status == "accepted", Rating.comment_status == "approved")
             .order_by(Rating.updated_at.desc(), Rating.id.desc()).limit(limit))

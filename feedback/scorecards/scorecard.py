@@ -162,7 +162,7 @@ class Context:
     def extra(self) -> dict[str, dict[str, float]]:
         """track key → {municipality → index} of every registered track that lists a period's indices."""
         if getattr(self, "_extra", None) is None:
-            self._extra = tracks.period_indices(self.period)
+            self._extra = tracks.period_indices(self.period, self.params)
         return self._extra
 
     def composite(self, code: str) -> dict:

@@ -24,7 +24,8 @@ How a track registers itself — in its own package, with no edit here::
 and import that module once at start-up (its package's ``init_app``, called from the app
 factory). The card asks every registered track, in registration order; a track whose key is not
 registered shows ``{"index": null, "reason": "not_available_yet"}``. A track may also offer
-``indices(period) -> {municipality code: index}`` so that comparisons can use it. ``index`` is on the 0–100
+``indices(period, params=None) -> {municipality code: index}`` so that comparisons can use it
+(``params``: the methodology version compared, the newest when None). ``index`` is on the 0–100
 scale (``scoring.index_from_mean`` for 1–5 means), ``interval`` its uncertainty interval at the
 methodology's confidence (or None when the track has no sampling error), ``n`` what it is
 counted from, ``reason`` why there is no index (None when there is one), ``details`` anything the
@@ -69,10 +70,12 @@ def registered(key: str) -> Track | None:
     return next((t for t in REGISTRY if t.key == key), None)
 
 
-def period_indices(period: int) -> dict[str, dict[str, float]]:
+def period_indices(period: int, params=None) -> dict[str, dict[str, float]]:
     """track key → {municipality code → index} for every registered track that can list a whole
-    period at once (an optional ``indices(period)`` method), for comparisons and composites."""
-    return {t.key: t.indices(period) for t in REGISTRY if hasattr(t, "indices")}
+    period at once (an optional ``indices(period, params)`` method), for comparisons and composites,
+    under the methodology version ``params`` (the newest when None) — a comparison under version N
+    uses version N's constants."""
+    return {t.key: t.indices(period, params) for t in REGISTRY if hasattr(t, "indices")}
 
 
 def compute(key: str, municipality, period: int, params) -> TrackResult:

@@ -134,7 +134,7 @@ def test_other_tracks_are_compared_when_a_registered_track_lists_its_indices(kno
         def compute(self, municipality, period, params):
             return tracks.TrackResult(index=values.get(municipality.code))
 
-        def indices(self, period):
+        def indices(self, period, params=None):
             return values
 
     monkeypatch.setattr(tracks, "REGISTRY", list(tracks.REGISTRY))

@@ -145,7 +145,7 @@ def test_composite_with_a_registered_track_is_the_scorecards(known, v2, monkeypa
             index = values.get(municipality.code)
             return tracks.TrackResult(index=index)
 
-        def indices(self, period):
+        def indices(self, period, params=None):
             return values
 
     monkeypatch.setattr(tracks, "REGISTRY", list(tracks.REGISTRY))

@@ -15,10 +15,14 @@ MUNICIPALITY = {"ky": "41702205818000", "ru": "41702205825000"}  # used by no ot
 TEXT = {
     "ky": {"answer_link": "Тургундарга жооп берүү", "publish": "Жоопту жарыялоо", "saved": "Сакталды. Жооп жарыяланды.",
            "yes": "Ооба", "send": "Пикиримди жөнөтүү", "thanks": "Рахмат: пикириңиз сакталды.",
-           "mine": "Сиздин пикирлериңиз жана жооптор", "report": "Жергиликтүү кеңешке жыйынтык"},
+           "mine": "Сиздин пикирлериңиз жана жооптор", "report": "Жергиликтүү кеңешке жыйынтык",
+           "edit": "Оңдоо же кайтарып алуу", "save_edit": "Оңдоону сактоо", "edited": "оңдолгон күнү:",
+           "answered": "жооп берилди"},
     "ru": {"answer_link": "Ответить жителям", "publish": "Опубликовать ответ", "saved": "Сохранено. Ответ опубликован.",
            "yes": "Да", "send": "Отправить моё мнение", "thanks": "Спасибо: ваше мнение сохранено.",
-           "mine": "Ваши комментарии и ответы", "report": "Отчёт для местного кенеша"},
+           "mine": "Ваши комментарии и ответы", "report": "Отчёт для местного кенеша",
+           "edit": "Изменить или отозвать", "save_edit": "Сохранить исправление", "edited": "изменён",
+           "answered": "Ответ дан"},
 }
 
 
@@ -83,6 +87,13 @@ def test_staff_answer_resident_judges(live_server, live_db, browser, phone, lang
     page.get_by_role("button", name=text["publish"]).click()
     expect(page.get_by_role("status")).to_have_text(text["saved"])
     assert live_db(_judgement, rating_id) == (due, lang, None)
+    # … then corrects it (the public page will say "edited" with the date).
+    page.get_by_role("link", name=text["edit"]).last.click()
+    page.locator('textarea[name="body"]').fill(answer_text + " Иш жайында башталат.")
+    _no_horizontal_scroll(page)
+    screenshot(page, f"answers-staff-edit-{lang}")
+    page.get_by_role("button", name=text["save_edit"]).click()
+    expect(page.get_by_role("status")).to_have_text(text["saved"])
 
     # The resident returns on their phone (the same device cookie) and sees the answer.
     context = browser.new_context(locale="en-US", **_phone_options())
@@ -105,6 +116,9 @@ def test_staff_answer_resident_judges(live_server, live_db, browser, phone, lang
         mine.get_by_label(text["yes"], exact=True).check()
         mine.get_by_role("button", name=text["send"]).click()
         expect(resident.get_by_role("status").first).to_have_text(text["thanks"])
+        expect(resident.locator(".answer").first).to_contain_text(text["edited"])
+        # the comment list says, against the comment, that it was answered
+        expect(resident.locator("ul.comments li", has_text=comment)).to_contain_text(text["answered"])
         _no_horizontal_scroll(resident)
         screenshot(resident, f"answers-resident-page-{lang}")
     finally:

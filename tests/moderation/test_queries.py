@@ -90,8 +90,10 @@ def test_approved_comments_only_approved_newest_first(make_rating):
     assert [c.text for c in comments] == [newest.comment, old.comment]
     assert comments[0].subject_code == "LI-ROADS" and comments[0].subject_name("ky") and comments[0].subject_name("ru")
     assert comments[0].written_on == queries.local_date(newest.updated_at)
-    # Text, subject and date only: nothing about the respondent.
+    # Text, subject and date (and the rating's row id, to look up its answer status — never printed):
+    # nothing about the respondent.
     assert {f.name for f in dataclasses.fields(comments[0])} == {
-        "text", "subject_code", "subject_name_ky", "subject_name_ru", "written_on"}
+        "text", "subject_code", "subject_name_ky", "subject_name_ru", "written_on", "rating_id"}
+    assert comments[0].rating_id == newest.id
     assert [c.text for c in queries.approved_comments(KARAKOL)] == [new.comment]
     assert len(queries.approved_comments(AK_BULUN, limit=1)) == 1
