@@ -92,3 +92,9 @@ def test_paper_only_page_is_labelled_in_each_language_and_works_without_javascri
     default = client.get(f"/{lang}/m/{AK_BULUN}/").get_data(as_text=True)
     assert note not in default and '<option value="" selected>' not in default
     assert f'href="/{lang}/m/{AK_BULUN}/?channel=assisted#sc-title"' in default
+
+
+@pytest.mark.parametrize("lang,text", [("ky", "тандоосу бир каналдын бааларын өзүнчө көрсөтөт"),
+                                       ("ru", "показывает оценки одного канала отдельно")])
+def test_the_methodology_says_how_one_channel_alone_is_computed(client, lang, text):
+    assert text in client.get(f"/{lang}/methodology").get_data(as_text=True)
