@@ -98,3 +98,12 @@ def test_paper_only_page_is_labelled_in_each_language_and_works_without_javascri
                                        ("ru", "показывает оценки одного канала отдельно")])
 def test_the_methodology_says_how_one_channel_alone_is_computed(client, lang, text):
     assert text in client.get(f"/{lang}/methodology").get_data(as_text=True)
+
+
+def test_the_kenesh_report_of_one_channel_says_so(client, mixed):
+    report = client.get(f"/ru/m/{AK_BULUN}/report?channel=paper")
+    assert report.status_code == 200
+    text = report.get_data(as_text=True)
+    assert "Здесь учитываются только оценки, пришедшие по этому каналу: Бумажные анкеты." in text
+    assert "12 принятых оценок" in text
+    assert "пришедшие по этому каналу" not in client.get(f"/ru/m/{AK_BULUN}/report").get_data(as_text=True)
