@@ -83,7 +83,7 @@ SECRETS = ("SECRET_KEY", "PERSONAL_DATA_KEY", "AUDIT_KEY")
 def _derive_keys(config) -> None:
     """Development defaults for the separate keys, derived from SECRET_KEY under their own labels
     (so that neither reveals the other); production must set each of them (``check_production``)."""
-    for name in SECRETS + ("PUBLIC_URL", "SMS_BACKEND"):
+    for name in SECRETS + ("PUBLIC_URL", "SMS_BACKEND", "RAPIDPRO_TOKEN"):
         if isinstance(config.get(name), int | float):  # from_prefixed_env parses digits as a number
             config[name] = str(config[name])
     for name, label in (("AUDIT_KEY", "audit"), ("PERSONAL_DATA_KEY", "personal-data")):
@@ -122,6 +122,10 @@ def check_production(config) -> None:
                         "with FEEDBACK_SMS_GATEWAY_URL (and FEEDBACK_SMS_GATEWAY_TOKEN)")
     elif backend == "http" and not config.get("SMS_GATEWAY_URL"):
         problems.append("FEEDBACK_SMS_BACKEND=http needs FEEDBACK_SMS_GATEWAY_URL")
+    rapidpro = str(config.get("RAPIDPRO_TOKEN") or "")
+    if rapidpro and not _random_enough(rapidpro):
+        problems.append("FEEDBACK_RAPIDPRO_TOKEN, when set, must be at least 32 random bytes "
+                        "(anyone who guesses it can post ratings as any phone): " + KEY_HINT)
     storage = str(config.get("RATELIMIT_STORAGE_URI") or "")
     single = str(config.get("SINGLE_PROCESS", "")).lower() in ("1", "true", "yes")
     if (not storage or storage.startswith("memory")) and not single:

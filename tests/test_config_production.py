@@ -103,3 +103,10 @@ def test_poster_url_ignores_a_forged_host(prod, tmp_path):
     app = create_app(SQLITE)
     with app.test_request_context("/ky/m/1/poster", headers={"Host": "evil.example"}):
         assert public_url("/ky/m/1/rate") == "https://feedback.example.kg/ky/m/1/rate"
+
+
+def test_a_weak_rapidpro_token_is_refused(prod):
+    prod.setenv("FEEDBACK_RAPIDPRO_TOKEN", "12345")
+    assert "FEEDBACK_RAPIDPRO_TOKEN" in refusal(prod)
+    prod.setenv("FEEDBACK_RAPIDPRO_TOKEN", secrets.token_hex(32))
+    assert create_app(SQLITE).config["RAPIDPRO_TOKEN"]

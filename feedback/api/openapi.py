@@ -74,6 +74,8 @@ SCORECARD = {
         "period": {"type": "integer"},
         "methodology_version": {"type": "integer"},
         "verified_only": {"type": "boolean"},
+        "channel": {"type": "string", "enum": ["web", "offline_web", "sms", "assisted"],
+                    "description": "Present only when ?channel= asked for one channel's ratings."},
         "channels": {"type": "object", "description": "Ratings by channel (web, offline_web, sms, assisted): "
                      "n accepted, plain mean of overall, n_quarantined",
                      "additionalProperties": {"type": "object", "properties": {
@@ -269,6 +271,12 @@ def _document() -> dict:
                      "description": "Methodology version to compute with (default: the newest)."},
                     {"name": "verified", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
                      "description": "1: count only ratings from verified phone numbers."},
+                    {"name": "channel", "in": "query",
+                     "schema": {"type": "string", "enum": ["web", "offline_web", "sms", "paper", "assisted"]},
+                     "description": "Only the ratings that came by this channel (paper = assisted: questionnaires "
+                                    "entered by monitors): n, mean, distribution and subjects of that channel; the "
+                                    "index is its own direct estimate (version 2: no position among peers); no "
+                                    "criteria. Absent: all channels."},
                     LANG_PARAM,
                 ],
                 "responses": {

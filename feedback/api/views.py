@@ -289,7 +289,18 @@ def municipality_scorecard(code: str):
     period, params = _scorecard_params()
     if params is None:
         return json_error(404, "unknown_methodology", _("There is no such methodology version."), field="methodology")
-    card = build(m, period, params, verified=request.args.get("verified") in ("1", "true"))
+    verified = request.args.get("verified") in ("1", "true")
+    if request.args.get("channel"):
+        from ..scorecards.views import CHANNEL_VALUES
+
+        channel = CHANNEL_VALUES.get(request.args["channel"].strip().lower())
+        if channel is None:
+            return json_error(400, "invalid_parameter",
+                              _("Parameter %(name)s must be one of: %(values)s.", name="channel",
+                                values="web, offline_web, sms, paper"), field="channel")
+        card = build(m, period, params, verified=verified, channel=channel)
+    else:
+        card = build(m, period, params, verified=verified)
     from ..channels.queries import channels_json; card["channels"] = channels_json(m.code, period)  # noqa: E702, I001
     return jsonify(card)
 

@@ -13,6 +13,12 @@ Authentication: ``X-Timestamp`` (Unix seconds) and ``X-Signature: sha256=<hex>``
 ``<timestamp>.<body>`` with ``SMS_WEBHOOK_SECRET``. A timestamp older or newer than
 ``SMS_WEBHOOK_MAX_AGE_SECONDS`` (300) is refused, so a captured request cannot be replayed later; within
 that window the gateway id makes a resent message change nothing and get no second reply.
+
+RapidPro's "Call webhook" action cannot compute that signature, but its flow sets request headers:
+the RapidPro endpoint also accepts ``Authorization: Token <FEEDBACK_RAPIDPRO_TOKEN>`` (compared in
+constant time). Such a request has no timestamp: a replayed copy is harmless because the message is
+processed once by its id (``input.uuid``), and the replay gets the first reply again, nothing more.
+A request with neither a valid signature nor the right token is refused (403) before anything is read.
 """
 import hashlib
 import hmac
@@ -49,6 +55,20 @@ def _refusal():
     max_age = int(current_app.config.get("SMS_WEBHOOK_MAX_AGE_SECONDS", 300))
     if abs(time.time() - int(timestamp)) > max_age:
         return json_error(401, "stale", _("The request is too old or from the future; it may be a replay."))
+    return None
+
+
+def _token_refusal():
+    """RapidPro's way: the shared token in the Authorization header (``Token <secret>``; ``Bearer``
+    accepted too). A JSON error unless it is present and right; None when it is."""
+    token = str(current_app.config.get("RAPIDPRO_TOKEN") or "")
+    if not token:
+        if current_app.config.get("SMS_WEBHOOK_SECRET"):
+            return json_error(403, "bad_token", _("The token of the request is not valid."))
+        return json_error(404, "not_configured", _("This channel is not configured."))
+    scheme, _sep, given = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() not in ("token", "bearer") or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return json_error(403, "bad_token", _("The token of the request is not valid."))
     return None
 
 
@@ -97,7 +117,7 @@ def sms_inbound():
 
 @bp.post("/rapidpro/inbound")
 def rapidpro_inbound():
-    refused = _refusal()
+    refused = _refusal() if "X-Signature" in request.headers else _token_refusal()
     if refused:
         return refused
     payload = request.get_json(silent=True)

@@ -19,11 +19,13 @@ class RatingState:
     status: str
     verified: bool
     criteria: tuple[tuple[str, int | None], ...]
+    channel: str = "web"  # models.CHANNELS: the scorecard counts each channel apart too
 
 
 def state_of(rating) -> RatingState:
     return RatingState(rating.municipality_code, rating.subject_code, rating.period, rating.overall, rating.status,
-                       bool(rating.verified), tuple(sorted((c.criterion_code, c.score) for c in rating.criteria)))
+                       bool(rating.verified), tuple(sorted((c.criterion_code, c.score) for c in rating.criteria)),
+                       rating.channel or "web")
 
 
 def changed(old: RatingState | None, rating) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db import db
 from ..ratings.models import CriterionScore, Rating
 from ..ratings.signals import RatingState, rating_changed
-from . import scoring
+from . import channel_aggregates, scoring
 from .models import ClusterAggregate, CriterionAggregate, PeriodCounter, RatingAggregate
 from .queries import RATING_COLUMNS
 
@@ -30,6 +30,7 @@ CriterionKey = tuple[str, str, str, int]  # municipality, subject, criterion, pe
 
 def on_rating_changed(sender, old: RatingState | None = None, new: RatingState | None = None, **extra) -> None:
     apply_change(old, new)
+    channel_aggregates.apply_change(old, new)
     respondent_id = getattr(sender, "respondent_id", None)
     if respondent_id is not None:
         apply_cluster_change(respondent_id, old, new)
@@ -210,6 +211,7 @@ def rebuild_aggregates() -> tuple[list, list]:
     """Recompute every aggregate from the raw ratings, store it, and return the differences found."""
     ratings, criteria = recompute_rating_aggregates(), recompute_criterion_aggregates()
     found = (differences(stored_rating_aggregates(), ratings), differences(stored_criterion_aggregates(), criteria))
+    channel_aggregates.rebuild()  # its own table; `flask scorecards rebuild` reports its differences
     clusters = recompute_cluster_aggregates()
     db.session.execute(delete(CriterionAggregate))
     db.session.execute(delete(RatingAggregate))

@@ -26,13 +26,20 @@ def _r(params, value, kind: str = "index"):
     return mth.rounded(float(value), decimals)
 
 
-def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = False) -> dict:
+def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = False, channel: str | None = None) -> dict:
     """The citizen track of one municipality, computed now from its own aggregates and the shared
-    context's subject effects and peer-group statistics (full precision; rounded by ``build``)."""
+    context's subject effects and peer-group statistics (full precision; rounded by ``build``).
+
+    ``channel``: only the ratings that came by that channel (channel_aggregate). The peer context is
+    made of all channels, so one channel's index is the unit's own direct estimate (adjusted for the
+    basket of subjects rated), neither shrunk toward its peers nor placed among them."""
     c = scoring.Constants.from_params(params.values)
-    rows = queries.unit_aggregates(code, period)
+    rows = queries.unit_channel_aggregates(code, period, channel) if channel else queries.unit_aggregates(code, period)
     min_addresses = int(params.values.get("min_distinct_addresses", 1))
-    addresses, all_addresses = queries.unit_addresses(code, period) if min_addresses > 1 else ({}, None)
+    addresses, all_addresses = ({}, None)
+    if min_addresses > 1:
+        addresses, all_addresses = (channel_addresses(code, period, channel) if channel
+                                    else queries.unit_addresses(code, period))
     subjects = []
     n = total = total_sq = adjust = 0.0
     n_all = n_verified = n_quarantined = 0
@@ -61,12 +68,12 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
     if n < c.min_sample or (all_addresses is not None and all_addresses < min_addresses):
         return track
     theta = (total - adjust) / n
-    cl = None if verified else queries.unit_clusters(code, period)
+    cl = None if verified or channel else queries.unit_clusters(code, period)
     cluster = None if cl is None else tuple(np.array([x], float) for x in cl)
     unit = ctx["units"].get(code, {})
     group = unit.get("group") or _group_for(code, ctx)
     stats = ctx["groups"].get(group) if group else None
-    if stats is not None and (stats.get("mu") is None or not stats.get("precision")):
+    if channel or (stats is not None and (stats.get("mu") is None or not stats.get("precision"))):
         stats = None  # no published peer in the group: the unit's own direct estimate
     if stats is None:
         stats_arrays = None
@@ -87,6 +94,15 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
                  gamma=float(gamma[0]), group=group or None, peer=stats,
                  respondents=int(cl[0]) if cl else None, n_subjects=sum(1 for s in subjects if s["n"]))
     return track
+
+
+def channel_addresses(code: str, period: int, channel: str) -> tuple[dict[str, int], int]:
+    """``queries.unit_addresses`` among one channel's ratings (read only by the channel view)."""
+    from ..ratings.models import Rating as R
+
+    scope = (R.municipality_code == code, R.period == period, R.channel == channel)
+    per_subject = {key[0]: n for key, n in queries._address_counts((R.subject_code,), *scope).items()}
+    return per_subject, queries._address_counts((), *scope).get((), 0)
 
 
 def _group_for(code: str, ctx: dict) -> str:
@@ -134,21 +150,23 @@ def funnel(ctx: dict, citizen: dict, params) -> dict | None:
             "me": [x(citizen["n"]), y(citizen["theta"])]}
 
 
-def composition(code: str, period: int) -> dict:
-    """Shares of the accepted ratings by sex and age band (unknown counted apart)."""
+def composition(code: str, period: int, channel: str | None = None) -> dict:
+    """Shares of the accepted ratings (of one channel's when given) by sex and age band (unknown counted apart)."""
     result = {}
     for column in ("sex", "age_band"):
         attr = getattr(Rating, column)
-        rows = db.session.execute(select(attr, func.count()).where(
-            Rating.municipality_code == code, Rating.period == period, Rating.status == "accepted").group_by(attr))
+        where = [Rating.municipality_code == code, Rating.period == period, Rating.status == "accepted"]
+        if channel:
+            where.append(Rating.channel == channel)
+        rows = db.session.execute(select(attr, func.count()).where(*where).group_by(attr))
         counts = {(k or "unknown"): int(v) for k, v in rows}
         total = sum(counts.values())
         result[column] = {k: mth.rounded(v / total, 3) for k, v in sorted(counts.items())} if total else {}
     return result
 
 
-def trend(code: str, period: int, params, current: dict, verified: bool) -> dict:
-    previous = citizen_live(code, period - 1, params, shared.get(period - 1, params, verified), verified)
+def trend(code: str, period: int, params, current: dict, verified: bool, channel: str | None = None) -> dict:
+    previous = citizen_live(code, period - 1, params, shared.get(period - 1, params, verified), verified, channel)
     direction = change = None
     if current["index"] is not None and previous["index"] is not None:
         # Difference test at the published level on the basket-adjusted estimates.
@@ -161,17 +179,19 @@ def trend(code: str, period: int, params, current: dict, verified: bool) -> dict
             "previous_n": previous["n"], "change": change, "direction": direction}
 
 
-def build(municipality, period: int, params, verified: bool = False) -> dict:
-    """The scorecard as plain data (the API's JSON; the page renders the same numbers), rounded once."""
+def build(municipality, period: int, params, verified: bool = False, channel: str | None = None) -> dict:
+    """The scorecard as plain data (the API's JSON; the page renders the same numbers), rounded once.
+    ``channel``: the citizen track of that channel's ratings only (see ``citizen_live``): no position
+    among peers, and no criteria (their answers are not kept per channel)."""
     ctx = shared.get(period, params, verified)
     code = municipality.code
-    citizen = citizen_live(code, period, params, ctx, verified)
+    citizen = citizen_live(code, period, params, ctx, verified, channel)
     state = state_tracks(queries.state_indicator_scores(period, code), params).get(code)
     extra = {key: tracks.compute(key, municipality, period, params) for key in ("budget_transparency", "responsiveness")}
     comp = composite_of(params, citizen["index"], citizen["interval"], state, extra)
     unit = ctx["units"].get(code, {})
     position = None
-    if citizen["index"] is not None:
+    if citizen["index"] is not None and not channel:
         cls = unit.get("class")
         group = ctx["groups"].get(citizen["group"] or "")
         position = {"class": CLASSES.get(cls) if cls is not None else None,
@@ -188,7 +208,7 @@ def build(municipality, period: int, params, verified: bool = False) -> dict:
                        "state_support_index": _r(params, entry["support_index"]),
                        "indicators": [{**i, "index": _r(params, i["index"])} for i in entry["indicators"]]})
     criteria = []
-    for criterion, n, total, total_sq, n_unknown in queries.criterion_profile(code, period):
+    for criterion, n, total, total_sq, n_unknown in ([] if channel else queries.criterion_profile(code, period)):
         published = n >= params.min_sample
         interval = None
         if published:
@@ -205,8 +225,8 @@ def build(municipality, period: int, params, verified: bool = False) -> dict:
     lowest = min(published_criteria, key=lambda cr: cr["index"])["code"] if len(published_criteria) >= 2 else None
     for cr in criteria:
         cr["lowest"] = cr["code"] == lowest
-    t = trend(code, period, params, citizen, verified)
-    return {
+    t = trend(code, period, params, citizen, verified, channel)
+    card = {
         "municipality": {"code": code, "name_ky": municipality.name_ky, "name_ru": municipality.name_ru,
                          "kind": municipality.kind, "region_code": municipality.region_code,
                          "district_code": municipality.district_code},
@@ -233,7 +253,7 @@ def build(municipality, period: int, params, verified: bool = False) -> dict:
                           "subject_effect": None if s["subject_effect"] is None else mth.rounded(s["subject_effect"], 3)}
                          for s in citizen["subjects"]],
             "criteria": criteria,
-            "composition": composition(code, period),
+            "composition": composition(code, period, channel),
             "trend": {"previous_period": t["previous_period"], "previous_index": _r(params, t["previous_index"]),
                       "previous_interval": _r(params, t["previous_interval"]), "change": _r(params, t["change"]),
                       "direction": t["direction"]},
@@ -250,6 +270,9 @@ def build(municipality, period: int, params, verified: bool = False) -> dict:
                       "missing": comp.get("missing", list(mth.TRACKS))},
         "position": position,
     }
+    if channel:  # the default card stays as it was: the key only where one channel is shown
+        card = {**card, "channel": channel}
+    return card
 
 
 __all__ = ["build", "citizen_live", "NOT_AVAILABLE", "NO_TRACK"]

@@ -16,15 +16,17 @@ demo_cli = AppGroup("demo", help="Demonstration data, clearly marked as such.")
 @click.option("--dry-run", is_flag=True, help="Only report the differences; change nothing.")
 def rebuild_command(dry_run: bool):
     """Recompute the aggregates from the raw ratings and report any difference."""
-    from . import aggregates, queries
+    from . import aggregates, channel_aggregates, queries
 
+    by_channel = aggregates.differences(channel_aggregates.stored(), channel_aggregates.recompute())
     if dry_run:
         found = (aggregates.differences(aggregates.stored_rating_aggregates(), aggregates.recompute_rating_aggregates()),
                  aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()))
     else:
         found = aggregates.rebuild_aggregates()
         db.session.commit()
-    for name, rows in zip(("rating_aggregate", "criterion_aggregate"), found, strict=False):
+    for name, rows in zip(("rating_aggregate", "criterion_aggregate", "channel_aggregate"), (*found, by_channel),
+                          strict=False):
         for key, stored, recomputed in rows[:20]:
             click.echo(f"{name} {key}: stored {stored} recomputed {recomputed}")
         if len(rows) > 20:

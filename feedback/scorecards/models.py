@@ -6,7 +6,7 @@ rebuild`` recomputes them from the ratings and reports any difference.
 """
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Text
+from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import CatalogCode, SoateCode, db, utcnow
@@ -100,3 +100,28 @@ class ScorecardContext(db.Model):
     payload: Mapped[str] = mapped_column(Text, default="")
     computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     computing_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ChannelAggregate(db.Model):
+    """The same numbers as ``RatingAggregate``, per channel (web, offline web, SMS, paper): what the
+    scorecard's channel switch shows. Kept by the same signal receiver in the same transaction and
+    rebuilt by the same ``flask scorecards rebuild``; ``rating_aggregate`` itself is untouched."""
+
+    __tablename__ = "channel_aggregate"
+
+    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
+    subject_code: Mapped[CatalogCode] = mapped_column(ForeignKey("subject.code"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(12), primary_key=True)
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    total_sq: Mapped[int] = mapped_column(default=0)
+    n1: Mapped[int] = mapped_column(default=0)
+    n2: Mapped[int] = mapped_column(default=0)
+    n3: Mapped[int] = mapped_column(default=0)
+    n4: Mapped[int] = mapped_column(default=0)
+    n5: Mapped[int] = mapped_column(default=0)
+    n_verified: Mapped[int] = mapped_column(default=0)
+    total_verified: Mapped[int] = mapped_column(default=0)
+    total_sq_verified: Mapped[int] = mapped_column(default=0)
+    n_quarantined: Mapped[int] = mapped_column(default=0)

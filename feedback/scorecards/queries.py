@@ -121,6 +121,23 @@ def period_aggregates(period: int) -> list:
     return list(db.session.execute(select(*columns).where(RatingAggregate.period == period)))
 
 
+def unit_channel_aggregates(municipality_code: str, period: int, channel: str) -> list:
+    """``unit_aggregates`` of one channel's ratings only (from channel_aggregate; same columns)."""
+    from .models import ChannelAggregate as a
+
+    columns = [getattr(a, c) for c in ("municipality_code", "subject_code", *RATING_COLUMNS)]
+    return list(db.session.execute(select(*columns).where(a.period == period, a.municipality_code == municipality_code,
+                                                          a.channel == channel).order_by(a.subject_code)))
+
+
+def period_channel_aggregates(period: int, channel: str) -> list:
+    """``period_aggregates`` of one channel's ratings only."""
+    from .models import ChannelAggregate as a
+
+    columns = [getattr(a, c) for c in ("municipality_code", "subject_code", *RATING_COLUMNS)]
+    return list(db.session.execute(select(*columns).where(a.period == period, a.channel == channel)))
+
+
 def period_cells(period: int, verified: bool = False) -> list[tuple]:
     """(municipality, subject, n, total, total_sq) of every accepted cell of the period — of the
     verified ratings only when ``verified`` — as plain tuples on the session's connection (the context

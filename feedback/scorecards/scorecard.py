@@ -61,12 +61,14 @@ class Track:
 class Context:
     """Everything needed to score every municipality in one period under one methodology."""
 
-    def __init__(self, period: int, params: mth.Params, verified: bool = False):
-        self.period, self.params, self.verified = period, params, verified
+    def __init__(self, period: int, params: mth.Params, verified: bool = False, channel: str | None = None):
+        self.period, self.params, self.verified, self.channel = period, params, verified, channel
         self.units = queries.current_units()
         self.rows: dict[str, dict[str, tuple]] = defaultdict(dict)
         self.pools: dict[tuple, mth.PeerPool] = {}
-        for agg in queries.period_aggregates(period):
+        # One channel (the channel switch): its ratings only, compared with the same channel elsewhere.
+        rows = queries.period_channel_aggregates(period, channel) if channel else queries.period_aggregates(period)
+        for agg in rows:
             if agg.municipality_code not in self.units:
                 continue
             n, total, total_sq = ((agg.n_verified, agg.total_verified, agg.total_sq_verified) if verified
@@ -224,13 +226,13 @@ def composite_of(params: mth.Params, citizen_index, citizen_interval, state: dic
             "missing": [t for t in mth.TRACKS if t not in {name for name, *_ in used}]}
 
 
-def context(period: int, params: mth.Params, verified: bool = False) -> Context:
+def context(period: int, params: mth.Params, verified: bool = False, channel: str | None = None) -> Context:
     """The version-1 scoring context of a period, computed once per request (version 1 is kept to
     reproduce published numbers; version 2 shares its context between processes, see context.py)."""
     per_request = g.setdefault("_scorecard_contexts", {})
-    key = (period, params.version, verified)
+    key = (period, params.version, verified) if channel is None else (period, params.version, verified, channel)
     if key not in per_request:
-        per_request[key] = Context(period, params, verified)
+        per_request[key] = Context(period, params, verified, channel) if channel else Context(period, params, verified)
     return per_request[key]
 
 
@@ -250,8 +252,8 @@ def position(ctx: Context, code: str) -> dict:
     return result
 
 
-def trend(code: str, period: int, params: mth.Params, verified: bool, current: Track) -> dict:
-    previous = context(period - 1, params, verified).citizen(code)
+def trend(code: str, period: int, params: mth.Params, verified: bool, current: Track, channel: str | None = None) -> dict:
+    previous = context(period - 1, params, verified, channel).citizen(code)
     direction = None
     if current.index is not None and previous.index is not None:
         if previous.interval[1] < current.interval[0]:
@@ -290,14 +292,17 @@ def _r(params: mth.Params, value, kind: str = "index"):
     return mth.rounded(value, decimals)
 
 
-def build(municipality, period: int, params: mth.Params, verified: bool = False) -> dict:
+def build(municipality, period: int, params: mth.Params, verified: bool = False, channel: str | None = None) -> dict:
     """The scorecard as plain data (the API's JSON; the page renders the same numbers), under the
-    version's method (2: card.py; 1: below). Rounded here, once, half away from zero."""
+    version's method (2: card.py; 1: below). Rounded here, once, half away from zero. ``channel``:
+    one channel's ratings only (no criteria: their answers are not kept per channel)."""
     if params.method == 2:
         from .card import build as build_v2
 
+        if channel:
+            return build_v2(municipality, period, params, verified, channel)
         return build_v2(municipality, period, params, verified)
-    ctx = context(period, params, verified)
+    ctx = context(period, params, verified, channel)
     code = municipality.code
     unit = ctx.units.get(code)
     citizen = ctx.citizen(code) if unit else Track(reason=NOT_ENOUGH)
@@ -327,7 +332,7 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
     if citizen.index is None:
         for group in pos.values():
             group["tier"] = None
-    return {
+    card = {
         "municipality": {"code": code, "name_ky": municipality.name_ky, "name_ru": municipality.name_ru,
                          "kind": municipality.kind, "region_code": municipality.region_code,
                          "district_code": municipality.district_code},
@@ -348,8 +353,8 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
             "subjects": [subject_json(s) for s in citizen.subjects],
             "criteria": [{**c, "mean": _r(params, c["mean"], "mean"), "index": _r(params, c["index"]),
                           "interval": _r(params, c["interval"]) if c["interval"] else None}
-                         for c in criteria_profile(code, period, params)],
-            "trend": _trend_json(params, trend(code, period, params, verified, citizen)) if unit else None,
+                         for c in ([] if channel else criteria_profile(code, period, params))],
+            "trend": _trend_json(params, trend(code, period, params, verified, citizen, channel)) if unit else None,
         },
         "state": {"index": _r(params, state["index"]) if state else None, "interval": None,
                   "reason": None if state and state["index"] is not None else NO_EVALUATIONS,
@@ -365,6 +370,9 @@ def build(municipality, period: int, params: mth.Params, verified: bool = False)
                       "missing": comp.get("missing", list(mth.TRACKS))},
         "position": pos,
     }
+    if channel:  # the default card stays as it was: the key only where one channel is shown
+        card = {**card, "channel": channel}
+    return card
 
 
 def _track_json(params: mth.Params, result: tracks.TrackResult) -> dict:

@@ -55,6 +55,15 @@ def requested_period() -> int:
     return this_year
 
 
+# ?channel=: the ratings of one channel only (channel_aggregate); "paper" names the assisted channel.
+CHANNEL_VALUES = {"web": "web", "offline_web": "offline_web", "sms": "sms", "paper": "assisted", "assisted": "assisted"}
+
+
+def requested_channel() -> str | None:
+    """The channel asked for (models.CHANNELS), or None for all channels (also for an unknown value)."""
+    return CHANNEL_VALUES.get(request.args.get("channel", "").strip().lower())
+
+
 def requested_methodology() -> mth.Params:
     raw = request.args.get("methodology", "")
     try:
@@ -67,11 +76,12 @@ def scorecard_context(municipality) -> dict:
     period = requested_period()
     params = requested_methodology()
     verified = request.args.get("verified") == "1"
-    card = build(municipality, period, params, verified)
+    channel = requested_channel()
+    card = build(municipality, period, params, verified, channel) if channel else build(municipality, period, params, verified)
     subjects = {s.code: s for s in db.session.scalars(select(Subject))}
     periods = sorted(set(queries.periods_with_data(municipality.code)) | {current_period(), period}, reverse=True)
     return {
-        "card": card, "params": params, "period": period, "verified": verified, "periods": periods,
+        "card": card, "params": params, "period": period, "verified": verified, "periods": periods, "channel": channel,
         "subjects": subjects,
         "criteria": {c.code: c for c in db.session.scalars(select(Criterion))},
         "agencies": {a.code: a for a in db.session.scalars(select(Agency))},
@@ -81,7 +91,7 @@ def scorecard_context(municipality) -> dict:
         "latest_methodology": mth.latest_version(),
         "query": {k: v for k, v in (("period", period if request.args.get("period") else None),
                                     ("methodology", request.args.get("methodology") or None),
-                                    ("verified", "1" if verified else None)) if v},
+                                    ("verified", "1" if verified else None), ("channel", channel)) if v},
     }
 
 

@@ -105,8 +105,12 @@ def test_assisted_ratings_are_counted_and_shown_apart(monitor, app, monkeypatch)
     rows = {row.channel: (row.n, row.mean) for row in channel_counts(AK_BULUN, current_period())}
     assert rows == {"web": (1, 2.0), "offline_web": (0, None), "sms": (0, None), "assisted": (2, 4.5)}
     page = Resident(app).get(f"/ru/m/{AK_BULUN}/").text
-    row = re.search(r'<th scope="row">Бумажные анкеты</th><td>(\d+)</td><td>([\d,]+)</td>', page)
-    assert row and row.groups() == ("2", "4,50")
+    row = re.search(r'<th scope="row"><a href="([^"]+)">Бумажные анкеты</a></th><td>(\d+)</td><td>([\d,]+)</td>', page)
+    assert row and row.groups()[1:] == ("2", "4,50")
+    # Shown apart: the channel's name leads to the scorecard of paper ratings alone.
+    paper = Resident(app).get(row.group(1).replace("&amp;", "&")).text
+    assert "Здесь учитываются только оценки, пришедшие по этому каналу: Бумажные анкеты." in paper
+    assert "2 принятые оценки" in paper
     # The scorecard counts every channel alike: three accepted ratings of the water.
     summary = Resident(app).get(f"/api/v1/municipalities/{AK_BULUN}/scorecard").get_json()
     water = next(s for s in summary["citizen"]["subjects"] if s["code"] == "LI-WATER")

@@ -29,7 +29,7 @@ def test_service_worker_is_served_from_the_root_and_never_cached_long(resident):
 
 def test_every_page_links_the_manifest_and_the_queue_line(resident):
     page = resident.get(f"/ky/m/{AK_BULUN}/").get_data(as_text=True)
-    assert '<link rel="manifest" href="/ky/manifest.webmanifest">' in page
+    assert re.search(r'<link rel="manifest" href="/ky/manifest\.webmanifest\?v=[0-9a-f]{12}">', page), page[:800]
     assert 'data-sw="/sw.js"' in page and "<script>" not in page  # no inline script (CSP)
     assert "Ушул телефондо сакталып, жөнөтүлүүнү күткөн баалар:" in page
 
@@ -67,3 +67,70 @@ def test_web_is_the_default_channel_and_others_are_refused(resident):
     assert ratings()[0].channel == "web"
     assert_error(resident.api(payload(channel="sms")), 400, "invalid_choice", "channel")
     assert_error(resident.api(payload(channel="assisted")), 400, "invalid_choice", "channel")
+
+
+# --- installability: PNG icons (192 and 512, maskable too) and a long cache -----------------------------
+
+def _png(data: bytes):
+    """(width, height, rows of RGBA tuples) of an 8-bit RGBA PNG as scripts/make_icons.py writes it."""
+    import struct
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    assert (depth, colour) == (8, 6)
+    raw, pos = b"", 8
+    while pos < len(data):
+        (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
+        if kind == b"IDAT":
+            raw += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    pixels = zlib.decompress(raw)
+    stride = 1 + 4 * width
+    rows = [[tuple(pixels[y * stride + 1 + 4 * x:y * stride + 5 + 4 * x]) for x in range(width)] for y in range(height)]
+    return width, height, rows
+
+
+def test_manifest_lists_png_icons_of_192_and_512_any_and_maskable_served_for_a_year(resident):
+    page = resident.get(f"/ru/m/{AK_BULUN}/").get_data(as_text=True)
+    href = re.search(r'<link rel="manifest" href="([^"]+)">', page).group(1)
+    response = resident.get(href)
+    assert response.status_code == 200 and response.mimetype == "application/manifest+json"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    body = response.get_json()
+    assert {"name", "short_name", "start_url", "display", "icons"} <= set(body) and body["display"] == "standalone"
+    pngs = {(i["sizes"], i["purpose"]): i["src"] for i in body["icons"] if i["type"] == "image/png"}
+    assert set(pngs) == {("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"), ("512x512", "maskable")}
+    for (sizes, purpose), src in pngs.items():
+        icon = resident.get(src)
+        assert icon.status_code == 200 and icon.mimetype == "image/png"
+        assert icon.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        width, height, rows = _png(icon.data)
+        assert f"{width}x{height}" == sizes
+        middle = rows[height // 2][width // 2]
+        assert middle == (255, 255, 255, 255)  # the white bubble
+        corner = rows[0][0]
+        # A maskable icon fills the whole square (the platform cuts its own shape); "any" is rounded.
+        assert corner == ((0x0B, 0x53, 0x94, 255) if purpose == "maskable" else (0, 0, 0, 0))
+        if purpose == "maskable":  # nothing but background outside the safe circle (radius 0.4 × size)
+            r = 0.4 * width
+            outside = [rows[y][x] for y in range(height) for x in range(width)
+                       if (x + 0.5 - width / 2) ** 2 + (y + 0.5 - height / 2) ** 2 > r * r]
+            assert set(outside) == {(0x0B, 0x53, 0x94, 255)}
+
+
+def test_an_old_or_missing_manifest_version_is_cached_a_day_only(resident):
+    for url in ("/ky/manifest.webmanifest", "/ky/manifest.webmanifest?v=000000000000"):
+        assert resident.get(url).headers["Cache-Control"] == "public, max-age=86400"
+
+
+def test_committed_icons_are_what_the_script_draws():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "make_icons.py"
+    spec = importlib.util.spec_from_file_location("make_icons", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for maskable in (False, True):  # the 192 px ones (the 512 px ones take the script ~20 s)
+        assert (module.STATIC / module.name(192, maskable)).read_bytes() == module.png(192, maskable)

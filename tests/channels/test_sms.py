@@ -297,3 +297,57 @@ def test_a_race_answers_409_so_that_the_gateway_retries(gateway, monkeypatch):
     response = gateway.sms("ЖАРДАМ")
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "conflict"
     assert gateway.sent.sent == []
+
+
+# --- RapidPro's own authentication: a token in a header its flow sets --------------------------------
+
+TOKEN = "rapidpro-token-9f2c1e7b5a3d4c6e8f0a1b2c3d4e5f60"
+RAPIDPRO = "/channels/rapidpro/inbound"
+
+
+def rapidpro_post(app, body, authorization=None):
+    headers = {} if authorization is None else {"Authorization": authorization}
+    return app.test_client().post(RAPIDPRO, data=json.dumps(body, ensure_ascii=False).encode(),
+                                  content_type="application/json", headers=headers)
+
+
+def rapidpro_body(message_id="in-t1", subject="LI-WATER"):
+    return {"contact": {"urn": "tel:+996555123456"},
+            "input": {"uuid": message_id, "text": f"{code_of(AK_BULUN)} {subject_of(subject)} 4"}}
+
+
+def test_rapidpro_token_in_the_header_is_accepted_and_a_replay_stores_nothing_more(gateway, app, monkeypatch):
+    monkeypatch.setitem(app.config, "RAPIDPRO_TOKEN", TOKEN)
+    first = rapidpro_post(app, rapidpro_body(), f"Token {TOKEN}")
+    assert first.status_code == 200 and first.get_json()["outcome"] == "rated"
+    assert first.get_json()["reply"]
+    again = rapidpro_post(app, rapidpro_body(), f"Token {TOKEN}")  # no timestamp: the id makes it harmless
+    assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
+    assert len(sms_ratings()) == 1
+    assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+
+
+@pytest.mark.parametrize("authorization", [None, "", "Token ", "Token wrong-token", f"Token {TOKEN}x",
+                                           f"Token {TOKEN[:-1]}", TOKEN, f"Basic {TOKEN}"])
+def test_rapidpro_wrong_or_missing_token_is_refused_and_nothing_stored(gateway, app, monkeypatch, authorization):
+    monkeypatch.setitem(app.config, "RAPIDPRO_TOKEN", TOKEN)
+    response = rapidpro_post(app, rapidpro_body(), authorization)
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "bad_token"
+    assert sms_ratings() == []
+    assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 0
+
+
+def test_rapidpro_token_is_not_a_key_to_the_sms_endpoint(gateway, app, monkeypatch):
+    monkeypatch.setitem(app.config, "RAPIDPRO_TOKEN", TOKEN)
+    response = app.test_client().post(URL, json={"id": "x1", "from": PHONE, "text": "ЖАРДАМ"},
+                                      headers={"Authorization": f"Token {TOKEN}"})
+    assert response.status_code == 401
+    assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 0
+
+
+def test_rapidpro_without_a_token_configured_refuses_unsigned_requests(gateway, app, monkeypatch):
+    monkeypatch.setitem(app.config, "RAPIDPRO_TOKEN", None)
+    assert rapidpro_post(app, rapidpro_body(), "Token ").status_code == 403
+    monkeypatch.setitem(app.config, "SMS_WEBHOOK_SECRET", None)
+    assert rapidpro_post(app, rapidpro_body(), f"Token {TOKEN}").status_code == 404
+    assert sms_ratings() == []

@@ -82,3 +82,24 @@ def test_ten_scorecards_fit_a_phone(ten, live_server, phone, lang):
                     phone.locator(f".scorecard .{part}").first.screenshot(
                         path=str(screenshot.__globals__["SCREENSHOTS"] / f"scorecard-phone-{lang}-{width}-{code}-{part}.png"))
                 shots += 1
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+def test_one_channel_scorecard_fits_a_phone_and_switches_without_javascript(ten, live_server, phone_nojs, lang):
+    """The channel switch (?channel=) at 320 and 360 px with JavaScript off: the form's select and
+    the channel table's links never widen the page."""
+    page = phone_nojs
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 740})
+        page.goto(f"{live_server}/{lang}/m/{ten[0]}/")
+        page.select_option("#sc-channel", "offline_web")  # the longest channel name
+        page.locator("form.sc-filter button[type=submit]").click()
+        page.wait_for_load_state()
+        assert "channel=offline_web" in page.url
+        assert page.locator("#sc-channel-note").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") == width
+        page.goto(f"{live_server}/{lang}/m/{ten[0]}/?channel=web")
+        assert page.locator("#sc-channel-note").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") == width, f"{lang} {width}"
+        if width == 360:
+            screenshot(page, f"scorecard-phone-channel-{lang}-{width}")

@@ -23,11 +23,11 @@ def respondent(verified: bool = False) -> Respondent:
 
 
 def rate(who: Respondent, municipality: str, subject: str, overall: int, period: int, criteria=None,
-         quarantine: bool = False):
+         quarantine: bool = False, channel: str = "web"):
     signals = Signals(municipality_code=municipality, respondent_id=who.id, address_hash="",
                       honeypot="bot" if quarantine else "")
-    return submit_rating(RatingInput(municipality, subject, overall, criteria=criteria or {}), who, signals,
-                         period=period).rating
+    return submit_rating(RatingInput(municipality, subject, overall, criteria=criteria or {}, channel=channel), who,
+                         signals, period=period).rating
 
 
 def verify(who: Respondent) -> None:

@@ -1,13 +1,14 @@
 """The running aggregates equal a recomputation from the raw rows after any sequence of
-submissions, replacements, quarantines, releases and phone verifications (hypothesis)."""
+submissions, replacements (also by another channel), quarantines, releases and phone verifications
+(hypothesis); so do the per-channel aggregates, which add up to the rating aggregates."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from feedback.db import db
-from feedback.ratings.models import Rating
+from feedback.ratings.models import CHANNELS, Rating
 from feedback.ratings.services import current_period
-from feedback.scorecards import aggregates
+from feedback.scorecards import aggregates, channel_aggregates
 from tests.scorecards.helpers import AK_BULUN, KARAKOL, rate, release, respondent, verify
 
 MUNICIPALITIES = (AK_BULUN, KARAKOL)
@@ -18,7 +19,7 @@ CRITERIA = ("CR-RESULT", "CR-TIME", "CR-STAFF")
 score = st.integers(1, 5)
 criteria = st.dictionaries(st.sampled_from(CRITERIA), st.one_of(st.none(), score), max_size=3)
 submit = st.tuples(st.just("submit"), st.integers(0, 3), st.sampled_from(MUNICIPALITIES), st.sampled_from(SUBJECTS),
-                   score, criteria, st.booleans(), st.sampled_from(PERIODS))
+                   score, criteria, st.booleans(), st.sampled_from(PERIODS), st.sampled_from(CHANNELS))
 step = st.one_of(submit, st.tuples(st.just("verify"), st.integers(0, 3)),
                  st.tuples(st.just("release"), st.integers(0, 50)))
 
@@ -28,6 +29,14 @@ def _consistent():
     assert aggregates.differences(stored, recomputed) == []
     assert aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()) == []
     assert aggregates.differences(aggregates.stored_cluster_aggregates(), aggregates.recompute_cluster_aggregates()) == []
+    by_channel = channel_aggregates.stored()
+    assert aggregates.differences(by_channel, channel_aggregates.recompute()) == []
+    summed: dict = {}
+    for (municipality, subject, _channel, period), row in by_channel.items():
+        target = summed.setdefault((municipality, subject, period), dict.fromkeys(row, 0))
+        for column, value in row.items():
+            target[column] += value
+    assert aggregates.differences(summed, stored) == []  # the channels add up to the whole
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -39,10 +48,10 @@ def test_aggregates_equal_a_recomputation(app, monkeypatch, steps):
         people = [respondent() for _ in range(4)]
         for action, *args in steps:
             if action == "submit":
-                who, municipality, subject, overall, scores, quarantine, period = args
+                who, municipality, subject, overall, scores, quarantine, period, channel = args
                 if subject.startswith("LI-"):  # the staff criterion is for municipal services only
                     scores = {c: v for c, v in scores.items() if c != "CR-STAFF"}
-                rate(people[who], municipality, subject, overall, period, scores, quarantine)
+                rate(people[who], municipality, subject, overall, period, scores, quarantine, channel)
             elif action == "verify":
                 verify(people[args[0]])
             else:
@@ -62,6 +71,28 @@ def test_replacement_moves_the_rating_between_buckets(app):
     row = aggregates.stored_rating_aggregates()[(AK_BULUN, "LI-WATER", 2025)]
     assert row["n"] == 0 and row["n2"] == 0 and row["n_quarantined"] == 1
     assert aggregates.stored_criterion_aggregates()[(AK_BULUN, "LI-WATER", "CR-TIME", 2025)]["n_unknown"] == 0
+    _consistent()
+
+
+def test_a_replacement_by_another_channel_moves_the_rating_between_channels(app):
+    who = respondent()
+    rate(who, AK_BULUN, "LI-WATER", 2, 2025, channel="web")
+    rate(who, AK_BULUN, "LI-WATER", 2, 2025, channel="sms")  # the same score, only the channel changes
+    rows = channel_aggregates.stored()
+    assert rows[(AK_BULUN, "LI-WATER", "web", 2025)]["n"] == 0
+    assert rows[(AK_BULUN, "LI-WATER", "sms", 2025)]["n"] == 1 and rows[(AK_BULUN, "LI-WATER", "sms", 2025)]["n2"] == 1
+    assert aggregates.stored_rating_aggregates()[(AK_BULUN, "LI-WATER", 2025)]["n"] == 1
+    _consistent()
+
+
+def test_rebuild_repairs_the_channel_aggregates_and_reports(app):
+    who = respondent()
+    rate(who, KARAKOL, "LI-WATER", 4, 2025, channel="assisted")
+    db.session.execute(aggregates.update(channel_aggregates.ChannelAggregate).values(n=9))
+    result = app.test_cli_runner().invoke(args=["scorecards", "rebuild", "--dry-run"])
+    assert "channel_aggregate: 1 difference(s)" in result.output, result.output
+    aggregates.rebuild_aggregates()
+    assert channel_aggregates.stored()[(KARAKOL, "LI-WATER", "assisted", 2025)]["n"] == 1
     _consistent()
 
 
