@@ -19,11 +19,13 @@ class RatingState:
     status: str
     verified: bool
     criteria: tuple[tuple[str, int | None], ...]
+    address_hash: str = ""  # the client address's hash ("" unknown): the distinct-address counts
 
 
 def state_of(rating) -> RatingState:
     return RatingState(rating.municipality_code, rating.subject_code, rating.period, rating.overall, rating.status,
-                       bool(rating.verified), tuple(sorted((c.criterion_code, c.score) for c in rating.criteria)))
+                       bool(rating.verified), tuple(sorted((c.criterion_code, c.score) for c in rating.criteria)),
+                       rating.address_hash or "")
 
 
 def changed(old: RatingState | None, rating) -> None:

@@ -1,5 +1,6 @@
-"""The running aggregates equal a recomputation from the raw rows after any sequence of
-submissions, replacements, quarantines, releases and phone verifications (hypothesis)."""
+"""The running aggregates (and the distinct-address counts) equal a recomputation from the raw rows
+after any sequence of submissions, replacements, quarantines, releases and phone verifications
+(hypothesis)."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -7,18 +8,19 @@ from sqlalchemy import select
 from feedback.db import db
 from feedback.ratings.models import Rating
 from feedback.ratings.services import current_period
-from feedback.scorecards import aggregates
+from feedback.scorecards import aggregates, queries
 from tests.scorecards.helpers import AK_BULUN, KARAKOL, rate, release, respondent, verify
 
 MUNICIPALITIES = (AK_BULUN, KARAKOL)
 SUBJECTS = ("LI-WATER", "MS-INFO")
 PERIODS = (current_period() - 1, current_period())  # phone verification counts for the current period
 CRITERIA = ("CR-RESULT", "CR-TIME", "CR-STAFF")
+ADDRESSES = ("", "a" * 64, "b" * 64, "c" * 64)  # "": no known address (paper, SMS)
 
 score = st.integers(1, 5)
 criteria = st.dictionaries(st.sampled_from(CRITERIA), st.one_of(st.none(), score), max_size=3)
 submit = st.tuples(st.just("submit"), st.integers(0, 3), st.sampled_from(MUNICIPALITIES), st.sampled_from(SUBJECTS),
-                   score, criteria, st.booleans(), st.sampled_from(PERIODS))
+                   score, criteria, st.booleans(), st.sampled_from(PERIODS), st.sampled_from(ADDRESSES))
 step = st.one_of(submit, st.tuples(st.just("verify"), st.integers(0, 3)),
                  st.tuples(st.just("release"), st.integers(0, 50)))
 
@@ -28,6 +30,8 @@ def _consistent():
     assert aggregates.differences(stored, recomputed) == []
     assert aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()) == []
     assert aggregates.differences(aggregates.stored_cluster_aggregates(), aggregates.recompute_cluster_aggregates()) == []
+    assert aggregates.differences(aggregates.stored_address_aggregates(), aggregates.recompute_address_aggregates()) == []
+    assert aggregates.differences(aggregates.stored_address_counts(), aggregates.recompute_address_counts()) == []
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -39,10 +43,10 @@ def test_aggregates_equal_a_recomputation(app, monkeypatch, steps):
         people = [respondent() for _ in range(4)]
         for action, *args in steps:
             if action == "submit":
-                who, municipality, subject, overall, scores, quarantine, period = args
+                who, municipality, subject, overall, scores, quarantine, period, address = args
                 if subject.startswith("LI-"):  # the staff criterion is for municipal services only
                     scores = {c: v for c, v in scores.items() if c != "CR-STAFF"}
-                rate(people[who], municipality, subject, overall, period, scores, quarantine)
+                rate(people[who], municipality, subject, overall, period, scores, quarantine, address)
             elif action == "verify":
                 verify(people[args[0]])
             else:
@@ -82,3 +86,25 @@ def test_rebuild_command(app):
     result = runner.invoke(args=["scorecards", "rebuild", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "rating_aggregate: 0 difference(s)" in result.output
+
+
+def test_distinct_addresses_follow_replacements_and_quarantine(app):
+    """One address over two subjects counts once for the municipality; a rating without an address
+    counts as one of its own; a replacement from another address, or into quarantine, moves the counts."""
+    first, second, third = respondent(), respondent(), respondent()
+    rate(first, AK_BULUN, "LI-WATER", 4, 2025, address="a" * 64)
+    rate(first, AK_BULUN, "MS-INFO", 3, 2025, address="a" * 64)
+    rate(second, AK_BULUN, "LI-WATER", 2, 2025, address="a" * 64)
+    rate(third, AK_BULUN, "LI-WATER", 5, 2025)
+    counts = aggregates.stored_address_counts()
+    assert counts[AK_BULUN, 2025, "LI-WATER"]["addresses"] == 2 and counts[AK_BULUN, 2025, "MS-INFO"]["addresses"] == 1
+    assert counts[AK_BULUN, 2025, ""]["addresses"] == 2
+    rate(second, AK_BULUN, "LI-WATER", 2, 2025, address="b" * 64)  # the same rating, from another address
+    rate(first, AK_BULUN, "MS-INFO", 3, 2025, quarantine=True, address="a" * 64)
+    counts = aggregates.stored_address_counts()
+    assert counts[AK_BULUN, 2025, "LI-WATER"]["addresses"] == 3 and counts[AK_BULUN, 2025, "MS-INFO"]["addresses"] == 0
+    assert counts[AK_BULUN, 2025, ""]["addresses"] == 3
+    assert queries.unit_addresses(AK_BULUN, 2025) == ({"LI-WATER": 3}, 3)
+    assert queries.period_unit_addresses(2025)[AK_BULUN] == 3
+    assert queries.distinct_addresses(2025)[AK_BULUN, "LI-WATER"] == 3
+    _consistent()
