@@ -321,12 +321,14 @@ def stored_cluster_aggregates() -> dict[tuple[str, int], dict[str, int]]:
             for row in db.session.execute(stmt)}
 
 
-def rebuild_aggregates() -> tuple[list, list]:
-    """Recompute every aggregate from the raw ratings, store it, and return the differences found."""
+def rebuild_aggregates() -> tuple[list, list, list]:
+    """Recompute every aggregate from the raw ratings, store it, and return the differences found
+    (rating aggregates, criterion aggregates, distinct-address counts)."""
     ratings, criteria = recompute_rating_aggregates(), recompute_criterion_aggregates()
-    found = (differences(stored_rating_aggregates(), ratings), differences(stored_criterion_aggregates(), criteria))
     clusters = recompute_cluster_aggregates()
     address_rows, address_counts = recompute_address_aggregates(), recompute_address_counts()
+    found = (differences(stored_rating_aggregates(), ratings), differences(stored_criterion_aggregates(), criteria),
+             differences(stored_address_counts(), address_counts))
     db.session.execute(delete(AddressAggregate))
     db.session.execute(delete(AddressCount))
     if address_rows:

@@ -20,11 +20,12 @@ def rebuild_command(dry_run: bool):
 
     if dry_run:
         found = (aggregates.differences(aggregates.stored_rating_aggregates(), aggregates.recompute_rating_aggregates()),
-                 aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()))
+                 aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()),
+                 aggregates.differences(aggregates.stored_address_counts(), aggregates.recompute_address_counts()))
     else:
         found = aggregates.rebuild_aggregates()
         db.session.commit()
-    for name, rows in zip(("rating_aggregate", "criterion_aggregate"), found, strict=False):
+    for name, rows in zip(("rating_aggregate", "criterion_aggregate", "address_count"), found, strict=True):
         for key, stored, recomputed in rows[:20]:
             click.echo(f"{name} {key}: stored {stored} recomputed {recomputed}")
         if len(rows) > 20:

@@ -73,7 +73,7 @@ def test_rebuild_repairs_and_reports(app):
     who = respondent()
     rate(who, AK_BULUN, "LI-WATER", 4, 2025)
     db.session.execute(aggregates.update(aggregates.RatingAggregate).values(n=7))
-    rating_diffs, _ = aggregates.rebuild_aggregates()
+    rating_diffs, *_ = aggregates.rebuild_aggregates()
     assert [key for key, *_ in rating_diffs] == [(AK_BULUN, "LI-WATER", 2025)]
     assert aggregates.stored_rating_aggregates()[(AK_BULUN, "LI-WATER", 2025)]["n"] == 1
     _consistent()
@@ -86,6 +86,17 @@ def test_rebuild_command(app):
     result = runner.invoke(args=["scorecards", "rebuild", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "rating_aggregate: 0 difference(s)" in result.output
+
+
+def test_rebuild_reports_and_repairs_the_address_counts(app):
+    rate(respondent(), KARAKOL, "LI-WATER", 3, 2025, address="d" * 64)
+    db.session.execute(aggregates.update(aggregates.AddressCount).values(addresses=9))
+    result = app.test_cli_runner().invoke(args=["scorecards", "rebuild", "--dry-run"])
+    assert "address_count: 2 difference(s)" in result.output, result.output
+    *_, address_diffs = aggregates.rebuild_aggregates()
+    assert sorted(key for key, *_ in address_diffs) == [(KARAKOL, 2025, ""), (KARAKOL, 2025, "LI-WATER")]
+    assert queries.unit_addresses(KARAKOL, 2025) == ({"LI-WATER": 1}, 1)
+    _consistent()
 
 
 def test_distinct_addresses_follow_replacements_and_quarantine(app):
