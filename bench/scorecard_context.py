@@ -6,8 +6,10 @@ The context reads only the aggregates (one row per municipality × subject, what
 ratings behind it), so the history is generated directly as aggregates: every municipality in
 force × every citizen subject, the period's N ratings spread over the cells (multinomial), each
 cell's answers drawn from a latent normal around a municipality level, and respondents' cluster
-sums as if a quarter of the respondents rated two subjects. Prints one JSON line per size with the
-median, min and max of ``--repeat`` computations (milliseconds). Without --database-url a
+sums as if a quarter of the respondents rated two subjects, and distinct-address counts as if every
+rating came from an address of its own (the methodology's ``min_distinct_addresses``). Prints one JSON line per size with the
+median, min and max of ``--repeat`` computations (milliseconds, wall clock), the median and min of
+this process's CPU time and the load average (the machine may be shared). Without --database-url a
 temporary SQLite file is built (migrations, registry, catalog). It never touches ratings.
 """
 import argparse
@@ -56,18 +58,19 @@ def fill(size: int, rng) -> int:
 
     from feedback.db import db
     from feedback.scorecards import queries
-    from feedback.scorecards.models import ClusterAggregate, PeriodCounter, RatingAggregate
+    from feedback.scorecards.models import AddressCount, ClusterAggregate, PeriodCounter, RatingAggregate
 
     units = sorted(queries.current_units())
     subjects = sorted(queries.citizen_subjects())
     db.session.execute(delete(RatingAggregate).where(RatingAggregate.period == PERIOD))
     db.session.execute(delete(ClusterAggregate).where(ClusterAggregate.period == PERIOD))
+    db.session.execute(delete(AddressCount).where(AddressCount.period == PERIOD))
     cells = len(units) * len(subjects)
     counts = rng.multinomial(size, rng.dirichlet(np.full(cells, 2.0))).reshape(len(units), len(subjects))
     level = rng.normal(3.4, 0.4, len(units))
     effect = rng.normal(0, 0.3, len(subjects))
     cuts = np.array([1.5, 2.5, 3.5, 4.5])
-    rows, clusters = [], []
+    rows, clusters, addresses = [], [], []
     for i, code in enumerate(units):
         centre = level[i] + effect
         from math import erf, sqrt
@@ -85,8 +88,10 @@ def fill(size: int, rng) -> int:
             rows.append({"municipality_code": code, "subject_code": subject, "period": PERIOD, "n": n, "total": total,
                          "total_sq": int(d @ np.arange(1, 6) ** 2), **{f"n{k + 1}": int(d[k]) for k in range(5)},
                          "n_verified": 0, "total_verified": 0, "total_sq_verified": 0, "n_quarantined": 0})
+            addresses.append({"municipality_code": code, "period": PERIOD, "subject_code": subject, "addresses": n})
             n_unit, total_unit = n_unit + n, total_unit + total
         if n_unit:
+            addresses.append({"municipality_code": code, "period": PERIOD, "subject_code": "", "addresses": n_unit})
             pairs = n_unit // 4
             singles = n_unit - 2 * pairs
             mean = total_unit / n_unit
@@ -96,6 +101,8 @@ def fill(size: int, rng) -> int:
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(RatingAggregate), rows[start:start + 5000])
     db.session.execute(insert(ClusterAggregate), clusters)
+    for start in range(0, len(addresses), 5000):
+        db.session.execute(insert(AddressCount), addresses[start:start + 5000])
     db.session.merge(PeriodCounter(period=PERIOD, counter=size))
     db.session.commit()
     return len(rows)
@@ -117,15 +124,20 @@ def main() -> None:
         for size in args.sizes:
             cells = fill(size, rng)
             context.compute(PERIOD, params)  # warm: imports, caches
-            times = []
+            times, cpu = [], []
             for _ in range(args.repeat):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 result = context.compute(PERIOD, params)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
             published = sum(1 for u in result["units"].values() if u["est"] is not None)
             print(json.dumps({"bench": "scorecard_context", "ratings": size, "aggregate_rows": cells,
                               "published": published, "median_ms": round(statistics.median(times), 1),
-                              "min_ms": round(min(times), 1), "max_ms": round(max(times), 1)}), flush=True)
+                              "min_ms": round(min(times), 1), "max_ms": round(max(times), 1),
+                              # this process's CPU time (SQLite runs in it; a PostgreSQL server's does not
+                              # count): what the figure would be on a machine nobody else is using
+                              "cpu_median_ms": round(statistics.median(cpu), 1), "cpu_min_ms": round(min(cpu), 1),
+                              "load_average_1min": round(os.getloadavg()[0], 2)}), flush=True)
             if os.environ.get("BENCH_PROFILE"):
                 import cProfile
                 import pstats

@@ -19,8 +19,8 @@ from feedback.ratings.services import RatingInput, submit_rating
 PUBLIC_BLUEPRINTS = {"site", "pages", "territory", "ratings", "phone", "posters", "api", "offline", "sms", "channel_export",
                      "answers_public"}
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.login_code", "scorecards.methodology_page",
-                    "scorecards.print_view", "transparency.priorities", "transparency.priorities_thanks",
-                    "transparency.priorities_export", "transparency.priorities_export_all"}
+                    "scorecards.print_view", "scorecards.scorecard", "transparency.priorities",
+                    "transparency.priorities_thanks", "transparency.priorities_export", "transparency.priorities_export_all"}
 PUBLIC_ENDPOINTS |= {"compare.index", "compare.urban_rural", "compare.scorecards_export", "compare.map_page",
                      "compare.unfunded_page", "compare.open_data", "compare.open_data_file"}
 M_X, M_OTHER = "41702205805000", "41702410000010"  # Ak-Bulun; Karakol (same region)

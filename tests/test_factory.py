@@ -148,7 +148,7 @@ def test_default_database_is_sqlite_in_instance_folder(clean_env):
 def test_blueprints_registered(app):
     assert {"site", "territory", "api"} <= set(app.blueprints)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert {"site.root", "site.healthz", "territory.home", "territory.municipality",
+    assert {"site.root", "site.healthz", "territory.home", "scorecards.scorecard",
             "api.municipalities", "api.openapi"} <= endpoints
 
 

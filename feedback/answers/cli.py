@@ -17,5 +17,5 @@ def send_sms(base_url):
     app = current_app._get_current_object()
     with app.test_request_context(base_url=base_url):
         sent, failed = deliver_due(get_backend(app), lambda lang, code: url_for(
-            "territory.municipality", lang=lang, code=code, _external=True))
+            "scorecards.scorecard", lang=lang, code=code, _external=True))
     click.echo(f"sent {sent}, failed {failed} (kept for the next run)")

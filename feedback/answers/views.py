@@ -72,7 +72,7 @@ def _send_after(response):
 
 
 def _public_url(lang: str, code: str) -> str:
-    return url_for("territory.municipality", lang=lang, code=code, _external=True)
+    return url_for("scorecards.scorecard", lang=lang, code=code, _external=True)
 
 
 @bp.route("/staff/answers/", methods=["GET", "POST"])
@@ -248,7 +248,7 @@ def _back(municipality: Municipality, **args):
         if re.fullmatch(r"[A-Z0-9-]{1,40}", subject):
             return redirect(url_for("ratings.rate", code=municipality.code, subject=subject, **args) + "#my-answers",
                             code=303)
-    return redirect(url_for("territory.municipality", code=municipality.code, **args) + "#my-answers", code=303)
+    return redirect(url_for("scorecards.scorecard", code=municipality.code, **args) + "#my-answers", code=303)
 
 
 @public_bp.post("/m/<code>/answers/<int:answer_id>/judge")

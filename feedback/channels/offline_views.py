@@ -94,7 +94,7 @@ def offline_pages(lang: str, code: str):
     municipality = territory_queries.municipality(code)
     if municipality is None or not municipality.is_current:
         abort(404)
-    urls = [url_for("territory.municipality", lang=lang, code=code), url_for("ratings.choose", lang=lang, code=code)]
+    urls = [url_for("scorecards.scorecard", lang=lang, code=code), url_for("ratings.choose", lang=lang, code=code)]
     urls += [url_for("ratings.rate", lang=lang, code=code, subject=subject.code)
              for subject in catalog_queries.citizen_subjects(municipality.kind)]
     return jsonify({"urls": urls})

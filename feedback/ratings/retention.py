@@ -54,9 +54,18 @@ def apply_retention(now: dt.datetime | None = None, dry_run: bool = False) -> di
         if dry_run:
             continue
         key = secrets.token_bytes(32)  # never stored: the old values cannot be recovered
+
+        def rekey(old: str, key: bytes = key) -> str:
+            if not old or old.startswith(REKEYED):
+                return old
+            return REKEYED + hmac.new(key, old.encode(), hashlib.sha256).hexdigest()[:63]
+
         for rating_id, old in rows:
-            new = REKEYED + hmac.new(key, old.encode(), hashlib.sha256).hexdigest()[:63]
-            db.session.execute(update(Rating).where(Rating.id == rating_id).values(address_hash=new))
+            db.session.execute(update(Rating).where(Rating.id == rating_id).values(address_hash=rekey(old)))
+        # The scorecards' per-address counts carry the same hashes: re-keyed alike, they stay in step.
+        from ..scorecards.aggregates import rekey_addresses
+
+        rekey_addresses(period, rekey)
     rejected = (Rating.comment_status == "rejected", Rating.comment.is_not(None),
                 Rating.comment_moderated_at < now - _days("RETENTION_REJECTED_COMMENT_DAYS", 90))
     deletions = [

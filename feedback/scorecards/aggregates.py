@@ -5,21 +5,23 @@ confirmation of a quarantined rating) is announced by ``ratings.signals.rating_c
 rating was flushed; the receiver applies the difference old → new in the same session, so the
 aggregates commit or roll back together with the rating. It also bumps the period's counter, which
 tells every process that the shared scorecard context of that period is stale, and keeps the
-respondents' cluster sums (``ClusterAggregate``) the cluster-robust variance needs.
+respondents' cluster sums (``ClusterAggregate``) the cluster-robust variance needs, and the
+distinct-address counts (``AddressAggregate`` → ``AddressCount``) of the methodology's
+``min_distinct_addresses``.
 
 ``recompute_*`` derive the same numbers from the raw rows for ``flask scorecards rebuild`` and the
 tests.
 """
 from flask import Flask
-from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..ratings.models import CriterionScore, Rating
 from ..ratings.signals import RatingState, rating_changed
 from . import channel_aggregates, scoring
-from .models import ClusterAggregate, CriterionAggregate, PeriodCounter, RatingAggregate
-from .queries import RATING_COLUMNS
+from .models import AddressAggregate, AddressCount, ClusterAggregate, CriterionAggregate, PeriodCounter, RatingAggregate
+from .queries import ALL_SUBJECTS, RATING_COLUMNS
 
 CRITERION_COLUMNS = ("n", "total", "total_sq", "n_unknown")
 CLUSTER_COLUMNS = ("respondents", "n_sq", "y_sq", "ny")
@@ -34,6 +36,7 @@ def on_rating_changed(sender, old: RatingState | None = None, new: RatingState |
     respondent_id = getattr(sender, "respondent_id", None)
     if respondent_id is not None:
         apply_cluster_change(respondent_id, old, new)
+    apply_address_change(old, new)
     for period in {s.period for s in (old, new) if s is not None}:
         _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})
 
@@ -132,6 +135,118 @@ def apply_cluster_change(respondent_id: int, old: RatingState | None, new: Ratin
         _bump(ClusterAggregate, CLUSTER_COLUMNS, {"municipality_code": municipality, "period": period}, delta)
 
 
+# --- distinct client addresses ---------------------------------------------------------------------------
+
+AddressKey = tuple[str, int, str]  # municipality, period, subject ('' = all its subjects)
+
+
+def _address_contribution(state: RatingState | None, sign: int, known: dict, unknown: dict) -> None:
+    if state is None or state.status != "accepted":
+        return
+    for subject in (state.subject_code, ALL_SUBJECTS):
+        if state.address_hash:
+            key = (state.municipality_code, state.period, state.address_hash, subject)
+            known[key] = known.get(key, 0) + sign
+        else:  # no known address (paper, SMS): an address of its own
+            key = (state.municipality_code, state.period, subject)
+            unknown[key] = unknown.get(key, 0) + sign
+
+
+def apply_address_change(old: RatingState | None, new: RatingState | None) -> None:
+    """Move the per-address counts from ``old`` to ``new``; a row's distinct-address count moves by one
+    when an address's count there leaves or reaches zero. The address row is changed by one atomic
+    UPDATE … RETURNING, so two concurrent ratings from one address cannot both count it as new."""
+    known: dict[tuple, int] = {}
+    counts: dict[AddressKey, int] = {}
+    _address_contribution(old, -1, known, counts)
+    _address_contribution(new, +1, known, counts)
+    for (municipality, period, address, subject), delta in sorted(known.items()):
+        if not delta:
+            continue
+        after = _add_returning(AddressAggregate, {"municipality_code": municipality, "period": period,
+                                                  "address_hash": address, "subject_code": subject}, "n", delta)
+        before = after - delta
+        step = (after > 0) - (before > 0)
+        if step:
+            counts[municipality, period, subject] = counts.get((municipality, period, subject), 0) + step
+    for (municipality, period, subject), delta in sorted(counts.items()):
+        _bump(AddressCount, ("addresses",), {"municipality_code": municipality, "period": period,
+                                             "subject_code": subject}, {"addresses": delta})
+
+
+def _add_returning(model, key: dict, column: str, delta: int) -> int:
+    """``column += delta`` on the row ``key`` (created when absent); the value after the change."""
+    table = model.__table__
+    where = [table.c[name] == value for name, value in key.items()]
+    stmt = update(table).where(*where).values({column: table.c[column] + delta}).returning(table.c[column])
+    found = db.session.execute(stmt).scalar()
+    if found is not None:
+        return int(found)
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(table).values(**key, **{column: delta}))
+        return delta
+    except IntegrityError:
+        return int(db.session.execute(stmt).scalar())
+
+
+def recompute_address_aggregates() -> dict[tuple, dict[str, int]]:
+    known = and_(Rating.status == "accepted", Rating.address_hash.is_not(None), Rating.address_hash != "")
+    per_subject = (select(Rating.municipality_code, Rating.period, Rating.address_hash, Rating.subject_code, func.count())
+                   .where(known).group_by(Rating.municipality_code, Rating.period, Rating.address_hash, Rating.subject_code))
+    overall = (select(Rating.municipality_code, Rating.period, Rating.address_hash, func.count())
+               .where(known).group_by(Rating.municipality_code, Rating.period, Rating.address_hash))
+    rows = {tuple(row[:4]): {"n": int(row[4])} for row in db.session.execute(per_subject)}
+    rows.update({(*row[:3], ALL_SUBJECTS): {"n": int(row[3])} for row in db.session.execute(overall)})
+    return rows
+
+
+def recompute_address_counts() -> dict[AddressKey, dict[str, int]]:
+    """From the raw ratings: distinct known addresses plus ratings with none, per subject and overall."""
+    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
+
+    def counted(*group_by):
+        return (select(Rating.municipality_code, Rating.period, *group_by,
+                       func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
+                       func.sum(case((no_address, 1), else_=0)))
+                .where(Rating.status == "accepted").group_by(Rating.municipality_code, Rating.period, *group_by))
+
+    rows = {tuple(row[:3]): {"addresses": int(row[3] or 0) + int(row[4] or 0)}
+            for row in db.session.execute(counted(Rating.subject_code))}
+    rows.update({(*row[:2], ALL_SUBJECTS): {"addresses": int(row[2] or 0) + int(row[3] or 0)}
+                 for row in db.session.execute(counted())})
+    return rows
+
+
+def stored_address_aggregates() -> dict[tuple, dict[str, int]]:
+    a = AddressAggregate
+    return {tuple(row[:4]): {"n": int(row[4])} for row in db.session.execute(
+        select(a.municipality_code, a.period, a.address_hash, a.subject_code, a.n))}
+
+
+def stored_address_counts() -> dict[AddressKey, dict[str, int]]:
+    a = AddressCount
+    return {tuple(row[:3]): {"addresses": int(row[3])} for row in db.session.execute(
+        select(a.municipality_code, a.period, a.subject_code, a.addresses))}
+
+
+def rekey_addresses(period: int, rekey) -> int:
+    """Privacy retention: replace the period's address hashes by ``rekey(old)`` (the same function the
+    ratings' hashes get, so the counts and later changes stay in step); the rows changed."""
+    rows = db.session.execute(select(AddressAggregate.municipality_code, AddressAggregate.address_hash)
+                              .where(AddressAggregate.period == period).distinct()).all()
+    changed = 0
+    for municipality, old in rows:
+        new = rekey(old)
+        if new == old:
+            continue
+        changed += db.session.execute(
+            update(AddressAggregate).where(AddressAggregate.municipality_code == municipality,
+                                           AddressAggregate.period == period, AddressAggregate.address_hash == old)
+            .values(address_hash=new).execution_options(synchronize_session=False)).rowcount
+    return changed
+
+
 # --- rebuild from the raw rows ------------------------------------------------------------------------
 
 def recompute_rating_aggregates() -> dict[RatingKey, dict[str, int]]:
@@ -207,12 +322,24 @@ def stored_cluster_aggregates() -> dict[tuple[str, int], dict[str, int]]:
             for row in db.session.execute(stmt)}
 
 
-def rebuild_aggregates() -> tuple[list, list]:
-    """Recompute every aggregate from the raw ratings, store it, and return the differences found."""
+def rebuild_aggregates() -> tuple[list, list, list]:
+    """Recompute every aggregate from the raw ratings, store it, and return the differences found
+    (rating aggregates, criterion aggregates, distinct-address counts)."""
     ratings, criteria = recompute_rating_aggregates(), recompute_criterion_aggregates()
-    found = (differences(stored_rating_aggregates(), ratings), differences(stored_criterion_aggregates(), criteria))
-    channel_aggregates.rebuild()  # its own table; `flask scorecards rebuild` reports its differences
     clusters = recompute_cluster_aggregates()
+    address_rows, address_counts = recompute_address_aggregates(), recompute_address_counts()
+    found = (differences(stored_rating_aggregates(), ratings), differences(stored_criterion_aggregates(), criteria),
+             differences(stored_address_counts(), address_counts))
+    channel_aggregates.rebuild()  # its own table; `flask scorecards rebuild` reports its differences
+    db.session.execute(delete(AddressAggregate))
+    db.session.execute(delete(AddressCount))
+    if address_rows:
+        db.session.execute(insert(AddressAggregate), [
+            dict(municipality_code=k[0], period=k[1], address_hash=k[2], subject_code=k[3], **row)
+            for k, row in address_rows.items()])
+    if address_counts:
+        db.session.execute(insert(AddressCount), [
+            dict(municipality_code=k[0], period=k[1], subject_code=k[2], **row) for k, row in address_counts.items()])
     db.session.execute(delete(CriterionAggregate))
     db.session.execute(delete(RatingAggregate))
     db.session.execute(delete(ClusterAggregate))

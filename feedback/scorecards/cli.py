@@ -21,12 +21,13 @@ def rebuild_command(dry_run: bool):
     by_channel = aggregates.differences(channel_aggregates.stored(), channel_aggregates.recompute())
     if dry_run:
         found = (aggregates.differences(aggregates.stored_rating_aggregates(), aggregates.recompute_rating_aggregates()),
-                 aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()))
+                 aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()),
+                 aggregates.differences(aggregates.stored_address_counts(), aggregates.recompute_address_counts()))
     else:
         found = aggregates.rebuild_aggregates()
         db.session.commit()
-    for name, rows in zip(("rating_aggregate", "criterion_aggregate", "channel_aggregate"), (*found, by_channel),
-                          strict=False):
+    for name, rows in zip(("rating_aggregate", "criterion_aggregate", "address_count", "channel_aggregate"),
+                          (*found, by_channel), strict=True):
         for key, stored, recomputed in rows[:20]:
             click.echo(f"{name} {key}: stored {stored} recomputed {recomputed}")
         if len(rows) > 20:

@@ -47,22 +47,32 @@ def group_keys(units: dict, published_codes: list[str], min_peers: int) -> dict[
     return keys
 
 
+def factorize(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """(the distinct values sorted, each value's index among them): ``np.unique(values,
+    return_inverse=True)`` without sorting every value (a dict pass, then a sort of the few distinct)."""
+    index: dict[str, int] = {}
+    first = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.intp, count=len(values))
+    ordered = sorted(index)
+    position = np.empty(len(ordered), dtype=np.intp)
+    position[[index[v] for v in ordered]] = np.arange(len(ordered))
+    return ordered, position[first]
+
+
 def compute(period: int, params, verified: bool = False) -> dict:
     """The context as plain JSON-able data (see the module's docstring)."""
     c = scoring.Constants.from_params(params.values)
     units = queries.current_units()
-    cells = queries.period_cells(period, verified)
-    columns = list(zip(*cells, strict=True)) if cells else [(), (), (), (), ()]
-    municipality = np.array(columns[0], dtype=object)
-    keep = np.array([code in units for code in columns[0]], dtype=bool)
-    codes, ui = np.unique(municipality[keep].astype(str), return_inverse=True) if keep.any() else (np.array([]), np.zeros(0, int))
-    subjects, sj = (np.unique(np.array(columns[1], dtype=object)[keep].astype(str), return_inverse=True)
-                    if keep.any() else (np.array([]), np.zeros(0, int)))
-    codes, subjects = [str(c) for c in codes], [str(x) for x in subjects]
+    # (municipality, subject, n, total, total_sq) per cell, as one array: numpy splits the columns
+    # (a transpose in Python costs more than the query).
+    table = np.array(queries.period_cells(period, verified), dtype=object).reshape(-1, 5)
+    all_codes, ui = factorize(table[:, 0].tolist())
+    known = np.array([code in units for code in all_codes], dtype=bool)  # in force (one test per unit)
+    keep = known[ui]
+    table, codes = table[keep], [code for code, ok in zip(all_codes, known.tolist(), strict=True) if ok]
+    ui = (np.cumsum(known) - 1)[ui[keep]]
+    subjects, sj = factorize(table[:, 1].tolist())
     s_index = {code: j for j, code in enumerate(subjects)}
-    n_c = np.array(columns[2], float)[keep] if keep.any() else np.zeros(0)
-    t_c = np.array(columns[3], float)[keep] if keep.any() else np.zeros(0)
-    q_c = np.array(columns[4], float)[keep] if keep.any() else np.zeros(0)
+    n_c, t_c, q_c = (table[:, i].astype(float) for i in (2, 3, 4))
     rows = len(n_c)
     k_units = len(codes)
     b = scoring.subject_effects(ui, sj, n_c, t_c, k_units, len(subjects)) if rows else np.zeros(0)
@@ -106,8 +116,9 @@ def compute(period: int, params, verified: bool = False) -> dict:
 
     def rank(scope: str, members: np.ndarray, salt: int) -> None:
         low, high = scoring.rank_intervals(s.est[members], sd[members], c.rank_level, c.rank_draws, seed + salt)
-        for m, lo, hi in zip(members, low, high, strict=True):
-            ranks[codes[m]][scope] = [int(lo), int(hi), len(members)]
+        size = len(members)
+        for m, lo, hi in zip(members.tolist(), low.tolist(), high.tolist(), strict=True):
+            ranks[codes[m]][scope] = [lo, hi, size]
 
     rank("nation", pub, 0)
     region_of = np.array([units[code].region_code for code in codes], dtype=object)
@@ -128,14 +139,19 @@ def compute(period: int, params, verified: bool = False) -> dict:
                         "precision": f(s.precision[first]),
                         "var_tau2": f(2 * np.sum((s.tau2[members][published[members]] + s.v[members][published[members]]) ** 2)
                                       / max(int(s.k[first]), 1) ** 2)}
+    def column(x: np.ndarray) -> list:  # NaN (not published) → None, as plain floats
+        return [None if value != value else value for value in x.tolist()]
+
+    shown_class = [cls if pub else None for cls, pub in zip(classes.tolist(), published.tolist(), strict=True)]
+    per_unit = zip(codes, n.astype(int).tolist(), theta.tolist(), s.v.tolist(), column(s.est), column(s.mse),
+                   column(s.low), column(s.high), shown_class, strict=True)
     return {
         "period": period, "version": params.version, "verified": verified,
         "subject_effects": {code: float(b[j]) for code, j in s_index.items()},
         "groups": groups,
-        "units": {code: {"group": keys.get(code, ""), "n": int(n[i]), "theta": float(theta[i]), "v": float(s.v[i]),
-                         "est": f(s.est[i]), "mse": f(s.mse[i]), "low": f(s.low[i]), "high": f(s.high[i]),
-                         "class": int(classes[i]) if published[i] else None, "rank": ranks[code]}
-                  for i, code in enumerate(codes)},
+        "units": {code: {"group": keys.get(code, ""), "n": nn, "theta": th, "v": vv, "est": est, "mse": mse,
+                         "low": low, "high": high, "class": cls, "rank": ranks[code]}
+                  for code, nn, th, vv, est, mse, low, high, cls in per_unit},
     }
 
 

@@ -76,6 +76,36 @@ class ClusterAggregate(db.Model):
     ny: Mapped[int] = mapped_column(default=0)
 
 
+class AddressAggregate(db.Model):
+    """Accepted ratings per client address (its hash) in a municipality and period, per subject and over
+    all its subjects (``subject_code`` ''): an address counts toward the distinct addresses of a row
+    while its ``n`` is positive. Ratings with no known address are not kept here (each counts as an
+    address of its own, straight into ``AddressCount``)."""
+
+    __tablename__ = "address_aggregate"
+
+    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class AddressCount(db.Model):
+    """Distinct client addresses among a municipality's accepted ratings of a period, per subject and
+    over all its subjects (``subject_code`` ''), a rating with no known address counting as one of its
+    own: what the methodology's ``min_distinct_addresses`` is checked against, read by the card and the
+    shared context instead of the raw ratings."""
+
+    __tablename__ = "address_count"
+
+    # period first: the shared context reads a whole period, the card one municipality of it
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
+    subject_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    addresses: Mapped[int] = mapped_column(default=0)
+
+
 class PeriodCounter(db.Model):
     """Bumped in the transaction of every change of a period's counted ratings: a stored scorecard
     context computed at another count is stale."""

@@ -11,7 +11,7 @@ from the raw ratings.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import case, distinct, func, or_, select
+from sqlalchemy import distinct, func, select
 
 from ..catalog.models import StateIndicator, Subject
 from ..db import db
@@ -19,10 +19,11 @@ from ..evaluation.models import IndicatorScore, StateEvaluation
 from ..ratings.models import Rating
 from ..territory.models import Municipality
 from . import scoring
-from .models import ClusterAggregate, CriterionAggregate, PeriodCounter, RatingAggregate
+from .models import AddressCount, ClusterAggregate, CriterionAggregate, PeriodCounter, RatingAggregate
 
 DEFAULT_MIN_SAMPLE = scoring.DEFAULT_MIN_SAMPLE
 
+ALL_SUBJECTS = ""  # AddressCount's subject_code for the count over all of a municipality's subjects
 RATING_COLUMNS = ("n", "total", "total_sq", "n1", "n2", "n3", "n4", "n5",
                   "n_verified", "total_verified", "total_sq_verified", "n_quarantined")
 
@@ -165,31 +166,28 @@ def _raw_rows(stmt) -> list[tuple]:
         cursor.close()
 
 
-def _address_counts(group_by: tuple, *where) -> dict[tuple, int]:
-    """Distinct client addresses among accepted ratings, per ``group_by`` key (the methodology's
-    ``min_distinct_addresses``); a rating with no known address (paper, SMS) counts as one of its own."""
-    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
-    stmt = (select(*group_by, func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
-                   func.sum(case((no_address, 1), else_=0)))
-            .where(Rating.status == "accepted", *where).group_by(*group_by))
-    return {tuple(row[:-2]): int(row[-2] or 0) + int(row[-1] or 0) for row in db.session.execute(stmt)}
-
-
 def unit_addresses(municipality_code: str, period: int) -> tuple[dict[str, int], int]:
-    """A municipality's distinct addresses in a period: per subject, and over all its subjects."""
-    scope = (Rating.municipality_code == municipality_code, Rating.period == period)
-    per_subject = {key[0]: n for key, n in _address_counts((Rating.subject_code,), *scope).items()}
-    return per_subject, _address_counts((), *scope).get((), 0)
+    """A municipality's distinct client addresses in a period (the methodology's
+    ``min_distinct_addresses``; a rating with no known address counts as one of its own): per subject,
+    and over all its subjects. Kept by the aggregates (``AddressCount``), one small read."""
+    stmt = select(AddressCount.subject_code, AddressCount.addresses).where(
+        AddressCount.municipality_code == municipality_code, AddressCount.period == period)
+    rows = {subject: int(n) for subject, n in db.session.execute(stmt)}
+    return {s: n for s, n in rows.items() if s != ALL_SUBJECTS and n}, rows.get(ALL_SUBJECTS, 0)
 
 
 def period_unit_addresses(period: int) -> dict[str, int]:
-    """municipality → its distinct addresses in a period (the shared context's rule, one grouped read)."""
-    return {key[0]: n for key, n in _address_counts((Rating.municipality_code,), Rating.period == period).items()}
+    """municipality → its distinct addresses in a period (the shared context's rule, one small read)."""
+    stmt = select(AddressCount.municipality_code, AddressCount.addresses).where(
+        AddressCount.period == period, AddressCount.subject_code == ALL_SUBJECTS, AddressCount.addresses > 0)
+    return {code: int(n) for code, n in db.session.execute(stmt)}
 
 
 def distinct_addresses(period: int) -> dict[tuple[str, str], int]:
     """(municipality, subject) → distinct addresses in a period (version 1's published rule)."""
-    return _address_counts((Rating.municipality_code, Rating.subject_code), Rating.period == period)
+    stmt = select(AddressCount.municipality_code, AddressCount.subject_code, AddressCount.addresses).where(
+        AddressCount.period == period, AddressCount.subject_code != ALL_SUBJECTS, AddressCount.addresses > 0)
+    return {(code, subject): int(n) for code, subject, n in db.session.execute(stmt)}
 
 
 def criterion_profile(municipality_code: str, period: int) -> list[tuple[str, int, int, int, int]]:

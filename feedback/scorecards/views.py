@@ -1,7 +1,8 @@
-"""Routes of the scorecards package (under /<lang>/): the print view and the methodology page.
+"""Routes of the scorecards package (under /<lang>/): the scorecard, the print view and the
+methodology page.
 
-The scorecard itself is the municipality's public page (territory.views.municipality, the URL on
-the posters); ``scorecard_context`` gives that page and the print view the same numbers.
+The scorecard is the municipality's public page (``/<lang>/m/<code>/``, the URL printed on the QR
+posters); ``scorecard_context`` gives that page and the print view the same numbers.
 """
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,7 @@ from ..db import db
 from ..i18n import pull_lang, push_lang
 from ..ratings.forms import AGE_LABELS, SEX_LABELS
 from ..ratings.services import current_period
+from ..territory import queries as territory_queries
 from . import methodology as mth
 from . import queries
 from .forms import MethodologyForm
@@ -93,6 +95,14 @@ def scorecard_context(municipality) -> dict:
                                     ("methodology", request.args.get("methodology") or None),
                                     ("verified", "1" if verified else None), ("channel", channel)) if v},
     }
+
+
+@bp.get("/m/<code>/")
+def scorecard(code: str):
+    """The municipality's public page is its scorecard (the URL printed on the QR posters)."""
+    municipality = territory_queries.municipality(code) or abort(404)
+    return render_template("scorecards/scorecard.html", m=municipality, lang=g.lang,
+                           **scorecard_context(municipality))
 
 
 @bp.get("/m/<code>/print")

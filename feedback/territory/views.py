@@ -1,4 +1,5 @@
-"""Public pages of the registry: home with search, browse region → district → municipality."""
+"""Public pages of the registry: home with search, browse region → district. A municipality's page is
+its scorecard (scorecards.views.scorecard)."""
 from flask import Blueprint, abort, current_app, g, render_template, request
 
 from .. import cache
@@ -53,12 +54,3 @@ def _numbers(level: str, code: str) -> dict | None:
 
     return unit_numbers(level, code)
 
-
-@bp.get("/m/<code>/")
-def municipality(code: str):
-    """The municipality's public page is its scorecard (the URL printed on the QR posters)."""
-    from ..scorecards.views import scorecard_context  # the scorecard sits above the registry
-
-    municipality = queries.municipality(code) or abort(404)
-    return render_template("territory/municipality.html", m=municipality, lang=g.lang,
-                           **scorecard_context(municipality))

@@ -11,7 +11,7 @@ from feedback.db import db
 from feedback.ratings.models import PhoneVerification, Rating
 from feedback.ratings.retention import REKEYED, apply_retention
 from feedback.ratings.services import RatingInput, submit_rating
-from feedback.scorecards import queries
+from feedback.scorecards import aggregates, queries
 from tests.ratings.test_views import AK_BULUN, Resident, new_respondent
 
 PHONE, EMAIL = "+996 700 111 222", "aibek.s@example.kg"
@@ -98,6 +98,10 @@ def test_retention_rekeys_old_addresses_without_changing_any_aggregate(app, sess
     assert done["periods"] == 1 and done["address_hashes"] == 14 and done["rejected_comments"] == 1
     assert done["phone_verifications"] == 1
     assert snapshot() == before  # every count and every published score as it was
+    # The per-address counts were re-keyed alike: still what the ratings give, and still in step.
+    assert aggregates.differences(aggregates.stored_address_aggregates(), aggregates.recompute_address_aggregates()) == []
+    kept = [key[2] for key in aggregates.stored_address_aggregates() if key[1] == old]
+    assert kept and all(address.startswith(REKEYED) for address in kept)
     hashes = session.scalars(select(Rating.address_hash).where(Rating.period == old)).all()
     assert all(h.startswith(REKEYED) for h in hashes)
     assert session.get(Rating, recent.id).address_hash == "b" * 64 and current > old  # the open period is kept

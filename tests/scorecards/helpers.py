@@ -23,8 +23,8 @@ def respondent(verified: bool = False) -> Respondent:
 
 
 def rate(who: Respondent, municipality: str, subject: str, overall: int, period: int, criteria=None,
-         quarantine: bool = False, channel: str = "web"):
-    signals = Signals(municipality_code=municipality, respondent_id=who.id, address_hash="",
+         quarantine: bool = False, channel: str = "web", address: str = ""):
+    signals = Signals(municipality_code=municipality, respondent_id=who.id, address_hash=address,
                       honeypot="bot" if quarantine else "")
     return submit_rating(RatingInput(municipality, subject, overall, criteria=criteria or {}, channel=channel), who,
                          signals, period=period).rating

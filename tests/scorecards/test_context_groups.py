@@ -56,3 +56,36 @@ def test_a_unit_rated_from_one_address_is_neither_published_nor_a_peer():
     assert all(ctx["units"][m.code]["est"] is not None for m in municipalities[1:])
     assert ctx["groups"][ctx["units"][municipalities[1].code]["group"]]["k"] == 5
     assert card.build(stuffed, YEAR, params)["citizen"]["index"] is None
+
+
+def test_the_address_rule_reads_the_kept_counts_not_the_ratings():
+    """The context and the card check ``min_distinct_addresses`` from ``address_count``: not one
+    statement of theirs reads the period's ratings (they were read in full at every recompute)."""
+    import re
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from feedback.scorecards import card
+
+    params = mth.Params(95, mth.validate({"method": 2, "min_sample": 3}))
+    municipality = db.session.scalars(select(Municipality).where(Municipality.kind == "aiyl_aimak",
+                                                                 Municipality.valid_to.is_(None))).first()
+    for k in range(6):
+        rate(respondent(), municipality.code, "LI-WATER", 1 + k % 5, YEAR + 1, address=f"{k:064x}")
+    db.session.flush()
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        ctx = context.compute(YEAR + 1, params)
+        citizen = card.citizen_live(municipality.code, YEAR + 1, params, ctx)
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert ctx["units"][municipality.code]["est"] is not None and citizen["index"] is not None  # 6 addresses ≥ 5
+    assert any("address_count" in s for s in statements)
+    reads_ratings = re.compile(r"\bFROM rating\b(?!_)|\brating\.\w", re.IGNORECASE)
+    assert [s for s in statements if reads_ratings.search(s)] == []
