@@ -38,7 +38,7 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
     min_addresses = int(params.values.get("min_distinct_addresses", 1))
     addresses, all_addresses = ({}, None)
     if min_addresses > 1:
-        addresses, all_addresses = (channel_addresses(code, period, channel) if channel
+        addresses, all_addresses = (queries.channel_unit_addresses(code, period, channel) if channel
                                     else queries.unit_addresses(code, period))
     subjects = []
     n = total = total_sq = adjust = 0.0
@@ -94,15 +94,6 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
                  gamma=float(gamma[0]), group=group or None, peer=stats,
                  respondents=int(cl[0]) if cl else None, n_subjects=sum(1 for s in subjects if s["n"]))
     return track
-
-
-def channel_addresses(code: str, period: int, channel: str) -> tuple[dict[str, int], int]:
-    """``queries.unit_addresses`` among one channel's ratings (read only by the channel view)."""
-    from ..ratings.models import Rating as R
-
-    scope = (R.municipality_code == code, R.period == period, R.channel == channel)
-    per_subject = {key[0]: n for key, n in queries._address_counts((R.subject_code,), *scope).items()}
-    return per_subject, queries._address_counts((), *scope).get((), 0)
 
 
 def _group_for(code: str, ctx: dict) -> str:

@@ -11,7 +11,7 @@ from the raw ratings.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, distinct, func, or_, select
 
 from ..catalog.models import StateIndicator, Subject
 from ..db import db
@@ -174,6 +174,22 @@ def unit_addresses(municipality_code: str, period: int) -> tuple[dict[str, int],
         AddressCount.municipality_code == municipality_code, AddressCount.period == period)
     rows = {subject: int(n) for subject, n in db.session.execute(stmt)}
     return {s: n for s, n in rows.items() if s != ALL_SUBJECTS and n}, rows.get(ALL_SUBJECTS, 0)
+
+
+def channel_unit_addresses(municipality_code: str, period: int, channel: str) -> tuple[dict[str, int], int]:
+    """``unit_addresses`` among one channel's accepted ratings. The address counts are not kept per
+    channel, so this reads the unit's ratings of that channel: only the channel view (``?channel=``)
+    asks for it."""
+    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
+    scope = (Rating.status == "accepted", Rating.municipality_code == municipality_code, Rating.period == period,
+             Rating.channel == channel)
+
+    def counts(*group_by):
+        stmt = (select(*group_by, func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
+                       func.sum(case((no_address, 1), else_=0))).where(*scope).group_by(*group_by))
+        return {tuple(row[:-2]): int(row[-2] or 0) + int(row[-1] or 0) for row in db.session.execute(stmt)}
+
+    return {key[0]: n for key, n in counts(Rating.subject_code).items()}, counts().get((), 0)
 
 
 def period_unit_addresses(period: int) -> dict[str, int]:
