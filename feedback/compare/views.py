@@ -78,7 +78,10 @@ def row_dicts(rows, lang) -> list[dict]:
         item = row.as_dict()
         item["name"] = row.name(lang)
         item["interval_low"], item["interval_high"] = row.interval if row.interval else (None, None)
-        item["position_label"] = str(labels.POSITIONS.get(row.position, "")) if row.position else ""
+        item["position_label"] = labels.position_label(row)
+        for scope in ("rank_region", "rank_nation"):
+            rank = getattr(row, scope)
+            item[scope] = f"{rank[0]}–{rank[1]} / {rank[2]}" if rank else None
         item["reason_label"] = str(labels.REASONS.get(row.reason, "")) if row.reason else ""
         out.append(item)
     return out
@@ -90,7 +93,9 @@ def table_columns() -> list[exports.Column]:
             C("municipalities", _("Municipalities"), "int"), C("assessed", _("With a published value"), "int"),
             C("n", _("n"), "int"), C("index", _("Index (0–100)"), "index"),
             C("interval_low", _("Interval, low"), "index"), C("interval_high", _("Interval, high"), "index"),
-            C("position", _("Position (machine)")), C("position_label", _("Position")),
+            C("position", _("Position (machine)")), C("position_basis", _("Position against (machine)")),
+            C("position_label", _("Position")), C("rank_region", _("Rank interval in its region")),
+            C("rank_nation", _("Rank interval in the country")),
             C("reason", _("Why no number (machine)")), C("reason_label", _("Why no number"))]
 
 
