@@ -25,11 +25,12 @@ What a comparison row means (also on the methodology page of the comparisons, co
 
 Under methodology version 2 (the default) the residents' assessment follows the scorecards:
 
-- Region, district and urban/rural rows are ``scorecards.card.compare_areas`` (the numbers of
-  /api/v1/compare): direct estimates from ALL accepted ratings of the area, every rating weighing
-  the same, variance Σ n_i² v_i / N², interval θ ± t_{N−1} √V. The national value, and rows limited
-  to one region (urban/rural within a region), are computed here by the same formula
-  (``direct_estimates``).
+- Region, district and urban/rural rows are the numbers of ``scorecards.card.compare_areas``
+  (/api/v1/compare), computed here by its formula without its other columns (tested equal):
+  direct estimates from ALL accepted ratings of the area, every rating weighing the same, variance
+  Σ n_i² v_i / N², interval θ ± t_{N−1} √V; "assessed" counts, as the API does, the municipalities
+  with the minimum sample. The national value, and rows limited to one region (urban/rural within
+  a region), are computed by the same formula (``direct_estimates``).
 - A municipality's value is its published estimate in the shared context (``context.get``):
   index from ``est``, interval from ``low``/``high``, standard error √mse; peer groups are the shared
   context's (region × kind where enough units, else kind: ``context.peer_group``) and combine
@@ -57,8 +58,8 @@ from ..scorecards import context as shared
 from ..scorecards import methodology as mth
 from ..scorecards import queries as sc_queries
 from ..scorecards import scoring, tracks
-from ..scorecards.card import CLASSES, compare_areas
-from ..scorecards.models import CriterionAggregate
+from ..scorecards.card import CLASSES
+from ..scorecards.models import CriterionAggregate, RatingAggregate
 from ..scorecards.scorecard import composite_of, context, state_tracks
 from ..territory.models import District, Region
 
@@ -178,18 +179,21 @@ def subject_values_v2(period: int, subject: str, params: mth.Params) -> dict[str
     (``card.citizen_live``): published from the minimum sample and the distinct-address rule."""
     min_addresses = int(params.values.get("min_distinct_addresses", 1))
     addresses = _subject_addresses(period) if min_addresses > 1 else {}
-    cells = [(r.municipality_code, int(r.n), int(r.total), int(r.total_sq),
-              r.n >= params.min_sample and (min_addresses <= 1 or addresses.get((r.municipality_code, subject), 0)
-                                            >= min_addresses))
-             for r in _period_aggregates(period) if r.subject_code == subject]
+    a = RatingAggregate
+    stmt = select(a.municipality_code, a.n, a.total, a.total_sq).where(a.period == period, a.subject_code == subject,
+                                                                      a.n > 0)
+    cells = [(m, int(n), int(total), int(total_sq),
+              n >= params.min_sample and (min_addresses <= 1 or addresses.get((m, subject), 0) >= min_addresses))
+             for m, n, total, total_sq in db.session.execute(stmt)]
     return _direct_values(cells, params)
 
 
-def _period_aggregates(period: int) -> list:
-    cache = g.setdefault("_compare_aggregates", {})
-    if period not in cache:
-        cache[period] = sc_queries.period_aggregates(period)
-    return cache[period]
+def _unit_totals(period: int) -> list[tuple]:
+    """(municipality, n, total, total_sq) over all subjects of the period, summed in the database."""
+    a = RatingAggregate
+    stmt = (select(a.municipality_code, func.sum(a.n), func.sum(a.total), func.sum(a.total_sq))
+            .where(a.period == period, a.n > 0).group_by(a.municipality_code))
+    return [(m, int(n or 0), int(total or 0), int(total_sq or 0)) for m, n, total, total_sq in db.session.execute(stmt)]
 
 
 def _subject_addresses(period: int) -> dict[tuple[str, str], int]:
@@ -283,12 +287,13 @@ class Territory:
     """What grouping needs without a version-1 context: the municipalities in force, version 1's
     population bands (the peer groups compared here), the registered tracks' period indices."""
 
-    def __init__(self, period: int):
-        self.period, self.units, self._extra = period, sc_queries.current_units(), None
-        self.bands = mth.get(1)["population_bands"]
+    def __init__(self, period: int, units: dict):
+        self.period, self.units, self._extra, self._bands = period, units, None, None
 
     def band(self, unit) -> str:
-        return mth.population_band(unit.population, self.bands)
+        if self._bands is None:
+            self._bands = mth.get(1)["population_bands"]
+        return mth.population_band(unit.population, self._bands)
 
     def extra(self) -> dict[str, dict[str, float]]:
         if self._extra is None:
@@ -299,7 +304,8 @@ class Territory:
 def territory(period: int) -> Territory:
     cache = g.setdefault("_compare_territory", {})
     if period not in cache:
-        cache[period] = Territory(period)
+        units = next(iter(cache.values())).units if cache else sc_queries.current_units()  # the same in every period
+        cache[period] = Territory(period, units)
     return cache[period]
 
 
@@ -335,10 +341,7 @@ def _direct_units(period: int, params: mth.Params) -> tuple:
     key = (period, params.version)
     if key not in cache:
         c = scoring.Constants.from_params(params.values)
-        per_unit: dict[str, list[float]] = {}
-        for r in _period_aggregates(period):
-            acc = per_unit.setdefault(r.municipality_code, [0.0, 0.0, 0.0])
-            acc[0], acc[1], acc[2] = acc[0] + r.n, acc[1] + r.total, acc[2] + r.total_sq
+        per_unit = {m: (float(n), float(total), float(total_sq)) for m, n, total, total_sq in _unit_totals(period)}
         clusters = sc_queries.period_clusters(period)
         codes = [code for code, acc in per_unit.items() if acc[0] > 0]
         n = np.array([per_unit[code][0] for code in codes], float)
@@ -352,23 +355,26 @@ def _direct_units(period: int, params: mth.Params) -> tuple:
 
 
 def direct_estimates(period: int, params: mth.Params, groups: dict[str, list[str]]) -> dict[str, tuple]:
-    """Version 2, per group of municipalities: (N, index, se, interval) of the direct estimate from all
-    its accepted ratings, the formula of ``card.compare_areas`` (index and interval None below the
-    minimum sample; se on the index scale)."""
+    """Version 2, per group of municipalities: (N, index, se, interval, published) of the direct
+    estimate from all its accepted ratings, the formula of ``card.compare_areas`` (index and interval
+    None below the minimum sample; se on the index scale; published: its municipalities with the
+    minimum sample, as the API counts them)."""
     c = scoring.Constants.from_params(params.values)
     n, total, v, where = _direct_units(period, params)
     out = {}
     for key, members in groups.items():
         idx = [where[m] for m in members if m in where]
         big_n = float(n[idx].sum()) if idx else 0.0
+        published = int((n[idx] >= c.min_sample).sum()) if idx else 0
         if big_n < c.min_sample:
-            out[key] = (int(big_n), None, None, None)
+            out[key] = (int(big_n), None, None, None, published)
             continue
         mean = float(total[idx].sum()) / big_n
         sd = math.sqrt(float((n[idx] ** 2 * v[idx]).sum())) / big_n
         t = scoring.t_quantile(0.5 + c.confidence / 2, int(big_n) - 1)
         out[key] = (int(big_n), scoring.index_from_mean(mean), sd * 25,
-                    (max(0.0, scoring.index_from_mean(mean - t * sd)), min(100.0, scoring.index_from_mean(mean + t * sd))))
+                    (max(0.0, scoring.index_from_mean(mean - t * sd)), min(100.0, scoring.index_from_mean(mean + t * sd))),
+                    published)
     return out
 
 
@@ -415,9 +421,12 @@ def _names(level: str, keys) -> dict[str, tuple[str, str]]:
     from .labels import group_names
 
     if level in ("region", "district"):
-        names = {r.code: (r.name_ky, r.name_ru) for r in db.session.scalars(select(Region))}
-        names.update({d.code: (d.name_ky, d.name_ru) for d in db.session.scalars(select(District))})
-        return names
+        if "_compare_area_names" not in g:
+            names = {r.code: (r.name_ky, r.name_ru) for r in db.session.execute(select(Region.code, Region.name_ky, Region.name_ru))}
+            names.update({d.code: (d.name_ky, d.name_ru)
+                          for d in db.session.execute(select(District.code, District.name_ky, District.name_ru))})
+            g._compare_area_names = names
+        return g._compare_area_names
     if level == "municipality":
         stmt = select(Municipality.code, Municipality.name_ky, Municipality.name_ru).where(Municipality.code.in_(list(keys)))
         return {c: (ky, ru) for c, ky, ru in db.session.execute(stmt)}
@@ -437,7 +446,6 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
     "national": one row for the country), optionally only municipalities ``within`` a region or
     district and of one ``kind`` (city / aiyl_aimak). Rows are sorted by code."""
     ctx = context(period, params) if params.method == 1 else territory(period)
-    values = municipality_values(period, index_key, params)
     sampled = index_kind(index_key) in RESIDENT_WEIGHTED
     groups: dict[str, list[str]] = defaultdict(list)
     peers = peer_groups(period, params) if level == "peer_group" and params.method == 2 else None
@@ -451,17 +459,19 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
     reason_none = NOT_ASSESSED if index_kind(index_key) not in RESIDENT_WEIGHTED else NOT_ENOUGH
     direct = params.method == 2 and index_key == "citizen" and level in ("national", *AREA_LEVELS)
     estimates = direct_estimates(period, params, groups) if direct else {}
-    areas = area_rows(level, period, params) if direct and level in AREA_LEVELS and not within and not kind else None
+    values = {} if direct else municipality_values(period, index_key, params)
+    # Whole-country area rows are the published numbers of /api/v1/compare (card.compare_areas, the
+    # same formula): rounded as it rounds them, its count of published municipalities.
+    published_area = direct and level in AREA_LEVELS and not within and not kind
     rows = []
     for key in sorted(groups):
         codes = groups[key]
-        if direct:
-            n, index, se, interval = estimates[key]
-            assessed = sum(1 for c in codes if c in values and values[c].index is not None)
-            if areas is not None:  # the published numbers of /api/v1/compare
-                area = areas[key]
-                n, index, assessed = area["n"], area["index"], area["published"]
-                interval = tuple(area["interval"]) if area["interval"] else None
+        if direct:  # assessed: as the API counts them, the municipalities with the minimum sample
+            n, index, se, interval, assessed = estimates[key]
+            if published_area:
+                decimals = params["rounding"]["index_decimals"]
+                index = mth.rounded(index, decimals) if index is not None else None
+                interval = tuple(mth.rounded(v, decimals) for v in interval) if interval else None
         else:
             index, se, interval, n, assessed = aggregate([values[c] for c in codes if c in values], sampled, params)
             if level == "municipality" and key in values and values[key].interval is not None:
@@ -491,15 +501,6 @@ def peer_positions(rows: list[Row], ctx: dict) -> None:
 
 AREA_LEVELS = ("region", "district", "urban_rural")
 AREA_CODES = {"urban": URBAN, "rural": RURAL}
-
-
-def area_rows(level: str, period: int, params: mth.Params) -> dict[str, dict]:
-    """``card.compare_areas`` rows by this package's group code (city / aiyl_aimak for urban / rural)."""
-    cache = g.setdefault("_compare_areas", {})
-    key = (level, period, params.version)
-    if key not in cache:
-        cache[key] = {AREA_CODES.get(r["code"], r["code"]): r for r in compare_areas(level, period, params, {})}
-    return cache[key]
 
 
 def position(interval, reference: float | None) -> str | None:

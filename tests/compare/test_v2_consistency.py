@@ -86,3 +86,20 @@ def test_version_1_on_request_keeps_its_numbers_groups_and_positions(small_demo)
         for s in ctx.citizen(m).subjects:
             if s.code == subject and s.published:
                 assert values[m].index == s.index and values[m].interval is None
+
+
+def test_area_rows_are_the_apis_numbers_on_the_demo(small_demo):
+    """Region, district and urban/rural rows are computed in the comparison by /api/v1/compare's formula
+    (without its other columns, which cost most of the page's time): they must stay its numbers."""
+    period, params = small_demo, mth.get()
+    for level in queries.AREA_LEVELS:
+        api = {queries.AREA_CODES.get(a["code"], a["code"]): a for a in card.compare_areas(level, period, params, {})}
+        rows = queries.comparison_rows(level, period, "citizen", params)
+        assert {r.code for r in rows} == set(api)
+        published = 0
+        for row in rows:
+            a = api[row.code]
+            assert (row.n, row.index, row.assessed) == (a["n"], a["index"], a["published"]), (level, row.code)
+            assert (list(row.interval) if row.interval else None) == a["interval"], (level, row.code)
+            published += row.index is not None
+        assert published >= 2
