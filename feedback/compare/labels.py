@@ -33,6 +33,11 @@ PEER_POSITIONS = {
 }
 
 
+PEER_NOTE = _l("A municipality's residents' assessment is positioned as on its scorecard: against the mean of its "
+               "peer group (similar local governments of its region, or of its kind across the country), with its "
+               "rank intervals in its region and in the country. Its subjects and criteria are its scorecard's numbers.")
+
+
 def position_label(row) -> str:
     """The row's position in words: against the country, or (version 2, a municipality) its peers."""
     if not row.position:

@@ -115,6 +115,7 @@ def about_sheet(params: mth.Params, period: int, index_key: str, level: str, lan
                "composite: unweighted mean of the municipalities assessed.")),
             ("position", _("Above or below when the whole interval lies above or below the national value; "
                            "otherwise indistinguishable.")),
+            *((("position_municipality", str(labels.PEER_NOTE)),) if params.method == 2 else ()),
             ("licence", _("Open data under the Creative Commons Attribution 4.0 licence (CC BY 4.0).")), *extra]
 
 

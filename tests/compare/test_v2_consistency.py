@@ -2,6 +2,8 @@
 scorecard: its subjects and criteria are the scorecard's numbers, its peer group is the scorecard's
 peer group, and its position is the scorecard's funnel class with the same rank intervals. Checked
 for every municipality of a small demonstration history. Version 1 stays as published."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -103,3 +105,23 @@ def test_area_rows_are_the_apis_numbers_on_the_demo(small_demo):
             assert (list(row.interval) if row.interval else None) == a["interval"], (level, row.code)
             published += row.index is not None
         assert published >= 2
+
+
+def test_the_page_states_the_scorecards_position(small_demo, client):
+    """The drill-down to municipalities says what the scorecard says, in both languages; version 1 on
+    request keeps its position against the country."""
+    period, params = small_demo, mth.get()
+    ctx = queries.shared_context(period, params)
+    code = next(c for c, u in sorted(ctx["units"].items()) if u["class"] is not None and u["rank"].get("region"))
+    unit = db.session.get(Municipality, code)
+    within = unit.district_code or unit.region_code
+    row = next(r for r in queries.comparison_rows("municipality", period, "citizen", params, within=within) if r.code == code)
+    low, high, total = row.rank_region
+    for lang, words, rank in (("ru", "среднего по схожим органам МСУ", f"Место {low}–{high} из {total} в своей области"),
+                              ("ky", "Окшош ЖӨБ органдарынын орточосу", f"өз облусунда {total} органдын ичинен {low}–{high}-орун")):
+        html = client.get(f"/{lang}/compare?period={period}&within={within}").get_data(as_text=True)
+        assert words.casefold() in html.casefold() and rank in html, lang
+    html = client.get(f"/ru/compare?period={period}&within={within}&methodology=1").get_data(as_text=True)
+    positions = re.findall(r'<span class="pos pos-\w+">([^<]*)</span>', html)
+    assert all(p.endswith("страны") for p in positions) and "интервал места" not in html
+    assert "среднего по схожим органам МСУ" not in html
