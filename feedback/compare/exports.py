@@ -2,12 +2,18 @@
 
 XLSX (openpyxl): both header rows frozen, numbers stored as numbers with a number format, and a
 second sheet naming the methodology version, the period and what the numbers mean.
+
+Every page of the comparisons that shows a table offers it the same way (and links to it with the
+``exports`` macro of compare/_macros.html): the page's own URL with ``?format=csv`` or ``?format=xlsx``,
+answered by ``download`` when ``requested()`` says so — the comparison, the urban–rural gaps, the
+map's table, the unfunded mandates (by power, by region of one power, by agency), the registry's
+region and district pages and the analyst's moves.
 """
 import csv
 import io
 from dataclasses import dataclass
 
-from flask import Response
+from flask import Response, request
 from flask_babel import gettext as _
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -77,6 +83,18 @@ def response(fmt: str, filename: str, columns: list[Column], rows: list[dict], a
         body, mimetype = to_csv(columns, rows), CSV_TYPE
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
+
+
+def requested() -> str | None:
+    """The download a page was asked for (``?format=csv|xlsx``), or None: show the page."""
+    fmt = request.args.get("format")
+    return fmt if fmt in FORMATS else None
+
+
+def download(filename: str, columns: list[Column], rows: list[dict], about: list[tuple[str, object]]):
+    """A page's table in the format ``?format=`` asks for (CSV unless XLSX): the one helper of every
+    tabular page's export."""
+    return response(requested() or "csv", filename, columns, rows, about)
 
 
 def api_compare_response(fmt: str, payload: dict):

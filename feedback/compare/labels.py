@@ -25,6 +25,26 @@ POSITIONS = {
     "indistinguishable": _l("indistinguishable from the country"),
     "below": _l("below the country"),
 }
+# Version 2: a municipality's residents' assessment against its peers, worded as on its scorecard.
+PEER_POSITIONS = {
+    "above": _l("Above the mean of similar local governments"),
+    "indistinguishable": _l("Not distinguishable from the mean of similar local governments"),
+    "below": _l("Below the mean of similar local governments"),
+}
+
+
+PEER_NOTE = _l("A municipality's residents' assessment is positioned as on its scorecard: against the mean of its "
+               "peer group (similar local governments of its region, or of its kind across the country), with its "
+               "rank intervals in its region and in the country. Its subjects and criteria are its scorecard's numbers.")
+
+
+def position_label(row) -> str:
+    """The row's position in words: against the country, or (version 2, a municipality) its peers."""
+    if not row.position:
+        return ""
+    return str((PEER_POSITIONS if row.basis == "peers" else POSITIONS)[row.position])
+
+
 REASONS = {
     "not_enough_ratings": _l("Not enough ratings"),
     "not_assessed": _l("Not assessed"),
@@ -42,17 +62,28 @@ def band_label(band: str) -> str:
 
 
 def group_names(keys) -> dict[str, tuple[str, str]]:
-    """Names of peer groups ("city:unknown") and of the urban/rural groups, in both languages."""
+    """Names of peer groups — version 1's kind × population band ("city:unknown"), version 2's
+    region × kind ("41702000000000:city"), kind alone, or none — and of the urban/rural groups, in
+    both languages."""
     from flask_babel import force_locale
 
+    from ..territory.models import Region
+
+    regions = {r.code: r for r in db.session.scalars(select(Region))}
     out = {}
     for key in keys:
         names = []
         for lang in ("ky", "ru"):
             with force_locale(lang):
-                kind, _sep, band = key.partition(":")
-                label = str(KINDS.get(kind, kind))
-                names.append(f"{label}, {band_label(band)}" if band else label)
+                first, _sep, second = key.partition(":")
+                if key == "none":
+                    names.append(_("Not enough similar local governments to compare with"))
+                elif first in regions:
+                    region = regions[first]
+                    names.append(f"{region.name_ky if lang == 'ky' else region.name_ru}: {KINDS.get(second, second)}")
+                else:
+                    label = str(KINDS.get(first, first))
+                    names.append(f"{label}, {band_label(second)}" if second else label)
         out[key] = tuple(names)
     return out
 

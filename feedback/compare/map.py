@@ -3,10 +3,11 @@ by compare/build_map.py). No map library and no script: each area is an SVG link
 colours are SVG presentation attributes (the CSP forbids inline styles, not attributes).
 
 Scale: six steps of cividis (a sequential palette readable with every common colour-vision
-deficiency and in greyscale). Bins are 5 index points wide (10 when the values spread over more than
-30 points), starting at the multiple below the lowest value: round numbers a reader can check in
-the legend, and enough contrast between areas that differ. Areas without a published value are
-hatched, not coloured.
+deficiency and in greyscale) on FIXED breaks (``BREAKS``: below 40, 40–45, …, 60 and more), the same
+for every year, period and index: one value has one colour on every map, so two years' maps can be
+compared by eye (a scale fitted to each year's values would recolour an unchanged area). The breaks
+sit where the indices of regions and districts mostly fall; the legend states them. Areas without a
+published value are hatched, not coloured.
 """
 import json
 from functools import lru_cache
@@ -28,13 +29,13 @@ def shapes() -> dict:
     return json.loads(DATA.read_text(encoding="utf-8"))
 
 
-def bounds(values) -> tuple[int, ...]:
-    """Upper bounds (exclusive) of all steps but the last, which is open-ended."""
-    values = [v for v in values if v is not None]
-    low, high = (min(values), max(values)) if values else (40.0, 60.0)
-    width = 5 if high - low <= 30 else 10
-    start = min(int(low // width) * width, 100 - len(PALETTE) * width)
-    return tuple(start + width * (i + 1) for i in range(len(PALETTE) - 1))
+BREAKS = (40, 45, 50, 55, 60)  # upper bounds (exclusive) of all steps but the last, which is open-ended
+
+
+def bounds(values=()) -> tuple[int, ...]:
+    """The breaks of the scale: fixed, whatever the values shown (they are accepted and ignored so
+    that no caller can fit the scale to one year's data)."""
+    return BREAKS
 
 
 def step(index: float | None, edges: tuple[int, ...]) -> int | None:
@@ -60,7 +61,7 @@ def draw(level: str, rows, lang: str, index_key: str, period: int) -> dict:
     data = shapes()
     layer = data["regions" if level == "region" else "districts"]
     by_code = {row.code: row for row in rows}
-    edges = bounds(row.index for row in rows)
+    edges = bounds()
     areas = []
     for code, path in sorted(layer.items()):
         row = by_code.get(code)

@@ -19,22 +19,29 @@ What a comparison row means (also on the methodology page of the comparisons, co
   none with fewer than two). ``n`` then counts municipalities.
 - Position: ``above`` / ``below`` when the row's whole interval lies above / below the national value
   of the same index, ``indistinguishable`` when it contains it; no position without an interval.
+  Under version 2 a municipality's residents' assessment is positioned as on its scorecard instead:
+  the shared context's funnel class against its PEER mean, with its rank intervals (``basis`` "peers").
 - Urban–rural gap: urban minus rural index, standard error √(se_u² + se_r²), normal interval.
 
 Under methodology version 2 (the default) the residents' assessment follows the scorecards:
 
-- Region, district and urban/rural rows are ``scorecards.card.compare_areas`` (the numbers of
-  /api/v1/compare): direct estimates from ALL accepted ratings of the area, every rating weighing
-  the same, variance Σ n_i² v_i / N², interval θ ± t_{N−1} √V. The national value, and rows limited
-  to one region (urban/rural within a region), are computed here by the same formula
-  (``direct_estimates``).
+- Region, district and urban/rural rows are the numbers of ``scorecards.card.compare_areas``
+  (/api/v1/compare), computed here by its formula without its other columns (tested equal):
+  direct estimates from ALL accepted ratings of the area, every rating weighing the same, variance
+  Σ n_i² v_i / N², interval θ ± t_{N−1} √V; "assessed" counts, as the API does, the municipalities
+  with the minimum sample. The national value, and rows limited to one region (urban/rural within
+  a region), are computed by the same formula (``direct_estimates``).
 - A municipality's value is its published estimate in the shared context (``context.get``):
-  index from ``est``, interval from ``low``/``high``, standard error √mse; peer groups combine
+  index from ``est``, interval from ``low``/``high``, standard error √mse; peer groups are the shared
+  context's (region × kind where enough units, else kind: ``context.peer_group``) and combine
   those like version 1 (weighted by ratings).
 - The composite of a municipality is ``scorecard.composite_of`` of that citizen index, the state
   track and the registered tracks' period indices, as the version-2 scorecard computes it.
 - The state track and delegated powers: as under version 1, with the version's answer points.
-- Subjects and criteria are computed as under version 1 (subjects from the version-1 context).
+- Subjects and criteria are the scorecard's (``card.build``): a municipality's subject or criterion
+  is published from the minimum sample (subjects also need the distinct-address rule), its index is
+  the mean of its ratings, its interval the direct interval with version 2's variance (small-sample
+  prior and floor); areas combine those weighted by ratings, as above.
 """
 import math
 from collections import defaultdict
@@ -51,8 +58,8 @@ from ..scorecards import context as shared
 from ..scorecards import methodology as mth
 from ..scorecards import queries as sc_queries
 from ..scorecards import scoring, tracks
-from ..scorecards.card import compare_areas
-from ..scorecards.models import CriterionAggregate
+from ..scorecards.card import CLASSES
+from ..scorecards.models import CriterionAggregate, RatingAggregate
 from ..scorecards.scorecard import composite_of, context, state_tracks
 from ..territory.models import District, Region
 
@@ -61,6 +68,7 @@ TRACK_KEYS = ("composite", "citizen", "state", "budget_transparency", "responsiv
 RESIDENT_WEIGHTED = ("citizen", "subject", "criterion")
 NOT_ENOUGH = "not_enough_ratings"
 NOT_ASSESSED = "not_assessed"
+NO_PEERS = "none"  # version 2: municipalities in no peer group (too few similar ones published)
 URBAN, RURAL = "city", "aiyl_aimak"
 
 
@@ -89,6 +97,9 @@ class Row:
     interval: tuple[float, float] | None = None
     position: str | None = None
     reason: str | None = None
+    basis: str = "country"  # what the position is against: the national value, or (version 2) the peers
+    rank_region: list[int] | None = None  # version 2, a municipality: [low, high, of] rank interval
+    rank_nation: list[int] | None = None
     codes: list[str] = field(default_factory=list, repr=False)
 
     def name(self, lang: str) -> str:
@@ -99,7 +110,8 @@ class Row:
                 "municipalities": self.municipalities, "assessed": self.assessed, "n": self.n,
                 "index": mth.rounded(self.index, decimals),
                 "interval": [mth.rounded(v, decimals) for v in self.interval] if self.interval else None,
-                "position": self.position, "reason": self.reason}
+                "position": self.position, "position_basis": self.basis if self.position else None,
+                "rank_region": self.rank_region, "rank_nation": self.rank_nation, "reason": self.reason}
 
 
 def index_kind(index_key: str) -> str:
@@ -119,14 +131,18 @@ def valid_index_key(index_key: str) -> bool:
 
 
 def criterion_values(period: int, criterion: str, params: mth.Params) -> dict[str, Value]:
-    """Per municipality, a criterion's scores summed over its subjects (one query for the country)."""
+    """Per municipality, a criterion's scores summed over its subjects (one query for the country);
+    under version 2 as its scorecard has it (``card.build``: version 2's variance and interval)."""
     stmt = (select(CriterionAggregate.municipality_code, func.sum(CriterionAggregate.n),
                    func.sum(CriterionAggregate.total), func.sum(CriterionAggregate.total_sq))
             .where(CriterionAggregate.period == period, CriterionAggregate.criterion_code == criterion)
             .group_by(CriterionAggregate.municipality_code))
+    found = [(code, int(n or 0), int(total or 0), int(total_sq or 0)) for code, n, total, total_sq
+             in db.session.execute(stmt)]
+    if params.method == 2:
+        return _direct_values([(*cell, cell[1] >= params.min_sample) for cell in found], params)
     out = {}
-    for code, n, total, total_sq in db.session.execute(stmt):
-        n, total, total_sq = int(n or 0), int(total or 0), int(total_sq or 0)
+    for code, n, total, total_sq in found:
         if n >= params.min_sample:
             se = math.sqrt(mth.sample_variance(n, total, total_sq, params["variance_floor"]) / n) * 25
             out[code] = Value(mth.index_from_mean(total / n), se, n, n)
@@ -135,18 +151,88 @@ def criterion_values(period: int, criterion: str, params: mth.Params) -> dict[st
     return out
 
 
-def per_municipality_params(params: mth.Params) -> mth.Params:
-    """Version 1's per-municipality numbers (the version-1 context, one pass over the period's
-    aggregates): under version 2 only the subjects still come from it, with version 1's constants."""
-    return params if params.method == 1 else mth.get(1)
+def _direct_values(cells: list[tuple], params: mth.Params) -> dict[str, Value]:
+    """Version 2, per (code, n, total, total_sq, published): the scorecard's number of one subject or criterion —
+    the index of the mean, the direct variance (small-sample prior, floor) and the published
+    interval of the direct estimate (``scoring.published_interval``); a count only when unpublished."""
+    cells = [cell for cell in cells if cell[1] > 0]
+    if not cells:
+        return {}
+    n = np.array([cell[1] for cell in cells], float)
+    total = np.array([cell[2] for cell in cells], float)
+    total_sq = np.array([cell[3] for cell in cells], float)
+    v = scoring.direct_variance(n, total, total_sq, params["variance_floor"], params["small_sample_prior"])
+    mean = total / n
+    low, high = scoring.published_interval(mean, v, n, mean, params["confidence"])
+    out = {}
+    for i, (code, count, _t, _q, published) in enumerate(cells):
+        if published:
+            out[code] = Value(scoring.index_from_mean(float(mean[i])), math.sqrt(float(v[i])) * 25, count, count,
+                              (scoring.index_from_mean(float(low[i])), scoring.index_from_mean(float(high[i]))))
+        else:
+            out[code] = Value(None, None, count, 0)
+    return out
+
+
+def subject_values_v2(period: int, subject: str, params: mth.Params) -> dict[str, Value]:
+    """Version 2: every municipality's number of one subject as its scorecard has it
+    (``card.citizen_live``): published from the minimum sample and the distinct-address rule."""
+    min_addresses = int(params.values.get("min_distinct_addresses", 1))
+    addresses = _subject_addresses(period) if min_addresses > 1 else {}
+    a = RatingAggregate
+    stmt = select(a.municipality_code, a.n, a.total, a.total_sq).where(a.period == period, a.subject_code == subject,
+                                                                      a.n > 0)
+    cells = [(m, int(n), int(total), int(total_sq),
+              n >= params.min_sample and (min_addresses <= 1 or addresses.get((m, subject), 0) >= min_addresses))
+             for m, n, total, total_sq in db.session.execute(stmt)]
+    return _direct_values(cells, params)
+
+
+def _unit_totals(period: int) -> list[tuple]:
+    """(municipality, n, total, total_sq) over all subjects of the period, summed in the database."""
+    a = RatingAggregate
+    stmt = (select(a.municipality_code, func.sum(a.n), func.sum(a.total), func.sum(a.total_sq))
+            .where(a.period == period, a.n > 0).group_by(a.municipality_code))
+    return [(m, int(n or 0), int(total or 0), int(total_sq or 0)) for m, n, total, total_sq in db.session.execute(stmt)]
+
+
+def _subject_addresses(period: int) -> dict[tuple[str, str], int]:
+    cache = g.setdefault("_compare_addresses", {})
+    if period not in cache:
+        cache[period] = sc_queries.distinct_addresses(period)
+    return cache[period]
+
+
+def shared_context(period: int, params: mth.Params) -> dict:
+    """The version-2 shared context of the period (``context.get``), read once per request."""
+    cache = g.setdefault("_compare_shared", {})
+    if (period, params.version) not in cache:
+        cache[period, params.version] = shared.get(period, params)
+    return cache[period, params.version]
+
+
+def peer_groups(period: int, params: mth.Params) -> dict[str, str]:
+    """Version 2: every municipality's peer group as its scorecard has it (``context.peer_group``);
+    ``NO_PEERS`` for those in none."""
+    ctx = shared_context(period, params)
+    return {code: shared.peer_group(ctx, code, unit) or NO_PEERS for code, unit in territory(period).units.items()}
 
 
 def municipality_values(period: int, index_key: str, params: mth.Params) -> dict[str, Value]:
     """Every municipality's value of the index in the period (absent: nothing to count)."""
+    cache = g.setdefault("_compare_values", {})
+    if (period, index_key, params.version) not in cache:
+        cache[period, index_key, params.version] = _municipality_values(period, index_key, params)
+    return cache[period, index_key, params.version]
+
+
+def _municipality_values(period: int, index_key: str, params: mth.Params) -> dict[str, Value]:
     kind, _, code = index_key.partition(":")
-    ctx = context(period, per_municipality_params(params)) if params.method == 1 or kind == "subject" else territory(period, params)
+    ctx = context(period, params) if params.method == 1 else territory(period, params)
     out: dict[str, Value] = {}
-    if params.method == 2 and kind in ("citizen", "composite"):
+    if params.method == 2 and kind == "subject":
+        out = subject_values_v2(period, code, params)
+    elif params.method == 2 and kind in ("citizen", "composite"):
         citizen = citizen_v2(period, params)
         if kind == "citizen":
             out = citizen
@@ -199,12 +285,13 @@ class Territory:
     """What grouping needs without a version-1 context: the municipalities in force, version 1's
     population bands (the peer groups compared here), the registered tracks' period indices."""
 
-    def __init__(self, period: int, params: mth.Params | None = None):
-        self.period, self.params, self.units, self._extra = period, params, sc_queries.current_units(), None
-        self.bands = mth.get(1)["population_bands"]
+    def __init__(self, period: int, units: dict, params: mth.Params | None = None):
+        self.period, self.units, self.params, self._extra, self._bands = period, units, params, None, None
 
     def band(self, unit) -> str:
-        return mth.population_band(unit.population, self.bands)
+        if self._bands is None:
+            self._bands = mth.get(1)["population_bands"]
+        return mth.population_band(unit.population, self._bands)
 
     def extra(self) -> dict[str, dict[str, float]]:
         if self._extra is None:
@@ -217,7 +304,8 @@ def territory(period: int, params: mth.Params | None = None) -> Territory:
     cache = g.setdefault("_compare_territory", {})
     key = (period, params.version if params is not None else None)
     if key not in cache:
-        cache[key] = Territory(period, params)
+        units = next(iter(cache.values())).units if cache else sc_queries.current_units()  # the same in every period
+        cache[key] = Territory(period, units, params)
     return cache[key]
 
 
@@ -236,7 +324,7 @@ def citizen_v2(period: int, params: mth.Params) -> dict[str, Value]:
     published estimate (index of ``est``, interval of ``low``–``high``, se √mse on the index scale)
     when it has at least the minimum sample; otherwise its count and no number."""
     out = {}
-    for m, u in shared.get(period, params)["units"].items():
+    for m, u in shared_context(period, params)["units"].items():
         if not u["n"]:
             continue
         if u["n"] >= params.min_sample and u["est"] is not None:
@@ -253,10 +341,7 @@ def _direct_units(period: int, params: mth.Params) -> tuple:
     key = (period, params.version)
     if key not in cache:
         c = scoring.Constants.from_params(params.values)
-        per_unit: dict[str, list[float]] = {}
-        for r in sc_queries.period_aggregates(period):
-            acc = per_unit.setdefault(r.municipality_code, [0.0, 0.0, 0.0])
-            acc[0], acc[1], acc[2] = acc[0] + r.n, acc[1] + r.total, acc[2] + r.total_sq
+        per_unit = {m: (float(n), float(total), float(total_sq)) for m, n, total, total_sq in _unit_totals(period)}
         clusters = sc_queries.period_clusters(period)
         codes = [code for code, acc in per_unit.items() if acc[0] > 0]
         n = np.array([per_unit[code][0] for code in codes], float)
@@ -270,23 +355,26 @@ def _direct_units(period: int, params: mth.Params) -> tuple:
 
 
 def direct_estimates(period: int, params: mth.Params, groups: dict[str, list[str]]) -> dict[str, tuple]:
-    """Version 2, per group of municipalities: (N, index, se, interval) of the direct estimate from all
-    its accepted ratings, the formula of ``card.compare_areas`` (index and interval None below the
-    minimum sample; se on the index scale)."""
+    """Version 2, per group of municipalities: (N, index, se, interval, published) of the direct
+    estimate from all its accepted ratings, the formula of ``card.compare_areas`` (index and interval
+    None below the minimum sample; se on the index scale; published: its municipalities with the
+    minimum sample, as the API counts them)."""
     c = scoring.Constants.from_params(params.values)
     n, total, v, where = _direct_units(period, params)
     out = {}
     for key, members in groups.items():
         idx = [where[m] for m in members if m in where]
         big_n = float(n[idx].sum()) if idx else 0.0
+        published = int((n[idx] >= c.min_sample).sum()) if idx else 0
         if big_n < c.min_sample:
-            out[key] = (int(big_n), None, None, None)
+            out[key] = (int(big_n), None, None, None, published)
             continue
         mean = float(total[idx].sum()) / big_n
         sd = math.sqrt(float((n[idx] ** 2 * v[idx]).sum())) / big_n
         t = scoring.t_quantile(0.5 + c.confidence / 2, int(big_n) - 1)
         out[key] = (int(big_n), scoring.index_from_mean(mean), sd * 25,
-                    (max(0.0, scoring.index_from_mean(mean - t * sd)), min(100.0, scoring.index_from_mean(mean + t * sd))))
+                    (max(0.0, scoring.index_from_mean(mean - t * sd)), min(100.0, scoring.index_from_mean(mean + t * sd))),
+                    published)
     return out
 
 
@@ -316,13 +404,13 @@ def aggregate(values: list[Value], sampled: bool, params: mth.Params) -> tuple:
     return index, se, (max(0.0, index - q * se), min(100.0, index + q * se)), k, k
 
 
-def group_key(level: str, ctx, unit) -> str:
+def group_key(level: str, ctx, unit, peers: dict[str, str] | None = None) -> str:
     if level == "region":
         return unit.region_code
     if level == "district":
         return unit.district_code or unit.region_code  # Bishkek and Osh stand directly under their region
     if level == "peer_group":
-        return f"{unit.kind}:{ctx.band(unit)}"
+        return peers[unit.code] if peers is not None else f"{unit.kind}:{ctx.band(unit)}"
     if level == "urban_rural":
         return unit.kind
     return unit.code
@@ -333,9 +421,12 @@ def _names(level: str, keys) -> dict[str, tuple[str, str]]:
     from .labels import group_names
 
     if level in ("region", "district"):
-        names = {r.code: (r.name_ky, r.name_ru) for r in db.session.scalars(select(Region))}
-        names.update({d.code: (d.name_ky, d.name_ru) for d in db.session.scalars(select(District))})
-        return names
+        if "_compare_area_names" not in g:
+            names = {r.code: (r.name_ky, r.name_ru) for r in db.session.execute(select(Region.code, Region.name_ky, Region.name_ru))}
+            names.update({d.code: (d.name_ky, d.name_ru)
+                          for d in db.session.execute(select(District.code, District.name_ky, District.name_ru))})
+            g._compare_area_names = names
+        return g._compare_area_names
     if level == "municipality":
         stmt = select(Municipality.code, Municipality.name_ky, Municipality.name_ru).where(Municipality.code.in_(list(keys)))
         return {c: (ky, ru) for c, ky, ru in db.session.execute(stmt)}
@@ -343,7 +434,10 @@ def _names(level: str, keys) -> dict[str, tuple[str, str]]:
 
 
 def national(period: int, index_key: str, params: mth.Params) -> Row:
-    return comparison_rows("national", period, index_key, params)[0]
+    cache = g.setdefault("_compare_national", {})
+    if (period, index_key, params.version) not in cache:
+        cache[period, index_key, params.version] = comparison_rows("national", period, index_key, params)[0]
+    return cache[period, index_key, params.version]
 
 
 def comparison_rows(level: str, period: int, index_key: str, params: mth.Params, within: str | None = None,
@@ -352,30 +446,32 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
     "national": one row for the country), optionally only municipalities ``within`` a region or
     district and of one ``kind`` (city / aiyl_aimak). Rows are sorted by code."""
     ctx = context(period, params) if params.method == 1 else territory(period, params)
-    values = municipality_values(period, index_key, params)
     sampled = index_kind(index_key) in RESIDENT_WEIGHTED
     groups: dict[str, list[str]] = defaultdict(list)
+    peers = peer_groups(period, params) if level == "peer_group" and params.method == 2 else None
     for code, unit in ctx.units.items():
         if within and within not in (unit.region_code, unit.district_code):
             continue
         if kind and unit.kind != kind:
             continue
-        groups["national" if level == "national" else group_key(level, ctx, unit)].append(code)
+        groups["national" if level == "national" else group_key(level, ctx, unit, peers)].append(code)
     names = {"national": ("Кыргыз Республикасы", "Кыргызская Республика")} if level == "national" else _names(level, groups)
     reason_none = NOT_ASSESSED if index_kind(index_key) not in RESIDENT_WEIGHTED else NOT_ENOUGH
     direct = params.method == 2 and index_key == "citizen" and level in ("national", *AREA_LEVELS)
     estimates = direct_estimates(period, params, groups) if direct else {}
-    areas = area_rows(level, period, params) if direct and level in AREA_LEVELS and not within and not kind else None
+    values = {} if direct else municipality_values(period, index_key, params)
+    # Whole-country area rows are the published numbers of /api/v1/compare (card.compare_areas, the
+    # same formula): rounded as it rounds them, its count of published municipalities.
+    published_area = direct and level in AREA_LEVELS and not within and not kind
     rows = []
     for key in sorted(groups):
         codes = groups[key]
-        if direct:
-            n, index, se, interval = estimates[key]
-            assessed = sum(1 for c in codes if c in values and values[c].index is not None)
-            if areas is not None:  # the published numbers of /api/v1/compare
-                area = areas[key]
-                n, index, assessed = area["n"], area["index"], area["published"]
-                interval = tuple(area["interval"]) if area["interval"] else None
+        if direct:  # assessed: as the API counts them, the municipalities with the minimum sample
+            n, index, se, interval, assessed = estimates[key]
+            if published_area:
+                decimals = params["rounding"]["index_decimals"]
+                index = mth.rounded(index, decimals) if index is not None else None
+                interval = tuple(mth.rounded(v, decimals) for v in interval) if interval else None
         else:
             index, se, interval, n, assessed = aggregate([values[c] for c in codes if c in values], sampled, params)
             if level == "municipality" and key in values and values[key].interval is not None:
@@ -387,20 +483,24 @@ def comparison_rows(level: str, period: int, index_key: str, params: mth.Params,
         reference = national(period, index_key, params).index
         for row in rows:
             row.position = position(row.interval, reference)
+    if level == "municipality" and params.method == 2 and index_key == "citizen":
+        peer_positions(rows, shared_context(period, params))
     return rows
+
+
+def peer_positions(rows: list[Row], ctx: dict) -> None:
+    """Version 2: municipalities' residents' assessment positioned as on their scorecards — the shared
+    context's funnel class (above / indistinguishable / below the peer mean) and rank intervals."""
+    for row in rows:
+        unit = ctx["units"].get(row.code) or {}
+        cls = unit.get("class") if row.index is not None else None
+        row.position, row.basis = (CLASSES[cls] if cls is not None else None), "peers"
+        ranks = unit.get("rank") or {}
+        row.rank_region, row.rank_nation = (ranks.get("region"), ranks.get("nation")) if row.index is not None else (None, None)
 
 
 AREA_LEVELS = ("region", "district", "urban_rural")
 AREA_CODES = {"urban": URBAN, "rural": RURAL}
-
-
-def area_rows(level: str, period: int, params: mth.Params) -> dict[str, dict]:
-    """``card.compare_areas`` rows by this package's group code (city / aiyl_aimak for urban / rural)."""
-    cache = g.setdefault("_compare_areas", {})
-    key = (level, period, params.version)
-    if key not in cache:
-        cache[key] = {AREA_CODES.get(r["code"], r["code"]): r for r in compare_areas(level, period, params, {})}
-    return cache[key]
 
 
 def position(interval, reference: float | None) -> str | None:

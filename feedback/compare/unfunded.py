@@ -151,12 +151,24 @@ def columns() -> list[exports.Column]:
             C("gap_high", _("Gap interval, high"), "index")]
 
 
+def agency_columns() -> list[exports.Column]:
+    C = exports.Column
+    return [C("code", _("Code")), C("agency_name", _("Agency")), C("powers", _("Powers"), "int"),
+            C("execution_index", _("Execution (0–100)"), "index"), C("funding_index", _("Funding (0–100)"), "index"),
+            C("method_index", _("Methodological support (0–100)"), "index")]
+
+
+def agency_rows(agencies: list[dict], lang: str) -> list[dict]:
+    return [{**a, "agency_name": a["agency_ky" if lang == "ky" else "agency_ru"]} for a in agencies]
+
+
 def export_rows(powers: list[dict], lang: str) -> list[dict]:
+    """Rows of powers (or of one power's regions, which have no agency) for the export."""
     out = []
     for p in powers:
         iv, gv = p["execution_interval"], p["gap_interval"]
         out.append({**p, "name": p["name_ky" if lang == "ky" else "name_ru"],
-                    "agency": p["agency_ky" if lang == "ky" else "agency_ru"],
+                    "agency": p.get("agency_ky" if lang == "ky" else "agency_ru"),
                     "execution_low": iv[0] if iv else None, "execution_high": iv[1] if iv else None,
                     "gap_low": gv[0] if gv else None, "gap_high": gv[1] if gv else None})
     return out

@@ -78,7 +78,10 @@ def row_dicts(rows, lang) -> list[dict]:
         item = row.as_dict()
         item["name"] = row.name(lang)
         item["interval_low"], item["interval_high"] = row.interval if row.interval else (None, None)
-        item["position_label"] = str(labels.POSITIONS.get(row.position, "")) if row.position else ""
+        item["position_label"] = labels.position_label(row)
+        for scope in ("rank_region", "rank_nation"):
+            rank = getattr(row, scope)
+            item[scope] = f"{rank[0]}–{rank[1]} / {rank[2]}" if rank else None
         item["reason_label"] = str(labels.REASONS.get(row.reason, "")) if row.reason else ""
         out.append(item)
     return out
@@ -91,7 +94,10 @@ def table_columns() -> list[exports.Column]:
             C("n", _("n"), "int"), C("index", _("Index (0–100)"), "index"),
             C("interval_low", _("Interval, low"), "index"), C("interval_high", _("Interval, high"), "index"),
             C("position", _("Position (machine)")), C("position_label", _("Position")),
-            C("reason", _("Why no number (machine)")), C("reason_label", _("Why no number"))]
+            C("reason", _("Why no number (machine)")), C("reason_label", _("Why no number")),
+            # added later, kept after the first columns so that readers by position keep working
+            C("level", _("Level")), C("position_basis", _("Position against (machine)")),
+            C("rank_region", _("Rank interval in its region")), C("rank_nation", _("Rank interval in the country"))]
 
 
 def about_sheet(params: mth.Params, period: int, index_key: str, level: str, lang: str, extra=()) -> list[tuple]:
@@ -109,6 +115,7 @@ def about_sheet(params: mth.Params, period: int, index_key: str, level: str, lan
                "composite: unweighted mean of the municipalities assessed.")),
             ("position", _("Above or below when the whole interval lies above or below the national value; "
                            "otherwise indistinguishable.")),
+            *((("position_municipality", str(labels.PEER_NOTE)),) if params.method == 2 else ()),
             ("licence", _("Open data under the Creative Commons Attribution 4.0 licence (CC BY 4.0).")), *extra]
 
 
@@ -127,9 +134,8 @@ def index():
         level = "region"
     rows = queries.comparison_rows(level, choice["period"], choice["index"], params, within=within)
     country = queries.national(choice["period"], choice["index"], params)
-    fmt = request.args.get("format")
-    if fmt in exports.FORMATS:
-        return exports.response(fmt, f"compare-{level}-{choice['index'].replace(':', '-')}-{choice['period']}",
+    if exports.requested():
+        return exports.download(f"compare-{level}-{choice['index'].replace(':', '-')}-{choice['period']}",
                                 table_columns(), row_dicts(rows, lang),
                                 about_sheet(params, choice["period"], choice["index"], level, lang,
                                             (("within", within or ""),)))
@@ -153,8 +159,7 @@ def urban_rural():
     periods = periods_with_data()
     choice = chosen(periods)
     gaps = queries.urban_rural_gaps(choice["period"], choice["index"], params)
-    fmt = request.args.get("format")
-    if fmt in exports.FORMATS:
+    if exports.requested():
         C = exports.Column
         columns = [C("code", _("Code")), C("name", _("Territory")), C("urban_n", _("Urban: n"), "int"),
                    C("urban_index", _("Urban: index"), "index"), C("rural_n", _("Rural: n"), "int"),
@@ -164,7 +169,7 @@ def urban_rural():
                  "rural_n": x.rural.n, "rural_index": x.rural.index, "gap": x.gap,
                  "gap_low": x.interval[0] if x.interval else None, "gap_high": x.interval[1] if x.interval else None}
                 for x in gaps]
-        return exports.response(fmt, f"urban-rural-{choice['index'].replace(':', '-')}-{choice['period']}", columns,
+        return exports.download(f"urban-rural-{choice['index'].replace(':', '-')}-{choice['period']}", columns,
                                 rows, about_sheet(params, choice["period"], choice["index"], "urban_rural", lang))
     return render_template("compare/urban_rural.html", gaps=gaps, choice=choice, periods=periods, params=params,
                            choices=labels.index_choices(lang), index_label=labels.index_label(choice["index"], lang),
@@ -188,8 +193,7 @@ def scorecards_export():
                     C(f"{t}_low", f"{label}: {_('interval, low')}", "index"),
                     C(f"{t}_high", f"{label}: {_('interval, high')}", "index")]
     rows = queries.scorecard_rows(period, params)
-    fmt = request.args.get("format") if request.args.get("format") in exports.FORMATS else "csv"
-    return exports.response(fmt, f"scorecards-{period}", columns, rows,
+    return exports.download(f"scorecards-{period}", columns, rows,
                             about_sheet(params, period, "citizen,state,composite", "municipality", lang))
 
 
@@ -203,6 +207,10 @@ def map_page():
     choice = chosen(periods)
     level = "district" if request.args.get("level") == "district" else "region"
     rows = queries.comparison_rows(level, choice["period"], choice["index"], params)
+    if exports.requested():  # the map's table
+        return exports.download(f"map-{level}-{choice['index'].replace(':', '-')}-{choice['period']}",
+                                table_columns(), row_dicts(rows, lang),
+                                about_sheet(params, choice["period"], choice["index"], level, lang))
     drawing = svgmap.draw(level, rows, lang, choice["index"], choice["period"])
     return render_template("compare/map.html", drawing=drawing, rows=queries.sort_rows(rows, choice["sort"], lang),
                            choice={**choice, "level": level}, periods=periods, params=params,
@@ -229,6 +237,10 @@ def analyst_home():
             if moved:
                 moves.append((row, moved))
     moves.sort(key=lambda item: -abs(item[1]["change"]))
+    if exports.requested():
+        return exports.download(f"changes-{previous}-{period}", move_columns(previous, period), move_rows(moves, lang),
+                                about_sheet(params, period, "citizen", "region,district", lang,
+                                            (("previous_period", previous),)))
     regions = queries.comparison_rows("region", period, "citizen", params)
     attention = [r for r in regions if r.position == "below"]
     from . import unfunded
@@ -238,6 +250,32 @@ def analyst_home():
     return render_template("compare/analyst.html", moves=moves[:10], attention=attention, powers=weak_powers,
                            choice=choice, period=period, previous=previous, params=params, L=labels,
                            index_label=labels.index_label("citizen", lang))
+
+
+def move_columns(previous: int, period: int) -> list[exports.Column]:
+    C = exports.Column
+    return [C("code", _("Code")), C("level", _("Level")), C("name", _("Territory")),
+            C("previous_n", f"{previous}: n", "int"), C("previous_index", f"{previous}: {_('index')}", "index"),
+            C("previous_low", f"{previous}: {_('interval, low')}", "index"),
+            C("previous_high", f"{previous}: {_('interval, high')}", "index"),
+            C("n", f"{period}: n", "int"), C("index", f"{period}: {_('index')}", "index"),
+            C("interval_low", f"{period}: {_('interval, low')}", "index"),
+            C("interval_high", f"{period}: {_('interval, high')}", "index"),
+            C("change", _("Change"), "index"), C("clear", _("Clear change (machine)"))]
+
+
+def move_rows(moves: list, lang: str) -> list[dict]:
+    out = []
+    for row, moved in moves:
+        before = moved["previous"]
+        out.append({"code": row.code, "level": row.level, "name": row.name(lang), "previous_n": before.n,
+                    "previous_index": before.index,
+                    "previous_low": before.interval[0] if before.interval else None,
+                    "previous_high": before.interval[1] if before.interval else None,
+                    "n": row.n, "index": row.index, "interval_low": row.interval[0] if row.interval else None,
+                    "interval_high": row.interval[1] if row.interval else None, "change": moved["change"],
+                    "clear": None if moved["clear"] is None else str(moved["clear"]).lower()})
+    return out
 
 
 @bp.get("/unfunded")
@@ -254,9 +292,17 @@ def unfunded_page():
     detail = None
     if power and any(p["code"] == power for p in powers):
         detail = {"regions": unfunded.by_region(period, params, power), "power": next(p for p in powers if p["code"] == power)}
-    fmt = request.args.get("format")
-    if fmt in exports.FORMATS:
-        return exports.response(fmt, f"unfunded-mandates-{period}", unfunded.columns(), unfunded.export_rows(powers, lang),
+    if exports.requested():
+        table = request.args.get("table")
+        if table == "regions" and detail:  # one power, by region
+            return exports.download(f"unfunded-mandates-{power}-by-region-{period}", unfunded.columns(),
+                                    unfunded.export_rows(detail["regions"], lang),
+                                    about_sheet(params, period, f"power:{power}", "region", lang))
+        if table == "agencies":
+            return exports.download(f"unfunded-mandates-by-agency-{period}", unfunded.agency_columns(),
+                                    unfunded.agency_rows(unfunded.by_agency(powers), lang),
+                                    about_sheet(params, period, "state", "agency", lang))
+        return exports.download(f"unfunded-mandates-{period}", unfunded.columns(), unfunded.export_rows(powers, lang),
                                 about_sheet(params, period, "state", "delegated_power", lang))
     powers = sort_dicts(powers, request.args.get("sort", "name"), lang, UNFUNDED_SORTS)
     choice = {**choice, "sort": request.args.get("sort", "name")}
@@ -324,6 +370,17 @@ def brief(row) -> str:
 
 
 COMPARE_NAV = {"compare.index", "compare.urban_rural", "compare.map_page", "compare.unfunded_page", "compare.open_data"}
+
+
+def unit_numbers_download(numbers: dict):
+    """The registry's region or district page as a table (?format=csv|xlsx): the unit's own row,
+    then each unit one level down."""
+    lang = g.lang
+    rows = ([numbers["own"]] if numbers["own"] else []) + sorted(numbers["children"].values(), key=lambda r: r.code)
+    level = "district" if numbers["level"] == "region" else "municipality"
+    return exports.download(f"{numbers['level']}-{numbers['code']}-citizen-{numbers['period']}", table_columns(),
+                            row_dicts(rows, lang), about_sheet(mth.get(), numbers["period"], "citizen", level, lang,
+                                                               (("within", numbers["code"]),)))
 
 
 def unit_numbers(unit_level: str, code: str) -> dict:

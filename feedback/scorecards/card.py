@@ -71,7 +71,7 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
     cl = None if verified or channel else queries.unit_clusters(code, period)
     cluster = None if cl is None else tuple(np.array([x], float) for x in cl)
     unit = ctx["units"].get(code, {})
-    group = unit.get("group") or _group_for(code, ctx)
+    group = unit.get("group") or shared.peer_group(ctx, code, queries.current_units().get(code))
     stats = ctx["groups"].get(group) if group else None
     if channel or (stats is not None and (stats.get("mu") is None or not stats.get("precision"))):
         stats = None  # no published peer in the group: the unit's own direct estimate
@@ -94,17 +94,6 @@ def citizen_live(code: str, period: int, params, ctx: dict, verified: bool = Fal
                  gamma=float(gamma[0]), group=group or None, peer=stats,
                  respondents=int(cl[0]) if cl else None, n_subjects=sum(1 for s in subjects if s["n"]))
     return track
-
-
-def _group_for(code: str, ctx: dict) -> str:
-    units = queries.current_units()
-    u = units.get(code)
-    if u is None:
-        return ""
-    for key in (f"{u.region_code}:{u.kind}", u.kind):
-        if key in ctx["groups"]:
-            return key
-    return ""
 
 
 def funnel(ctx: dict, citizen: dict, params) -> dict | None:

@@ -58,6 +58,21 @@ def factorize(values: list[str]) -> tuple[list[str], np.ndarray]:
     return ordered, position[first]
 
 
+def peer_group(ctx: dict, code: str, unit) -> str:
+    """A unit's peer group in a computed context: the one stored for it, else (a unit the context
+    does not list or left without a group) region × kind, else kind, when the context has that group;
+    else none (""). The scorecard (card.citizen_live) and the comparisons both ask here."""
+    group = ctx["units"].get(code, {}).get("group")
+    if group:
+        return group
+    if unit is None:
+        return ""
+    for key in (f"{unit.region_code}:{unit.kind}", unit.kind):
+        if key in ctx["groups"]:
+            return key
+    return ""
+
+
 def compute(period: int, params, verified: bool = False) -> dict:
     """The context as plain JSON-able data (see the module's docstring)."""
     c = scoring.Constants.from_params(params.values)

@@ -35,14 +35,20 @@ def search():
 @bp.get("/r/<code>/")
 def region(code: str):
     region = queries.region(code) or abort(404)
-    return render_template("territory/region.html", region=region, numbers=_numbers("region", code),
+    numbers = _numbers("region", code)
+    if numbers and request.args.get("format"):
+        return _download(numbers)
+    return render_template("territory/region.html", region=region, numbers=numbers,
                            cities=queries.municipalities_of_region_without_district(code))
 
 
 @bp.get("/d/<code>/")
 def district(code: str):
     district = queries.district(code) or abort(404)
-    return render_template("territory/district.html", district=district, numbers=_numbers("district", code),
+    numbers = _numbers("district", code)
+    if numbers and request.args.get("format"):
+        return _download(numbers)
+    return render_template("territory/district.html", district=district, numbers=numbers,
                            municipalities=queries.municipalities_of_district(code))
 
 
@@ -54,3 +60,10 @@ def _numbers(level: str, code: str) -> dict | None:
 
     return unit_numbers(level, code)
 
+
+def _download(numbers: dict):
+    """?format=csv|xlsx: the page's numbers as a table, by the comparisons' export (404 for another format)."""
+    from ..compare import exports
+    from ..compare.views import unit_numbers_download
+
+    return unit_numbers_download(numbers) if exports.requested() else abort(404)

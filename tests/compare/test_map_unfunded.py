@@ -33,7 +33,7 @@ def test_areas_are_coloured_by_bins_or_hatched(app, known, params):
         g.lang = "ru"
         drawing = svgmap.draw("region", rows, "ru", "citizen", YEAR)
     by_code = {a["code"]: a for a in drawing["areas"]}
-    edges = svgmap.bounds(r.index for r in rows)
+    edges = svgmap.BREAKS
     for row in rows:
         area = by_code[row.code]
         if row.index is None:
@@ -42,8 +42,32 @@ def test_areas_are_coloured_by_bins_or_hatched(app, known, params):
             assert area["fill"] == svgmap.PALETTE[svgmap.step(row.index, edges)]
             assert "within=" + row.code in area["href"] and row.name_ru in area["title"]
     assert len(drawing["legend"]) == len(svgmap.PALETTE)
-    assert svgmap.bounds([41.0, 58.0]) == (45, 50, 55, 60, 65)
-    assert svgmap.bounds([10.0, 90.0]) == (20, 30, 40, 50, 60)
+
+
+def test_the_colour_scale_is_fixed_across_years(app, client, known, params):
+    """One value has one colour on every year's map, whatever the other areas' values: rows of two
+    "years" that share one region's value but differ everywhere else colour that region alike, and
+    both legends state the same breaks; the pages of two years show the same legend."""
+    rows = queries.comparison_rows("region", YEAR, "citizen", params)
+    shown = [r for r in rows if r.index is not None]
+    assert shown
+    kept = shown[0]
+    low_year = [queries.Row(r.code, r.level, r.name_ky, r.name_ru, index=kept.index if r.code == kept.code else 12.0)
+                for r in rows]
+    high_year = [queries.Row(r.code, r.level, r.name_ky, r.name_ru, index=kept.index if r.code == kept.code else 97.0)
+                 for r in rows]
+    with app.test_request_context("/ru/map"):
+        g.lang = "ru"
+        drawings = [svgmap.draw("region", year, "ru", "citizen", YEAR) for year in (low_year, high_year)]
+    fills = [{a["code"]: a["fill"] for a in d["areas"]} for d in drawings]
+    assert fills[0][kept.code] == fills[1][kept.code]
+    assert drawings[0]["legend"] == drawings[1]["legend"]
+    assert [label for _colour, label in drawings[0]["legend"]] == ["< 40", "40–45", "45–50", "50–55", "55–60", "≥ 60"]
+    legends = []
+    for year in (YEAR, YEAR - 1):
+        html = client.get(f"/ru/map?period={year}").get_data(as_text=True)
+        legends.append(html[html.index('class="cmp-legend"'):html.index("</ul>", html.index('class="cmp-legend"'))])
+    assert legends[0] == legends[1] and "55–60" in legends[0]
 
 
 def test_unfunded_mandates_numbers(known, params):
