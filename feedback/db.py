@@ -75,8 +75,14 @@ def reads_first(view):
 
 
 def begin_write() -> None:
-    """End the reading part of the request (nothing was written) and write from here on."""
+    """End the reading part of the request (nothing was written) and write from here on.
+
+    On SQLite the reading transaction ends (a deferred transaction that read cannot take the write
+    lock once another writer has committed). What it loaded is detached first, with everything it
+    loaded still readable: a rollback would expire it, and every later touch would load it again,
+    eager relationships and all."""
     if db.session.get_bind().dialect.name == "sqlite" and db.session().in_transaction() and not g.get("db_writes"):
+        db.session.expunge_all()
         db.session.rollback()
     g.db_writes = True
 
