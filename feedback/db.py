@@ -98,14 +98,29 @@ def after_commit(callback) -> None:
     g.setdefault("after_commit", []).append(callback)
 
 
+def commit_view(app, rv):
+    """One commit per request, as the view's answer is made: services and views add and flush, and
+    nothing is committed when the answer is an error (the boundary below rolls it back), so nothing
+    is half-written. Committed inside the dispatch, so that a failed commit goes to the error
+    handlers like any error of the view: a database that is gone or busy answers 503 with
+    Retry-After (an after_request hook that raised would answer 500), and the resident's client
+    never takes a failed commit for a stored rating."""
+    response = app.make_response(rv)
+    if response.status_code < 400 and db.session().in_transaction():
+        db.session.commit()
+        for callback in g.pop("after_commit", []):
+            callback()
+    return response
+
+
 def commit_at_boundary(response):
-    """One commit per request, at its end: services and views add and flush; an error response
-    rolls everything back, so nothing is half-written. A failed commit raises, and the error
-    handlers answer 503 with Retry-After."""
+    """The end of the request: an error response rolls everything back; whatever the response
+    hooks wrote after the view's commit (rarely anything) is committed."""
     if response.status_code >= 400:
         db.session.rollback()
         return response
-    db.session.commit()
+    if db.session().in_transaction():
+        db.session.commit()
     for callback in g.pop("after_commit", []):
         callback()
     return response

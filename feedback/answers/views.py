@@ -98,7 +98,6 @@ def staff_answers():
                 db.session.rollback()
                 errors = {error.field: error.message}
             else:
-                db.session.commit()
                 return _send_after(redirect(url_for("answers.staff_answers", done=1), code=303))
         else:
             errors = _form_errors(form)
@@ -129,7 +128,6 @@ def mark_done(answer_id: int):
                 db.session.rollback()
                 errors = {error.field: error.message}
             else:
-                db.session.commit()
                 return redirect(url_for("answers.staff_answers", done=1), code=303)
         else:
             errors = _form_errors(form)
@@ -167,7 +165,6 @@ def action_plan():
                 db.session.rollback()
                 errors = {error.field: error.message}
             else:
-                db.session.commit()
                 return redirect(url_for("answers.action_plan", done=1), code=303)
         else:
             errors = _form_errors(form)
@@ -212,7 +209,6 @@ def judge(code: str, answer_id: int):
     except AnswerError as error:
         db.session.rollback()
         return _back(municipality, judged=error.code)
-    db.session.commit()
     return _back(municipality, judged="ok")
 
 
@@ -232,7 +228,6 @@ def sms_opt_in(code: str):
     except AnswerError as error:
         db.session.rollback()
         return _back(municipality, sms=error.code)
-    db.session.commit()
     return _send_after(_back(municipality, sms="ok"))
 
 

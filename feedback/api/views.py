@@ -226,8 +226,7 @@ def create_rating():
         db.session.rollback()
         return json_error(error.status, error.code, str(error.message), field=error.field)
     body = {"id": outcome.rating.id, "status": outcome.rating.status, "replaced": outcome.replaced,
-            "period": outcome.rating.period}  # before the commit expires the rating
-    db.session.commit()
+            "period": outcome.rating.period}
     return jsonify(body), 200 if outcome.repeated else 201
 
 
@@ -259,7 +258,6 @@ def create_budget_priorities():
     except TransparencyError as error:
         db.session.rollback()
         return json_error(422, error.code, str(error.message), field="issues")
-    db.session.commit()
     return jsonify({"id": priority.id, "status": priority.status, "replaced": replaced, "period": priority.period,
                     "issues": priority.codes}), 200 if replaced else 201
 
