@@ -50,7 +50,8 @@ def init_app(app) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
-                _configure_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 20000))
+                _configure_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 20000),
+                                  app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
 
 
 def writes_expected() -> bool:
@@ -126,7 +127,17 @@ def commit_at_boundary(response):
     return response
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL", "EXTRA")
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str = "FULL") -> None:
+    # FULL (the default): a commit is on disk before the answer, even across a power cut; one fsync
+    # per commit, and SQLite has one writer at a time, so the disk's fsync time bounds the ratings
+    # per second. NORMAL (WAL): a power cut may lose the last commits (a killed worker loses none).
+    synchronous = str(synchronous).upper()
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         # Enforce foreign keys, let readers work beside a writer, wait for a lock instead of failing.
@@ -135,6 +146,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         # SQLite's busy handler retries with growing sleeps, up to this bound; then 503 + Retry-After.
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
         # Python's sqlite3 module begins transactions on its own and breaks SAVEPOINTs; let
         # SQLAlchemy emit BEGIN itself (the SQLAlchemy documentation's pysqlite recipe).
