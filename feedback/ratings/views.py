@@ -16,7 +16,7 @@ from .forms import DONT_KNOW, OVERALL_WORDS, rating_form
 from .models import Rating
 from .respondents import COOKIE as RESPONDENT_COOKIE
 from .respondents import current_respondent
-from .services import CATALOG_CODE, RatingError, RatingInput, current_period, submit_rating
+from .services import CATALOG_CODE, RatingError, RatingInput, current_period, submit_rating, validate
 
 bp = Blueprint("ratings", __name__, url_prefix="/<lang>", template_folder="templates")
 bp.url_value_preprocessor(pull_lang)
@@ -76,12 +76,13 @@ def rate(code: str, subject: str):
             village_code=form.village.data or None, source="web",
         )
         honeypot, started = form.website.data or "", form.started.data
-        begin_write()
-        respondent = current_respondent()
-        signals = request_signals(data.municipality_code, respondent.id, honeypot=honeypot,
-                                  fill_seconds=use_stamp(started))
         try:
-            outcome = submit_rating(data, respondent, signals)
+            checked = validate(data)  # reads only: before the write lock (db.begin_write)
+            begin_write()
+            respondent = current_respondent()
+            signals = request_signals(data.municipality_code, respondent.id, honeypot=honeypot,
+                                      fill_seconds=use_stamp(started))
+            outcome = submit_rating(data, respondent, signals, checked=checked)
         except RatingError as error:
             db.session.rollback()
             municipality = _municipality(code)  # read again for the page (the write's objects are gone)
