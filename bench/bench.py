@@ -18,6 +18,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import shlex
 import signal
 import statistics
@@ -192,7 +193,7 @@ def wrk(url: str, duration: int, script: Path | None = None, script_args=(), con
 class Routes:
     """The routes measured, with what each needs (random paths, POST scripts)."""
 
-    def __init__(self, pairs, workdir: Path, base: str, quick: bool):
+    def __init__(self, pairs, workdir: Path, base: str, quick: bool, only: str | None = None):
         self.pairs, self.workdir, self.base = pairs, workdir, base
         rng = random.Random(15)
         municipalities = sorted({m for m, _ in pairs})
@@ -224,6 +225,9 @@ class Routes:
         if quick:
             self.routes = [r for r in self.routes if r[0] not in ("scorecard HTML", "compare district",
                                                                   "rating form, 300 random")]
+        if only:  # --routes: a targeted run (e.g. the two rating POSTs), still against the bare route
+            wanted = {name.strip() for name in only.split(",")}
+            self.routes = [r for r in self.routes if r[0] in wanted]
 
     def _write(self, name, lines) -> Path:
         path = self.workdir / name
@@ -328,11 +332,18 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
     log(f"\n== {db}, {human(ratings)} ratings ==")
     prep = prepare(url, ratings, log)
     pairs = valid_pairs(url)
-    env = {"DATABASE_URL": url, "FEEDBACK_ENV": "production", "SECRET_KEY": "bench-" + "x" * 40,
+    # Production settings: the start-up check (config.check_production) wants real keys, a public
+    # address, a real SMS backend (never called here) and shared rate-limit storage.
+    env = {"DATABASE_URL": url, "FEEDBACK_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+           "FEEDBACK_PERSONAL_DATA_KEY": secrets.token_hex(32), "FEEDBACK_AUDIT_KEY": secrets.token_hex(32),
+           "FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{APP_PORT}", "FEEDBACK_SMS_BACKEND": "http",
+           "FEEDBACK_SMS_GATEWAY_URL": "http://127.0.0.1:9/unused",
            "FEEDBACK_RATELIMIT_ENABLED": "false", "FEEDBACK_SESSION_COOKIE_SECURE": "false",
            "FEEDBACK_SQL_COUNT_HEADER": "true"}
     if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
+        env["REDIS_URL"] = args.redis_url  # as in production: spent form stamps are shared through it
+    else:
+        env["FEEDBACK_SINGLE_PROCESS"] = "true"  # rate limits are off; stamps remembered per worker
     results = {"database": db, "target_ratings": ratings, **prep, "series": []}
     app = gunicorn("wsgi:app", APP_PORT, env, args.workers)
     try:
@@ -342,7 +353,7 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
         raise
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick)
+            routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick, args.routes)
             credentials = routes.form_credentials()
             stored_before = stored_bench_ratings(url)
             acknowledged = 0
@@ -374,8 +385,9 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
             if args.lighthouse:
                 results["lighthouse"] = lighthouse(f"http://127.0.0.1:{APP_PORT}", args.lighthouse)
             stored = stored_bench_ratings(url) - stored_before
-            # The SQL-count pass above stored 6 more (3 API, 3 form posts).
-            results["ratings_acknowledged"], results["ratings_stored"] = acknowledged, stored - 6
+            # The SQL-count pass above stored 3 more per POST route.
+            extra = 3 * sum(1 for _, kind, _ in routes.routes if kind in ("api", "form"))
+            results["ratings_acknowledged"], results["ratings_stored"] = acknowledged, stored - extra
     finally:
         stop(app)
         stop(bare)
@@ -457,7 +469,7 @@ def write_report(all_results, args, command) -> None:
                                              "rate_limits": "off", "FEEDBACK_ENV": "production",
                                              "warmup_seconds_per_get_route": args.warmup},
             "results": all_results}
-    suffix = "-quick" if args.quick else ""
+    suffix = "-routes" if args.routes else "-quick" if args.quick else ""
     (docs / f"benchmarks{suffix}.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n")
     head = ["# Benchmarks", "",
             f"Measured {info['date']} with `{command}` on {info['machine']['cpu']} ({info['machine']['cores']} cores, "
@@ -486,6 +498,8 @@ def main(argv=None) -> int:
     parser.add_argument("--series", type=int, default=None)
     parser.add_argument("--duration", type=int, default=None, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--routes", default=None,
+                        help="only these routes, comma-separated names (e.g. 'POST /api/v1/ratings,HTML form post')")
     parser.add_argument("--bare-duration", type=int, default=None,
                         help="seconds of the bare runs just before and after each route")
     parser.add_argument("--warmup", type=int, default=None, help="seconds of unmeasured load per GET route first")

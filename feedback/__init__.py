@@ -2,8 +2,15 @@
 from flask import Flask
 
 
+class App(Flask):
+    def dispatch_request(self):
+        from .db import commit_view
+
+        return commit_view(self, super().dispatch_request())
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, static_folder="../static", static_url_path="/static")
+    app = App(__name__, static_folder="../static", static_url_path="/static")
 
     from . import cli, config, db, errors, i18n, security
 

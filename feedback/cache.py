@@ -103,6 +103,8 @@ store = _Store(MAX_ENTRIES)
 
 def cached(key: tuple, make: Callable[[], object]):
     """The value for key at the current version, made (and kept) when absent."""
+    if written():
+        return make()
     current = version()
     value = store.get(key, current)
     if value is None:
@@ -123,7 +125,7 @@ def page(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not anonymous():
+        if not anonymous() or written():
             return view(*args, **kwargs)
         key = ("page", request.full_path, g.get("lang"))
         current = version()
@@ -143,6 +145,13 @@ def _bump(session: Session) -> None:
         update(CacheVersion).where(CacheVersion.name == NAME).values(version=CacheVersion.version + 1))
     if has_app_context():
         g.pop("_cache_version", None)
+        g._cache_written = True
+
+
+def written() -> bool:
+    """This request's transaction changed the reference data: what it derives from it (which may
+    still be rolled back) must not be kept under any version."""
+    return bool(g.get("_cache_written")) if has_app_context() else False
 
 
 def _after_flush(session: Session, flush_context) -> None:

@@ -50,7 +50,8 @@ def init_app(app) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
-                _configure_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 20000))
+                _configure_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 20000),
+                                  app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
 
 
 def writes_expected() -> bool:
@@ -75,8 +76,14 @@ def reads_first(view):
 
 
 def begin_write() -> None:
-    """End the reading part of the request (nothing was written) and write from here on."""
+    """End the reading part of the request (nothing was written) and write from here on.
+
+    On SQLite the reading transaction ends (a deferred transaction that read cannot take the write
+    lock once another writer has committed). What it loaded is detached first, with everything it
+    loaded still readable: a rollback would expire it, and every later touch would load it again,
+    eager relationships and all."""
     if db.session.get_bind().dialect.name == "sqlite" and db.session().in_transaction() and not g.get("db_writes"):
+        db.session.expunge_all()
         db.session.rollback()
     g.db_writes = True
 
@@ -92,20 +99,45 @@ def after_commit(callback) -> None:
     g.setdefault("after_commit", []).append(callback)
 
 
+def commit_view(app, rv):
+    """One commit per request, as the view's answer is made: services and views add and flush, and
+    nothing is committed when the answer is an error (the boundary below rolls it back), so nothing
+    is half-written. Committed inside the dispatch, so that a failed commit goes to the error
+    handlers like any error of the view: a database that is gone or busy answers 503 with
+    Retry-After (an after_request hook that raised would answer 500), and the resident's client
+    never takes a failed commit for a stored rating."""
+    response = app.make_response(rv)
+    if response.status_code < 400 and db.session().in_transaction():
+        db.session.commit()
+        for callback in g.pop("after_commit", []):
+            callback()
+    return response
+
+
 def commit_at_boundary(response):
-    """One commit per request, at its end: services and views add and flush; an error response
-    rolls everything back, so nothing is half-written. A failed commit raises, and the error
-    handlers answer 503 with Retry-After."""
+    """The end of the request: an error response rolls everything back; whatever the response
+    hooks wrote after the view's commit (rarely anything) is committed."""
     if response.status_code >= 400:
         db.session.rollback()
         return response
-    db.session.commit()
+    if db.session().in_transaction():
+        db.session.commit()
     for callback in g.pop("after_commit", []):
         callback()
     return response
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL", "EXTRA")
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str = "FULL") -> None:
+    # FULL (the default): a commit is on disk before the answer, even across a power cut; one fsync
+    # per commit, and SQLite has one writer at a time, so the disk's fsync time bounds the ratings
+    # per second. NORMAL (WAL): a power cut may lose the last commits (a killed worker loses none).
+    synchronous = str(synchronous).upper()
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         # Enforce foreign keys, let readers work beside a writer, wait for a lock instead of failing.
@@ -114,6 +146,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         # SQLite's busy handler retries with growing sleeps, up to this bound; then 503 + Retry-After.
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
         # Python's sqlite3 module begins transactions on its own and breaks SAVEPOINTs; let
         # SQLAlchemy emit BEGIN itself (the SQLAlchemy documentation's pysqlite recipe).

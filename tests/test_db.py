@@ -66,3 +66,20 @@ def test_check_constraint_on_kind(session):
         with session.begin_nested():
             m.kind = "village"
             session.flush()
+
+
+@pytest.mark.parametrize("setting, expected", [(None, 2), ("normal", 1)])
+def test_sqlite_commits_are_durable_unless_configured_otherwise(tmp_path, setting, expected):
+    """SQLite syncs every commit to disk (synchronous=FULL) unless SQLITE_SYNCHRONOUS says NORMAL."""
+    from feedback import create_app
+
+    overrides = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sync.sqlite3'}", "SECRET_KEY": "x" * 40}
+    if setting:
+        overrides["SQLITE_SYNCHRONOUS"] = setting
+    other = create_app(overrides)
+    with other.app_context():
+        try:
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
+        finally:
+            db.engine.dispose()

@@ -149,3 +149,25 @@ def test_rate_limits_are_shared_by_the_two_servers(servers):
     statuses = [Browser().open(PORTS[i % 2], "/api/v1/ratings", json_body={"broken": True})[0] for i in range(8)]
     # 5 per minute from this address, whichever server: the earlier tests used 2 of them.
     assert statuses.count(429) >= 5 and statuses[:3] == [400, 400, 400]
+
+
+def test_a_registry_edit_refreshes_search_on_both_servers(servers):
+    """Each process keeps its search index under the shared cache_version: a rename committed
+    elsewhere is found on either server at its next search."""
+    import json
+
+    from feedback.territory.models import Village
+
+    def codes(port, query):
+        status, body = Browser().open(port, "/api/v1/municipalities?" + urlencode({"q": query}))
+        assert status == 200
+        return [item["code"] for item in json.loads(body)["items"]]
+
+    new_name = "Жаңы-Атбашы-Сай"
+    assert AK_BULUN not in codes(PORTS[0], new_name) and AK_BULUN not in codes(PORTS[1], new_name)
+    with servers.app_context():
+        db.session.get(Village, "41702205805020").name_ky = new_name
+        db.session.commit()
+        db.session.remove()
+    assert codes(PORTS[0], new_name)[0] == AK_BULUN
+    assert codes(PORTS[1], new_name)[0] == AK_BULUN

@@ -84,14 +84,11 @@ def login():
             next_url = safe_next(form.next.data)
             if user.totp_enabled:
                 start_session(user, second_factor_done=False)
-                db.session.commit()
                 return redirect(url_for("accounts.login_code", next=next_url), code=303)
             if user.needs_second_factor:
                 start_session(user, second_factor_done=False)
-                db.session.commit()
                 return redirect(url_for("accounts.totp"), code=303)
             start_session(user, second_factor_done=True)
-            db.session.commit()
             return _after_sign_in(user, next_url)
     else:
         status = 400
@@ -116,6 +113,8 @@ def login_code():
         try:
             services.check_second_factor(user, form.code.data)
         except services.AccountError as error:
+            # Answered 400 (the boundary would roll back): the failed attempt and the ended session
+            # must be stored all the same.
             db.session.commit()
             if isinstance(error, services.LoginLocked):
                 end_session()
@@ -126,7 +125,6 @@ def login_code():
             # A new token once both factors are given: the half-signed-in one cannot be reused.
             row.ended_at = utcnow()
             start_session(user, second_factor_done=True)
-            db.session.commit()
             return _after_sign_in(user, form.next.data)
     else:
         status = 400
@@ -137,7 +135,6 @@ def login_code():
 def logout():
     # CSRFProtect has already checked the token of this POST.
     end_session()
-    db.session.commit()
     return redirect(url_for("territory.home", lang=current_lang()), code=303)
 
 
@@ -169,7 +166,6 @@ def change_password():
             field = getattr(form, error.field, form.password)
             field.errors = list(field.errors) + [error.message]
         else:
-            db.session.commit()
             return redirect(url_for("accounts.account", saved="password"), code=303)
     for field in (form.current_password, form.password, form.confirm):
         field.data = ""
@@ -196,7 +192,6 @@ def totp():
             else:
                 if row is not None:
                     row.second_factor_done = True
-                db.session.commit()
                 if forced:
                     return redirect(home_url(user), code=303)
                 return redirect(url_for("accounts.account", saved="totp"), code=303)
@@ -218,7 +213,6 @@ def totp_disable():
             db.session.rollback()
             form.code.errors = [error.message]
         else:
-            db.session.commit()
             return redirect(url_for("accounts.account", saved="totp_off"), code=303)
     return render_template(
         "accounts/account.html", user=current_user, lang=g.lang, saved=None,

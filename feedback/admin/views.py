@@ -102,7 +102,6 @@ def user_new():
                 db.session.rollback()
                 _field_error(form, error)
             else:
-                db.session.commit()
                 return redirect(url_for("admin.user_edit", user_id=user.id, saved=1), code=303)
     form.password.data = ""
     return _page("user_new.html", status, form=form, min_length=accounts.min_password_length())
@@ -141,7 +140,6 @@ def user_edit(user_id: int):
                 user = _user(user_id)
                 _field_error(form, error)
             else:
-                db.session.commit()
                 return redirect(url_for("admin.user_edit", user_id=user.id, saved=1), code=303)
     return _page("user_edit.html", status, form=form, user=user, saved=request.args.get("saved") == "1",
                  sessions=accounts.open_session_count(user), is_self=user.id == current_user.id)
@@ -150,7 +148,6 @@ def user_edit(user_id: int):
 def _user_action(user_id: int, action) -> object:
     user = _user(user_id)
     action(user)
-    db.session.commit()
     return redirect(url_for("admin.user_edit", user_id=user.id, saved=1), code=303)
 
 
@@ -208,7 +205,6 @@ def period_open():
                 db.session.rollback()
                 form.year.errors = list(form.year.errors) + [error.message]
             else:
-                db.session.commit()
                 return redirect(url_for("admin.periods_list"), code=303)
     return periods_list(form, 400)
 
@@ -226,8 +222,6 @@ def period_close(year: int):
         periods.close_period(year, actor_id=_actor())
     except periods.PeriodClosed:
         db.session.rollback()
-    else:
-        db.session.commit()
     return redirect(url_for("admin.periods_list"), code=303)
 
 
@@ -265,7 +259,6 @@ def catalog_edit(kind: str, code: str):
         status = 400
         if form.validate():
             services.edit_texts(entry, kind, code, {f: getattr(form, f).data for f in fields}, actor_id=_actor())
-            db.session.commit()
             return redirect(url_for("admin.catalog_edit", kind=kind, code=code, saved=1), code=303)
     return _page("catalog_edit.html", status, form=form, entry=entry, kind=kind,
                  saved=request.args.get("saved") == "1")
@@ -278,7 +271,6 @@ def subject_retire(code: str):
     if subject is None:
         abort(404)
     services.set_subject_retired(subject, request.form.get("retired") == "1", actor_id=_actor())
-    db.session.commit()
     return redirect(url_for("admin.catalog_edit", kind="subject", code=code, saved=1), code=303)
 
 
@@ -320,7 +312,6 @@ def registry_edit(code: str):
         if form.validate():
             services.rename_unit(unit, {field.name: field.data for field in form if field.name != "csrf_token"},
                                  actor_id=_actor())
-            db.session.commit()
             return redirect(url_for("admin.registry_edit", code=code, saved=1), code=303)
     villages = unit.villages if isinstance(unit, Municipality) else []
     return _page("registry_edit.html", status, form=form, unit=unit, villages=villages,

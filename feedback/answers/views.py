@@ -98,7 +98,6 @@ def staff_answers():
                 db.session.rollback()
                 errors = {error.field: error.message}
             else:
-                db.session.commit()
                 return _send_after(redirect(url_for("answers.staff_answers", done=1), code=303))
         else:
             errors = _form_errors(form)
@@ -130,7 +129,6 @@ def mark_done(answer_id: int):
                 db.session.rollback()
                 errors = {error.field: error.message}
             else:
-                db.session.commit()
                 return redirect(url_for("answers.staff_answers", done=1), code=303)
         else:
             errors = _form_errors(form)
@@ -159,11 +157,9 @@ def edit_answer(answer_id: int):
         try:
             services.edit_answer(current_user, answer.id, form.language.data, form.body.data,
                                  None if commitment else form.promise.data, form.promise_due.data)
-        except AnswerError as error:
-            db.session.rollback()
+        except AnswerError as error:  # answered 400: the boundary rolls the request back
             errors = {error.field: error.message}
         else:
-            db.session.commit()
             return redirect(url_for("answers.staff_answers", done=1), code=303)
     else:
         errors = _form_errors(form)
@@ -189,7 +185,6 @@ def withdraw_answer(answer_id: int):
         problems = _form_errors(withdraw)
         return _edit_page(answer, form, withdraw, {"confirm": problems.get("confirm") or " ".join(problems.values())})
     services.withdraw_answer(current_user, answer.id)
-    db.session.commit()
     return redirect(url_for("answers.staff_answers", withdrawn=1), code=303)
 
 
@@ -222,7 +217,6 @@ def action_plan():
                 db.session.rollback()
                 errors = {error.field: error.message}
             else:
-                db.session.commit()
                 return redirect(url_for("answers.action_plan", done=1), code=303)
         else:
             errors = _form_errors(form)
@@ -267,7 +261,6 @@ def judge(code: str, answer_id: int):
     except AnswerError as error:
         db.session.rollback()
         return _back(municipality, judged=error.code)
-    db.session.commit()
     return _back(municipality, judged="ok")
 
 
@@ -287,7 +280,6 @@ def sms_opt_in(code: str):
     except AnswerError as error:
         db.session.rollback()
         return _back(municipality, sms=error.code)
-    db.session.commit()
     return _send_after(_back(municipality, sms="ok"))
 
 

@@ -9,7 +9,7 @@ from ..errors import json_error
 from ..i18n import LANGUAGES, guess_lang
 from ..ratings.abuse import request_signals, setting
 from ..ratings.respondents import current_respondent
-from ..ratings.services import RatingError, RatingInput, submit_rating
+from ..ratings.services import RatingError, RatingInput, submit_rating, validate
 from ..security import csrf, limiter, same_origin
 from ..territory import queries as territory_queries
 from ..territory.models import MUNICIPALITY_KINDS, Municipality, Village
@@ -211,23 +211,23 @@ def create_rating():
     channel = payload.get("channel") or "web"
     if channel not in API_CHANNELS:
         return json_error(400, "invalid_choice", _("Choose one of the options offered."), field="channel")
-    begin_write()
-    respondent = current_respondent()
     data = RatingInput(
         municipality_code=payload["municipality"], subject_code=payload["subject"], overall=payload["overall"],
         criteria=payload.get("criteria") or {}, comment=payload.get("comment"), sex=payload.get("sex"),
         age_band=payload.get("age_band"), village_code=payload.get("village"), client_id=payload.get("client_id"),
         source="api", channel=channel,
     )
-    signals = request_signals(payload["municipality"], respondent.id)
     try:
-        outcome = submit_rating(data, respondent, signals)
+        checked = validate(data)  # reads only: before the write lock (db.begin_write)
+        begin_write()
+        respondent = current_respondent()
+        signals = request_signals(payload["municipality"], respondent.id)
+        outcome = submit_rating(data, respondent, signals, checked=checked)
     except RatingError as error:
         db.session.rollback()
         return json_error(error.status, error.code, str(error.message), field=error.field)
     body = {"id": outcome.rating.id, "status": outcome.rating.status, "replaced": outcome.replaced,
-            "period": outcome.rating.period}  # before the commit expires the rating
-    db.session.commit()
+            "period": outcome.rating.period}
     return jsonify(body), 200 if outcome.repeated else 201
 
 
@@ -259,7 +259,6 @@ def create_budget_priorities():
     except TransparencyError as error:
         db.session.rollback()
         return json_error(422, error.code, str(error.message), field="issues")
-    db.session.commit()
     return jsonify({"id": priority.id, "status": priority.status, "replaced": replaced, "period": priority.period,
                     "issues": priority.codes}), 200 if replaced else 201
 

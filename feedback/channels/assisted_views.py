@@ -70,7 +70,6 @@ def entry(code: str):
             errors[error.field] = str(error.message)
         else:
             count = sum(1 for value in scores.values() if value.strip())
-            db.session.commit()
             return redirect(url_for("assisted.entry", code=municipality.code, entered=paper.number, n=count), code=303)
     period = current_period()
     line = {s.code: n for n, s in enumerate(subjects, start=1)}

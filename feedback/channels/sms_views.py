@@ -108,7 +108,6 @@ def sms_inbound():
     if error:
         return error
     message = inbound.queue_reply(handled, "sms", _fields(payload, "from"))
-    db.session.commit()
     response = jsonify({"status": "duplicate" if handled.repeated else "ok", "outcome": handled.inbound.outcome})
     if message is not None:
         response.call_on_close(outbox.deliver_after_response(current_app._get_current_object(), message.id))
@@ -128,6 +127,5 @@ def rapidpro_inbound():
     handled, error = _process("rapidpro", _fields(payload, "input.uuid", "id"), address, text)
     if error:
         return error
-    db.session.commit()
     return jsonify({"status": "duplicate" if handled.repeated else "ok", "outcome": handled.inbound.outcome,
                     "reply": handled.reply})

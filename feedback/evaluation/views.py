@@ -136,7 +136,6 @@ def evaluate(code: str, power: str):
                 db.session.rollback()
                 errors = _errors_of(error)
             else:
-                db.session.commit()
                 done = action if action in ("submit", "finalise", "reply") else "save"
                 return redirect(url_for("evaluation.evaluate", code=municipality.code, power=subject.code,
                                         period=period, done=done), code=303)
@@ -187,7 +186,6 @@ def staff_evaluation(evaluation_id: int):
                 db.session.rollback()
                 errors = _errors_of(error)
             else:
-                db.session.commit()
                 return redirect(url_for("evaluation.staff_evaluation", evaluation_id=evaluation.id, done=1), code=303)
         else:
             errors = {name: " ".join(str(m) for m in messages) for name, messages in form.errors.items()}

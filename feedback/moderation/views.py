@@ -152,7 +152,6 @@ QUARANTINE_DONE = {
 
 
 def _decided(message):
-    db.session.commit()
     flash(str(message), "success")
     return redirect(url_for("moderation.queue", **_queue_args(request.args)), code=303)
 

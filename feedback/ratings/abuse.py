@@ -129,7 +129,8 @@ def new_respondents_burst(model, signals: Signals) -> bool:
 
 
 def _new_respondent(respondent_id: int, since: dt.datetime) -> bool:
-    created = db.session.scalar(select(Respondent.created_at).where(Respondent.id == respondent_id))
+    respondent = db.session.get(Respondent, respondent_id)  # usually in the session already: no query
+    created = respondent.created_at if respondent is not None else None
     return created is None or (created if created.tzinfo else created.replace(tzinfo=dt.UTC)) >= since
 
 

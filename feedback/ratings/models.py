@@ -47,7 +47,10 @@ class Rating(db.Model):
         CheckConstraint("comment_status IS NULL OR comment_status IN ('pending', 'approved', 'rejected')", name="comment_status"),
         CheckConstraint("channel IN ('web', 'offline_web', 'sms', 'assisted')", name="channel"),
         Index("ix_rating_scope", "municipality_code", "subject_code", "period", "status"),
-        Index("ix_rating_burst", "municipality_code", "created_at"),
+        # The anti-abuse windows (abuse.quarantine_rule) count by updated_at: per municipality, and per
+        # address (without this one every submission scanned the whole table).
+        Index("ix_rating_burst", "municipality_code", "updated_at"),
+        Index("ix_rating_address_recent", "address_hash", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

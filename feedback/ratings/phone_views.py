@@ -49,7 +49,7 @@ def verify():
         except PhoneError as exc:
             form.phone.errors.append(error_message(exc.code))
         else:
-            db.session.commit()
+            db.session.commit()  # the code is stored before it is sent (never an SMS for a code we lost)
             try:
                 get_backend(current_app).send(issued.phone, sms_text(issued.code))
             except SmsError:
@@ -80,7 +80,6 @@ def code():
         else:
             if verified is not respondent:
                 switch_respondent(verified)
-            db.session.commit()
             return redirect(url_for(".done", next=next_url))
     minutes = max(int(current_app.config.get("PHONE_CODE_TTL_SECONDS", DEFAULTS["PHONE_CODE_TTL_SECONDS"])) // 60, 1)
     return render_template("ratings/verify_code.html", form=form, next_url=next_url, minutes=minutes,

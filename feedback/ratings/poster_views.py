@@ -76,7 +76,6 @@ def poster(code: str, subject: str | None = None):
     rated = _rated_subject(municipality, subject) if subject is not None else None
     url = public_url(rating_path(g.lang, municipality.code, rated.code if rated else None))
     sms = poster_sms(municipality, rated)
-    db.session.commit()
     return render_template(
         "ratings/poster.html", m=municipality, subject=rated, url=url,
         short_url=url.split("://", 1)[-1], qr=qr_svg(url), lang=g.lang,

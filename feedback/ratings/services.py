@@ -18,7 +18,7 @@ from ..db import db, utcnow
 from ..territory.models import Municipality, Village
 from .abuse import Signals, comment_flags, mask_personal_data, quarantine_rule
 from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, SubmissionKey
-from .signals import changed, state_of
+from .signals import RatingState, changed, state_of
 
 COMMENT_MAX_LENGTH = 1000
 SOATE_CODE = re.compile(r"\d{14}")
@@ -103,9 +103,10 @@ def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
     if subject.applies_to not in MUNICIPALITY_KIND_APPLIES[municipality.kind]:
         raise RatingError("subject", "not_applicable", _l("This service does not apply to this local government."), 422)
     overall = _score(data.overall, "overall", allow_unknown=False)
-    criteria = {c.code: c for c in db.session.scalars(select(Criterion)) if c.applies_to_subject(subject)}
     if not isinstance(data.criteria or {}, dict):
         raise RatingError("criteria", "invalid", _l("Criteria must map criterion codes to scores."))
+    criteria = {c.code: c for c in db.session.scalars(select(Criterion))
+                if c.applies_to_subject(subject)} if data.criteria else {}
     scores = {}
     for code, value in (data.criteria or {}).items():
         if code not in criteria:
@@ -134,9 +135,13 @@ def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
     return municipality, subject, scores, extra
 
 
-def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, period: int | None = None) -> Outcome:
-    """Validate and store one rating (replacing the respondent's earlier one for the same period)."""
-    municipality, subject, scores, fields = validate(data)
+def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, period: int | None = None,
+                  checked: tuple | None = None) -> Outcome:
+    """Validate and store one rating (replacing the respondent's earlier one for the same period).
+
+    ``checked``: what ``validate(data)`` returned, when the caller validated before its write began
+    (the look-ups then stay out of SQLite's write lock, which every other rating waits for)."""
+    municipality, subject, scores, fields = checked or validate(data)
     if data.client_id:
         earlier = db.session.get(SubmissionKey, data.client_id)
         if earlier is not None:
@@ -183,5 +188,6 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     except IntegrityError:
         # Two submissions raced: the other one with this client_id or this respondent won.
         raise RatingError("client_id", "conflict", _l("This rating was submitted twice at once; try again."), 409) from None
-    changed(before, rating)
+    changed(before, rating, RatingState(municipality.code, subject.code, period, rating.overall, rating.status,
+                                        bool(rating.verified), tuple(sorted(scores.items()))))
     return Outcome(rating, replaced=replaced, repeated=False)

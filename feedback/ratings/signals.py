@@ -29,8 +29,9 @@ def state_of(rating) -> RatingState:
                        rating.channel or "web", rating.address_hash or "")
 
 
-def changed(old: RatingState | None, rating) -> None:
-    """Announce the change of ``rating`` from ``old`` (after the rating was flushed)."""
-    new = state_of(rating)
+def changed(old: RatingState | None, rating, new: RatingState | None = None) -> None:
+    """Announce the change of ``rating`` from ``old`` (after the rating was flushed); ``new``: its
+    state when the caller knows it (no reload of the criteria just written)."""
+    new = new if new is not None else state_of(rating)
     if old != new:
         rating_changed.send(rating, old=old, new=new)

@@ -16,7 +16,7 @@ from .forms import DONT_KNOW, OVERALL_WORDS, rating_form
 from .models import Rating
 from .respondents import COOKIE as RESPONDENT_COOKIE
 from .respondents import current_respondent
-from .services import CATALOG_CODE, RatingError, RatingInput, current_period, submit_rating
+from .services import CATALOG_CODE, RatingError, RatingInput, current_period, submit_rating, validate
 
 bp = Blueprint("ratings", __name__, url_prefix="/<lang>", template_folder="templates")
 bp.url_value_preprocessor(pull_lang)
@@ -68,27 +68,32 @@ def rate(code: str, subject: str):
     if request.method == "GET":
         form.started.data = issue_stamp()
     elif form.validate():
-        begin_write()
-        respondent = current_respondent()
+        # Plain values only from here: the write below starts a transaction of its own (db.begin_write).
         data = RatingInput(
             municipality_code=municipality.code, subject_code=subject_obj.code, overall=form.overall.data,
             criteria={c.code: (None if f.data in (None, "", DONT_KNOW) else f.data) for c, f in form.criteria_fields},
             comment=form.comment.data, sex=form.sex.data or None, age_band=form.age_band.data or None,
             village_code=form.village.data or None, source="web",
         )
-        signals = request_signals(municipality.code, respondent.id, honeypot=form.website.data or "",
-                                  fill_seconds=use_stamp(form.started.data))
+        honeypot, started = form.website.data or "", form.started.data
         try:
-            outcome = submit_rating(data, respondent, signals)
+            checked = validate(data)  # reads only: before the write lock (db.begin_write)
+            begin_write()
+            respondent = current_respondent()
+            signals = request_signals(data.municipality_code, respondent.id, honeypot=honeypot,
+                                      fill_seconds=use_stamp(started))
+            outcome = submit_rating(data, respondent, signals, checked=checked)
         except RatingError as error:
             db.session.rollback()
+            municipality = _municipality(code)  # read again for the page (the write's objects are gone)
+            subject_obj = _subject(municipality, subject)
             target = getattr(form, error.field if hasattr(form, error.field) else "overall")
             target.errors = list(target.errors) + [str(error.message)]
         else:
-            target = url_for("ratings.thanks", code=municipality.code, subject=subject_obj.code,
-                             replaced=int(outcome.replaced))  # before the commit expires the objects
-            db.session.commit()
-            return redirect(target, code=303)
+            # Stored when the request ends (db.commit_at_boundary commits before the response is sent;
+            # a failed commit answers 503, never this redirect).
+            return redirect(url_for("ratings.thanks", code=data.municipality_code, subject=data.subject_code,
+                                    replaced=int(outcome.replaced)), code=303)
     if request.method == "POST":
         form.started.data = issue_stamp(shown_at=stamp_shown_at(form.started.data))
     status = 400 if request.method == "POST" else 200

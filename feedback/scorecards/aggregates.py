@@ -14,6 +14,8 @@ tests.
 """
 from flask import Flask
 from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db
@@ -86,29 +88,57 @@ def apply_change(old: RatingState | None, new: RatingState | None) -> None:
     new_ratings, new_criteria = contribution(new, +1)
     _merge(ratings, new_ratings)
     _merge(criteria, new_criteria)
-    for key, delta in ratings.items():
-        _bump(RatingAggregate, RATING_COLUMNS, dict(zip(("municipality_code", "subject_code", "period"), key, strict=False)), delta)
-    for key, delta in criteria.items():
-        _bump(CriterionAggregate, CRITERION_COLUMNS,
-              dict(zip(("municipality_code", "subject_code", "criterion_code", "period"), key, strict=False)), delta)
+    _upsert(RatingAggregate, RATING_COLUMNS,
+            [(dict(zip(("municipality_code", "subject_code", "period"), key, strict=True)), delta)
+             for key, delta in ratings.items()])
+    _upsert(CriterionAggregate, CRITERION_COLUMNS,
+            [(dict(zip(("municipality_code", "subject_code", "criterion_code", "period"), key, strict=True)), delta)
+             for key, delta in criteria.items()])
 
 
 def _bump(model, columns: tuple[str, ...], key: dict, delta: dict) -> None:
-    """UPDATE … SET c = c + d; INSERT when the row does not exist yet (portable upsert: a concurrent
-    insert of the same key loses in its savepoint and is retried as an update)."""
-    delta = {c: d for c, d in delta.items() if d}
-    if not delta:
+    """Add ``delta`` to the row ``key`` of ``model`` (created when absent)."""
+    _upsert(model, columns, [(key, delta)])
+
+
+_UPSERT_DIALECTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+_upserts: dict = {}
+
+
+def _upsert_statement(table, columns: tuple[str, ...], dialect: str):
+    """INSERT … ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c, built once per table."""
+    key = (table.name, columns, dialect)
+    if key not in _upserts:
+        ins = _UPSERT_DIALECTS[dialect](table)
+        _upserts[key] = ins.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
+                                                  set_={c: table.c[c] + ins.excluded[c] for c in columns})
+    return _upserts[key]
+
+
+def _upsert(model, columns: tuple[str, ...], changes: list[tuple[dict, dict]]) -> None:
+    """Add each delta to its row, creating it when absent: one INSERT … ON CONFLICT DO UPDATE (SQLite
+    and PostgreSQL; atomic under concurrent writers of the same row, no read first). Elsewhere an
+    UPDATE, then an INSERT in a savepoint whose loss to a concurrent insert is retried as an update."""
+    changes = [(key, {c: d for c, d in delta.items() if d}) for key, delta in changes]
+    changes = [(key, delta) for key, delta in changes if delta]
+    if not changes:
         return
-    where = [getattr(model, name) == value for name, value in key.items()]
-    stmt = (update(model).where(*where).values({c: getattr(model, c) + d for c, d in delta.items()})
-            .execution_options(synchronize_session=False))
-    if db.session.execute(stmt).rowcount:
+    table = model.__table__
+    dialect = db.session.get_bind().dialect.name
+    if dialect in _UPSERT_DIALECTS:
+        db.session.execute(_upsert_statement(table, columns, dialect),
+                           [{**key, **{c: delta.get(c, 0) for c in columns}} for key, delta in changes])
         return
-    try:
-        with db.session.begin_nested():
-            db.session.execute(insert(model).values(**key, **{c: delta.get(c, 0) for c in columns}))
-    except IntegrityError:
-        db.session.execute(stmt)
+    for key, delta in changes:
+        where = [table.c[name] == value for name, value in key.items()]
+        stmt = update(table).where(*where).values({c: table.c[c] + d for c, d in delta.items()})
+        if db.session.execute(stmt).rowcount:
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(table).values(**key, **{c: delta.get(c, 0) for c in columns}))
+        except IntegrityError:
+            db.session.execute(stmt)
 
 
 def _counted(state: RatingState | None, municipality: str, period: int) -> tuple[int, int]:

@@ -32,12 +32,12 @@ def contribution(state: RatingState | None, sign: int) -> dict[ChannelKey, dict[
 
 
 def apply_change(old: RatingState | None, new: RatingState | None) -> None:
-    from .aggregates import _bump, _merge
+    from .aggregates import _merge, _upsert
 
     rows = contribution(old, -1)
     _merge(rows, contribution(new, +1))
-    for key, delta in rows.items():
-        _bump(ChannelAggregate, RATING_COLUMNS, dict(zip(KEY_COLUMNS, key, strict=True)), delta)
+    _upsert(ChannelAggregate, RATING_COLUMNS, [(dict(zip(KEY_COLUMNS, key, strict=True)), delta)
+                                               for key, delta in rows.items()])
 
 
 def recompute() -> dict[ChannelKey, dict[str, int]]:

@@ -151,6 +151,5 @@ def methodology_publish():
         else:
             record("methodology.publish", "methodology", published.version, actor_id=current_user.id,
                    before={"version": base.version, **base.values}, after={"version": published.version, **published.values})
-            db.session.commit()
             return redirect(url_for("scorecards.methodology_page", version=published.version), code=303)
     return methodology_admin(form, 400)

@@ -4,13 +4,12 @@ Units change over time (the 2024–25 reform merged aiyl aimaks): a unit is neve
 end date (``valid_to``) and a successor, and everything recorded about it stays attached to it.
 """
 import datetime as dt
-import uuid
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, event, insert, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Name, SoateCode, db, utcnow
+from ..db import Name, SoateCode, db
 
 MUNICIPALITY_KINDS = ("aiyl_aimak", "city")
 REGION_KINDS = ("oblast", "city_republican")
@@ -106,33 +105,3 @@ class Village(NamedUnit, db.Model):
     name_ky_confidence: Mapped[str] = mapped_column(String(6), default="high", server_default="high")
 
     municipality: Mapped[Municipality] = relationship(back_populates="villages")
-
-
-class RegistryVersion(db.Model):
-    """One row whose token changes with every change to the registry, so that what a process derives
-    from the registry (the search index) can tell, with one cheap read, that it is out of date.
-
-    A random token rather than a counter: a rolled-back change must never share a version with
-    another change."""
-
-    __tablename__ = "registry_version"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(32))
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-
-_UNITS = (Region, District, Municipality, Village)
-
-
-@event.listens_for(Session, "after_flush")
-def _new_registry_version(session: Session, flush_context) -> None:
-    touched = any(isinstance(obj, _UNITS) for obj in session.new) or any(
-        isinstance(obj, _UNITS) for obj in session.deleted) or any(
-        isinstance(obj, _UNITS) and session.is_modified(obj, include_collections=False) for obj in session.dirty)
-    if not touched:
-        return
-    values = {"token": uuid.uuid4().hex, "changed_at": utcnow()}
-    connection = session.connection()
-    if connection.execute(update(RegistryVersion).where(RegistryVersion.id == 1).values(**values)).rowcount == 0:
-        connection.execute(insert(RegistryVersion).values(id=1, **values))

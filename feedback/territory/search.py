@@ -18,8 +18,9 @@ a rank a municipality's own name before a village's, a city before aiyl aimaks, 
 where known, then alphabetically in the page's language.
 
 The index is built once per process from the registry and rebuilt whenever the registry changes:
-every flush that touches a territorial unit writes a new random token into ``registry_version``
-(see models.py), and each search reads that one row first.
+it is kept under the shared reference version (``cache.version()``, the ``cache_version`` row that
+every write to the registry or the catalog bumps in its own transaction), which each request reads
+once anyway for the other cached pages.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from sqlalchemy import false, select
 
 from ..db import db
 from ..i18n import collation_key
-from .models import District, Municipality, Region, RegistryVersion, Village
+from .models import District, Municipality, Region, Village
 
 # --- normalisation ---------------------------------------------------------------------------------
 
@@ -320,21 +321,27 @@ def build_index() -> SearchIndex:
 
 
 _lock = threading.Lock()
-_TOKEN = select(RegistryVersion.__table__.c.token).where(RegistryVersion.__table__.c.id == 1)
 
 
 def current_index() -> SearchIndex:
-    """The process's index of the registry, rebuilt when the registry's version token changes."""
-    # One small read on the session's own connection (it sees the session's uncommitted changes).
-    token = db.session.connection().execute(_TOKEN).scalar()
-    cache = current_app.extensions.setdefault("territory_search", {})
-    cached = cache.get("index")
-    if token is not None and cached is not None and cached[0] == token:
-        return cached[1]
+    """The process's index of the registry, rebuilt when the shared reference version changes."""
+    from .. import cache
+
+    if cache.written():
+        # This transaction changed the reference data (not yet committed): an index of what it
+        # sees, kept by no one, so that a rollback leaves no trace under any version.
+        return build_index()
+    version = cache.version()
+    store = current_app.extensions.setdefault("territory_search", {})
+    kept = store.get("index")
+    if kept is not None and kept[0] == version:
+        return kept[1]
     with _lock:
+        kept = store.get("index")
+        if kept is not None and kept[0] == version:
+            return kept[1]
         index = build_index()
-        if token is not None:
-            cache["index"] = (token, index)
+        store["index"] = (version, index)
     return index
 
 

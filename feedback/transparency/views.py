@@ -127,7 +127,6 @@ def assess(code: str):
                 db.session.rollback()
                 errors = _errors_of(error)
             else:
-                db.session.commit()
                 done = action if action in ("submit", "finalise") else "save"
                 return redirect(url_for("transparency.assess", code=municipality.code, period=period, done=done),
                                 code=303)
@@ -179,7 +178,6 @@ def review(assessment_id: int):
                 db.session.rollback()
                 errors = _errors_of(error)
             else:
-                db.session.commit()
                 return redirect(url_for("transparency.assess", code=municipality.code, period=assessment.period,
                                         done="review"), code=303)
         assessment = queries.assessment(assessment_id)
@@ -223,7 +221,6 @@ def staff_reply(assessment_id: int):
                 db.session.rollback()
                 errors = _errors_of(error)
             else:
-                db.session.commit()
                 return redirect(url_for("transparency.staff_reply", assessment_id=assessment.id, done=1), code=303)
         assessment = queries.assessment(assessment_id)
     return render_template("transparency/staff_reply.html", m=municipality, assessment=assessment, items=catalog,
@@ -281,7 +278,6 @@ def priorities(code: str):
             target = getattr(form, error.field, form.first) if error.field in ("first", "second", "third") else form.first
             target.errors = list(target.errors) + [str(error.message)]
         else:
-            db.session.commit()
             return redirect(url_for("transparency.priorities_thanks", code=municipality.code, replaced=int(replaced)),
                             code=303)
     status = 400 if request.method == "POST" else 200
