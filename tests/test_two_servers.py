@@ -2,6 +2,7 @@
 rate limits and ratings do not depend on one process's memory."""
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -18,7 +19,20 @@ from tests.scratch import scratch_app
 
 pytestmark = pytest.mark.scratch_db
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PORTS = (7320, 7321)
+
+
+def _free_ports(count: int) -> tuple[int, ...]:
+    """Ports nobody listens on now (the OS picks them), so parallel runs never collide."""
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = tuple(s.getsockname()[1] for s in sockets)
+    for s in sockets:
+        s.close()
+    return ports
+
+
+PORTS = _free_ports(2)
 AK_BULUN = "41702205805000"
 PASSWORD = "a long test password 1"
 

@@ -189,5 +189,6 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
         # Two submissions raced: the other one with this client_id or this respondent won.
         raise RatingError("client_id", "conflict", _l("This rating was submitted twice at once; try again."), 409) from None
     changed(before, rating, RatingState(municipality.code, subject.code, period, rating.overall, rating.status,
-                                        bool(rating.verified), tuple(sorted(scores.items()))))
+                                        bool(rating.verified), tuple(sorted(scores.items())),
+                                        rating.channel or "web", rating.address_hash or ""))
     return Outcome(rating, replaced=replaced, repeated=False)
