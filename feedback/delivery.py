@@ -107,7 +107,13 @@ def run_job(kind: str, row_id: int, base_url: str | None = None) -> bool | None:
     """The RQ job (runs in the worker's app context; see ``flask channels worker``)."""
     base = base_url or current_app.config.get("PUBLIC_URL") or "http://localhost/"
     with current_app.test_request_context(base_url=base):  # for url_for(_external=True) in texts
-        return send_one(kind, row_id)
+        try:
+            return send_one(kind, row_id)
+        except DeliveryFailed:
+            raise
+        except Exception:  # the database went away…: leave a clean session for the next job
+            db.session.rollback()
+            raise
 
 
 # --- after the request ---------------------------------------------------------------------------
