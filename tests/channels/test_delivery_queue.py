@@ -138,3 +138,9 @@ def test_without_redis_the_reply_is_sent_after_the_response(gateway, app, monkey
     monkeypatch.setitem(app.config, "SMS_BACKEND", gateway.sent)
     gateway.sms("ЖАРДАМ")  # closes the response: call_on_close runs
     assert len(gateway.sent.sent) == 1 and the_message().sent_at is not None
+
+
+def test_the_worker_refuses_to_start_without_redis(app, monkeypatch):
+    monkeypatch.delitem(app.config, "REDIS_URL", raising=False)
+    result = app.test_cli_runner().invoke(args=["channels", "worker", "--burst"])
+    assert result.exit_code != 0 and "REDIS_URL is not set" in result.output
