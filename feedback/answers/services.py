@@ -336,6 +336,8 @@ def opt_in_sms(respondent: Respondent | None, rating_id: int, phone: str, langua
     if notice is None:
         notice = SmsNotice(rating_id=rating.id, respondent_id=respondent.id, created_at=utcnow())
         db.session.add(notice)
+    if notice.status == "failed":  # the number given again after delivery was given up: start afresh
+        notice.status, notice.attempts, notice.next_attempt_at = "waiting", 0, None
     if notice.status != "sent":
         notice.phone_cipher = _fernet().encrypt(phone_e164.encode()).decode()
         notice.language = _language(language)

@@ -42,3 +42,30 @@ def test_an_answer_queues_the_notice_and_a_worker_sends_it_once(app, session, st
     [(to, text)] = flaky.sent
     assert to == PHONE and "ЖӨБ" in text and f"/ky/m/{comment.municipality_code}/" in text
     assert delivery.run_job("notice", notice.id) is None and len(flaky.sent) == 1  # never twice
+
+
+def test_a_notice_is_given_up_after_the_last_attempt_and_the_number_erased_until_given_again(
+        app, session, staff, make_comment, resident, monkeypatch):
+    from .test_services import _answer
+
+    monkeypatch.delitem(app.config, "REDIS_URL", raising=False)
+    down = Slow(failures=100)
+    monkeypatch.setitem(app.config, "SMS_BACKEND", down)
+    resident.phone_hash = keyed_hash(PHONE, "phone")
+    resident.phone_verified_at = dt.datetime.now(dt.UTC)
+    comment = make_comment(respondent=resident)
+    notice = services.opt_in_sms(resident, comment.id, PHONE, "ru")
+    _answer(staff, [comment])
+    session.commit()
+    for _ in range(delivery.MAX_ATTEMPTS + 2):
+        delivery.sweep("notice", "https://x/")
+        if notice.next_attempt_at is not None:
+            notice.next_attempt_at -= dt.timedelta(hours=1)  # its back-off has passed
+    session.refresh(notice)
+    assert down.calls == delivery.MAX_ATTEMPTS and notice.attempts == delivery.MAX_ATTEMPTS
+    assert notice.status == "failed" and notice.phone_cipher is None
+    notice = services.opt_in_sms(resident, comment.id, PHONE, "ru")  # the resident asks again
+    assert notice.status == "due" and notice.attempts == 0 and notice.phone_cipher
+    monkeypatch.setitem(app.config, "SMS_BACKEND", Slow())
+    assert delivery.sweep("notice", "https://x/") == (1, 0)
+    assert "Органы МСУ" in app.config["SMS_BACKEND"].sent[0][1]
