@@ -130,8 +130,9 @@ def check_production(config) -> None:
     single = str(config.get("SINGLE_PROCESS", "")).lower() in ("1", "true", "yes")
     if (not storage or storage.startswith("memory")) and not single:
         problems.append("REDIS_URL must be set so that every worker and server shares the rate limits "
-                        "(e.g. REDIS_URL=redis://127.0.0.1:6379/0), or FEEDBACK_SINGLE_PROCESS=true "
-                        "when exactly one process serves the site")
+                        "and queues outgoing SMS (e.g. REDIS_URL=redis://127.0.0.1:6379/0, with "
+                        "'flask channels worker' running: deploy/systemd/feedback-worker.service), "
+                        "or FEEDBACK_SINGLE_PROCESS=true when exactly one process serves the site")
     if problems:
         raise ConfigurationError("; ".join(problems))
 

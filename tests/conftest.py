@@ -118,6 +118,26 @@ def session():
     return db.session
 
 
+@pytest.fixture
+def rq_queue(app, monkeypatch):
+    """REDIS_URL set for the app and its RQ delivery queue (a fresh queue name) on a real Redis:
+    TEST_REDIS_URL, default database 14, which is flushed before and after (use it for nothing else)."""
+    import uuid
+
+    from redis import Redis
+
+    from feedback import delivery
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    connection = Redis.from_url(url)
+    connection.ping()
+    connection.flushdb()
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.config, "RQ_QUEUE", f"test-{uuid.uuid4().hex[:8]}")
+    yield delivery.redis_queue(app)
+    connection.flushdb()
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
         re.search(r'name="csrf_token" value="([^"]+)"', html)

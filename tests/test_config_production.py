@@ -88,6 +88,7 @@ def test_shared_rate_limit_storage_required(prod):
     prod.delenv("REDIS_URL")
     message = refusal(prod)
     assert "REDIS_URL must be set" in message and "FEEDBACK_SINGLE_PROCESS=true" in message
+    assert "flask channels worker" in message  # Redis queues outgoing SMS: a worker must run
 
 
 def test_single_process_may_keep_limits_in_memory(prod):

@@ -90,11 +90,12 @@ class SmsNotice(db.Model):
     """An outbox row: one SMS to a verified phone when its comment is answered.
 
     The number is kept encrypted (Fernet, key derived from the personal-data key) only until the
-    message is handed to the gateway, then erased; a failed hand-over stays ``due`` and is retried.
+    message is handed to the gateway, then erased; a failed hand-over stays ``due`` and is retried
+    (feedback.delivery) until ``next_attempt_at``-spaced attempts run out: then ``failed``.
     """
 
     __tablename__ = "sms_notice"
-    __table_args__ = (CheckConstraint("status IN ('waiting', 'due', 'sent')", name="status"),)
+    __table_args__ = (CheckConstraint("status IN ('waiting', 'due', 'sent', 'failed')", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rating_id: Mapped[int] = mapped_column(ForeignKey("rating.id", ondelete="CASCADE"), unique=True)
@@ -105,5 +106,6 @@ class SmsNotice(db.Model):
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="SET NULL"))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # None: at once
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import re
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -336,6 +336,8 @@ def opt_in_sms(respondent: Respondent | None, rating_id: int, phone: str, langua
     if notice is None:
         notice = SmsNotice(rating_id=rating.id, respondent_id=respondent.id, created_at=utcnow())
         db.session.add(notice)
+    if notice.status == "failed":  # the number given again after delivery was given up: start afresh
+        notice.status, notice.attempts, notice.next_attempt_at = "waiting", 0, None
     if notice.status != "sent":
         notice.phone_cipher = _fernet().encrypt(phone_e164.encode()).decode()
         notice.language = _language(language)
@@ -358,39 +360,3 @@ SMS_TEXT = {
     "ky": "ЖӨБ органы сиздин пикириңизге жооп берди: %(url)s",
     "ru": "Органы МСУ ответил на ваш комментарий: %(url)s",
 }
-
-
-def deliver_due(backend, url_of, limit: int = 100) -> tuple[int, int]:
-    """Hand the due notices to the SMS gateway, each in its own transaction; (sent, failed). A gateway
-    failure keeps the notice due (retried by the next call or ``flask answers send-sms``): nothing
-    is lost, and the answer itself was committed before any of this."""
-    from ..ratings.sms import SmsError
-
-    sent = failed = 0
-    ids = db.session.scalars(select(SmsNotice.id).where(SmsNotice.status == "due").order_by(SmsNotice.id)
-                             .limit(limit)).all()
-    for notice_id in ids:
-        notice = db.session.get(SmsNotice, notice_id)
-        if notice is None or notice.status != "due" or not notice.phone_cipher:
-            continue
-        try:
-            phone = _fernet().decrypt(notice.phone_cipher.encode()).decode()
-        except InvalidToken:
-            notice.last_error = "undecryptable"
-            notice.attempts += 1
-            db.session.commit()
-            failed += 1
-            continue
-        rating = db.session.get(Rating, notice.rating_id)
-        text = SMS_TEXT[notice.language] % {"url": url_of(notice.language, rating.municipality_code)}
-        try:
-            backend.send(phone, text)
-        except (SmsError, OSError) as error:
-            notice.attempts += 1
-            notice.last_error = str(error)[:200]
-            failed += 1
-        else:
-            notice.status, notice.sent_at, notice.phone_cipher = "sent", utcnow(), None
-            sent += 1
-        db.session.commit()
-    return sent, failed

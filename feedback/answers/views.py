@@ -7,7 +7,7 @@ judgement and SMS opt-in (by the respondent cookie), done-photos, and the kenesh
 import io
 import re
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -51,24 +51,13 @@ def _names() -> dict:
 
 
 def _send_after(response):
-    """Hand due SMS notices to the gateway after the response has gone out: the request never waits
-    for the gateway, and a failure leaves them due for ``flask answers send-sms``."""
-    app = current_app._get_current_object()
-    base = request.host_url
+    """Hand the SMS notices made due by this (committed) request to delivery: a queued job with
+    Redis, else sent after the response; the request never waits for the gateway, and a failure
+    leaves them due for the retries and ``flask answers send-sms``."""
+    from .. import delivery
+    from . import notices
 
-    def deliver():
-        from ..ratings.sms import get_backend
-
-        with app.app_context():
-            try:
-                with app.test_request_context(base_url=base):
-                    services.deliver_due(get_backend(app), _public_url)
-            except Exception:  # noqa: BLE001 - nothing here may break the response already sent
-                app.logger.exception("SMS notices could not be delivered; they stay due")
-                db.session.rollback()
-
-    response.call_on_close(deliver)
-    return response
+    return delivery.dispatch(response, notices.KIND, notices.new_due_ids())
 
 
 def _public_url(lang: str, code: str) -> str:

@@ -1,4 +1,4 @@
-"""flask channels short-codes | send-replies"""
+"""flask channels short-codes | send-replies | worker"""
 import click
 from flask.cli import AppGroup
 
@@ -19,8 +19,25 @@ def short_codes():
 
 @channels_cli.command("send-replies")
 def send_replies():
-    """Send the replies that are due (run every minute: failed deliveries are retried with back-off)."""
-    from .outbox import deliver
+    """Send the replies that are due (run every minute): failed deliveries are retried with back-off;
+    with REDIS_URL set, only those whose queued job was lost (the worker sends the others)."""
+    from ..delivery import sweep
+    from .outbox import KIND
 
-    sent, waiting = deliver()
+    sent, waiting = sweep(KIND)
     click.echo(f"{sent} sent, {waiting} waiting for a retry")
+
+
+@channels_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (instead of waiting for jobs).")
+def worker(burst):
+    """Run the RQ worker that delivers SMS (replies and answer notices) when REDIS_URL is set.
+    Run it as a service (deploy/systemd/feedback-worker.service); retries are scheduled by it too."""
+    from flask import current_app
+
+    from ..delivery import worker as run_worker
+
+    try:
+        run_worker(current_app._get_current_object(), burst=burst)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None

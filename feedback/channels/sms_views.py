@@ -28,6 +28,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from .. import delivery
 from ..db import db
 from ..errors import json_error
 from ..security import csrf
@@ -109,9 +110,7 @@ def sms_inbound():
         return error
     message = inbound.queue_reply(handled, "sms", _fields(payload, "from"))
     response = jsonify({"status": "duplicate" if handled.repeated else "ok", "outcome": handled.inbound.outcome})
-    if message is not None:
-        response.call_on_close(outbox.deliver_after_response(current_app._get_current_object(), message.id))
-    return response
+    return delivery.dispatch(response, outbox.KIND, [message.id] if message is not None else [])
 
 
 @bp.post("/rapidpro/inbound")

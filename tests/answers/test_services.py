@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from feedback import delivery
 from feedback.answers import queries, services
 from feedback.answers.models import Answer
 from feedback.answers.services import AnswerError, NotFound
@@ -140,7 +141,7 @@ class RecordingGateway(SmsBackend):
         self.sent.append((phone_e164, text))
 
 
-def test_sms_gateway_failure_loses_nothing(app, session, staff, make_comment, resident):
+def test_sms_gateway_failure_loses_nothing(app, session, staff, make_comment, resident, monkeypatch):
     resident.phone_hash = keyed_hash(PHONE, "phone")
     resident.phone_verified_at = dt.datetime.now(dt.UTC)
     comment = make_comment(respondent=resident)
@@ -151,16 +152,20 @@ def test_sms_gateway_failure_loses_nothing(app, session, staff, make_comment, re
     answer = _answer(staff, [comment])
     session.commit()  # the answer is committed before any SMS is tried
     failing = FailingGateway()
-    assert services.deliver_due(failing, lambda lang, code: f"https://x/{lang}/m/{code}/") == (0, 1)
+    monkeypatch.setitem(app.config, "SMS_BACKEND", failing)
+    assert delivery.sweep("notice", "https://x/") == (0, 1)
     session.refresh(notice)
     assert failing.calls == 1 and notice.status == "due" and notice.attempts == 1
     assert session.get(Answer, answer.id) is not None
+    assert delivery.sweep("notice", "https://x/") == (0, 0)  # waits a minute before the next try
+    notice.next_attempt_at -= dt.timedelta(minutes=2)
     gateway = RecordingGateway()
-    assert services.deliver_due(gateway, lambda lang, code: f"https://x/{lang}/m/{code}/") == (1, 0)
+    monkeypatch.setitem(app.config, "SMS_BACKEND", gateway)
+    assert delivery.sweep("notice", "https://x/") == (1, 0)
     session.refresh(notice)
     assert notice.status == "sent" and notice.phone_cipher is None
-    assert gateway.sent[0][0] == PHONE and "ЖӨБ" in gateway.sent[0][1]
-    assert services.deliver_due(gateway, lambda lang, code: "") == (0, 0)  # one SMS, never two
+    assert gateway.sent[0][0] == PHONE and "ЖӨБ" in gateway.sent[0][1] and "/ky/m/" in gateway.sent[0][1]
+    assert delivery.sweep("notice", "https://x/") == (0, 0)  # one SMS, never two
 
 
 def test_responsiveness_track_published_from_the_minimum(session, staff, make_comment):

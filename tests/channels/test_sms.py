@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from feedback.channels import outbox as outbox_module
+from feedback import delivery
 from feedback.channels import shortcodes
 from feedback.channels.models import InboundMessage, OutboundMessage, ShortCode
 from feedback.channels.parsing import parse
@@ -255,10 +255,10 @@ def test_a_failed_reply_waits_in_the_outbox_and_is_retried(gateway, app, monkeyp
     assert response.status_code == 200 and failing.calls == 1
     [message] = db.session.scalars(select(OutboundMessage))
     assert message.sent_at is None and message.attempts == 1 and message.phone == PHONE
-    assert outbox_module.deliver() == (0, 0)  # not due yet: it waits a minute
+    assert delivery.sweep("reply") == (0, 0)  # not due yet: it waits a minute
     monkeypatch.setitem(app.config, "SMS_BACKEND", gateway.sent)
     message.next_attempt_at = message.next_attempt_at - dt.timedelta(minutes=2)
-    assert outbox_module.deliver() == (1, 0)
+    assert delivery.sweep("reply") == (1, 0)
     assert message.sent_at is not None and message.phone is None and gateway.replies[0].startswith("Баа берүү")
 
 
