@@ -192,7 +192,7 @@ def wrk(url: str, duration: int, script: Path | None = None, script_args=(), con
 class Routes:
     """The routes measured, with what each needs (random paths, POST scripts)."""
 
-    def __init__(self, pairs, workdir: Path, base: str, quick: bool):
+    def __init__(self, pairs, workdir: Path, base: str, quick: bool, only: list[str] | None = None):
         self.pairs, self.workdir, self.base = pairs, workdir, base
         rng = random.Random(15)
         municipalities = sorted({m for m, _ in pairs})
@@ -224,6 +224,8 @@ class Routes:
         if quick:
             self.routes = [r for r in self.routes if r[0] not in ("scorecard HTML", "compare district",
                                                                   "rating form, 300 random")]
+        if only:  # --routes: only these (names as printed, e.g. "scorecard JSON")
+            self.routes = [r for r in self.routes if r[0] in only]
 
     def _write(self, name, lines) -> Path:
         path = self.workdir / name
@@ -328,11 +330,19 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
     log(f"\n== {db}, {human(ratings)} ratings ==")
     prep = prepare(url, ratings, log)
     pairs = valid_pairs(url)
-    env = {"DATABASE_URL": url, "FEEDBACK_ENV": "production", "SECRET_KEY": "bench-" + "x" * 40,
+    # Production settings pass the production checks (config.check_production): keys of their own,
+    # a public URL, an SMS gateway (never called by the routes measured), shared storage or one process.
+    env = {"DATABASE_URL": url, "FEEDBACK_ENV": "production", "SECRET_KEY": "bench-secret-0123456789abcdefghijklmnop",
+           "FEEDBACK_PERSONAL_DATA_KEY": "bench-personal-0123456789abcdefghijklmnop",
+           "FEEDBACK_AUDIT_KEY": "bench-audit-0123456789abcdefghijklmnopqrst",
+           "FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{APP_PORT}", "FEEDBACK_SMS_BACKEND": "http",
+           "FEEDBACK_SMS_GATEWAY_URL": "http://127.0.0.1:9/bench-no-sms",
            "FEEDBACK_RATELIMIT_ENABLED": "false", "FEEDBACK_SESSION_COOKIE_SECURE": "false",
            "FEEDBACK_SQL_COUNT_HEADER": "true"}
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+    else:  # without Redis the spent form stamps are per worker: the form post route may see repeats
+        env["FEEDBACK_SINGLE_PROCESS"] = "true"
     results = {"database": db, "target_ratings": ratings, **prep, "series": []}
     app = gunicorn("wsgi:app", APP_PORT, env, args.workers)
     try:
@@ -342,7 +352,8 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
         raise
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick)
+            routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick,
+                            [r.strip() for r in args.routes.split(",")] if args.routes else None)
             credentials = routes.form_credentials()
             stored_before = stored_bench_ratings(url)
             acknowledged = 0
@@ -374,8 +385,9 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
             if args.lighthouse:
                 results["lighthouse"] = lighthouse(f"http://127.0.0.1:{APP_PORT}", args.lighthouse)
             stored = stored_bench_ratings(url) - stored_before
-            # The SQL-count pass above stored 6 more (3 API, 3 form posts).
-            results["ratings_acknowledged"], results["ratings_stored"] = acknowledged, stored - 6
+            # The SQL-count pass above stored 3 more per posting route (API, form post).
+            posting = sum(1 for _, kind, _ in routes.routes if kind in ("api", "form"))
+            results["ratings_acknowledged"], results["ratings_stored"] = acknowledged, stored - 3 * posting
     finally:
         stop(app)
         stop(bare)
@@ -457,7 +469,8 @@ def write_report(all_results, args, command) -> None:
                                              "rate_limits": "off", "FEEDBACK_ENV": "production",
                                              "warmup_seconds_per_get_route": args.warmup},
             "results": all_results}
-    suffix = "-quick" if args.quick else ""
+    # --quick and --routes runs are written beside the full report, never over it.
+    suffix = "-quick" if args.quick else "-routes" if args.routes else ""
     (docs / f"benchmarks{suffix}.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n")
     head = ["# Benchmarks", "",
             f"Measured {info['date']} with `{command}` on {info['machine']['cpu']} ({info['machine']['cores']} cores, "
@@ -486,6 +499,8 @@ def main(argv=None) -> int:
     parser.add_argument("--series", type=int, default=None)
     parser.add_argument("--duration", type=int, default=None, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--routes", default=None,
+                        help='only these routes, comma-separated names as printed, e.g. "scorecard JSON,compare region"')
     parser.add_argument("--bare-duration", type=int, default=None,
                         help="seconds of the bare runs just before and after each route")
     parser.add_argument("--warmup", type=int, default=None, help="seconds of unmeasured load per GET route first")

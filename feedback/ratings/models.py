@@ -48,6 +48,9 @@ class Rating(db.Model):
         CheckConstraint("channel IN ('web', 'offline_web', 'sms', 'assisted')", name="channel"),
         Index("ix_rating_scope", "municipality_code", "subject_code", "period", "status"),
         Index("ix_rating_burst", "municipality_code", "created_at"),
+        # A municipality's published comments (the scorecard's comments and responsiveness track)
+        # without reading its other ratings.
+        Index("ix_rating_comments", "municipality_code", "comment_status", "period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
