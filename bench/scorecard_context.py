@@ -1,6 +1,7 @@
 """Time the version-2 scorecard context of one period at 50 thousand and 5 million ratings.
 
     .venv/bin/python bench/scorecard_context.py [--database-url URL] [--sizes 50000 5000000] [--repeat 5]
+    .venv/bin/python bench/scorecard_context.py --database-url sqlite:///instance/bench-5M.sqlite3 --period 2026
 
 The context reads only the aggregates (one row per municipality × subject, whatever the number of
 ratings behind it), so the history is generated directly as aggregates: every municipality in
@@ -113,7 +114,14 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 5_000_000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--period", type=int, default=None,
+                        help="time the context of this period of the database's own ratings (e.g. the demo "
+                             "history of bench/run's 5 M database) instead of generated aggregates")
     args = parser.parse_args()
+    if args.period is not None:
+        if not args.database_url:
+            parser.error("--period needs --database-url")
+        return real_period(args)
     url = args.database_url or "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="bench-context-"), "bench.sqlite3")
     app = build_database(url)
     rng = np.random.default_rng(15)
@@ -145,6 +153,36 @@ def main() -> None:
                 names = {"context": context, "PERIOD": PERIOD, "params": params}
                 cProfile.runctx("context.compute(PERIOD, params)", globals(), names, "/tmp/bench-context.prof")
                 pstats.Stats("/tmp/bench-context.prof").sort_stats("tottime").print_stats(12)
+
+
+def real_period(args) -> None:
+    """The context of one period of the database's real ratings, computed --repeat times."""
+    from sqlalchemy import func, select
+
+    from feedback import create_app
+    from feedback.db import db
+    from feedback.ratings.models import Rating
+    from feedback.scorecards import context, methodology
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        params = methodology.get()
+        ratings = db.session.scalar(select(func.count()).select_from(Rating).where(Rating.period == args.period))
+        everything = db.session.scalar(select(func.count()).select_from(Rating))
+        context.compute(args.period, params)  # warm
+        times, cpu = [], []
+        for _ in range(args.repeat):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            result = context.compute(args.period, params)
+            times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        published = sum(1 for u in result["units"].values() if u["est"] is not None)
+        print(json.dumps({"bench": "scorecard_context", "period": args.period, "ratings_in_period": ratings,
+                          "ratings_in_database": everything, "published": published,
+                          "median_ms": round(statistics.median(times), 1), "min_ms": round(min(times), 1),
+                          "max_ms": round(max(times), 1), "cpu_median_ms": round(statistics.median(cpu), 1),
+                          "cpu_min_ms": round(min(cpu), 1), "load_average_1min": round(os.getloadavg()[0], 2)}),
+              flush=True)
 
 
 if __name__ == "__main__":

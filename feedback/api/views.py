@@ -282,7 +282,8 @@ def _scorecard_params():
 def municipality_scorecard(code: str):
     from ..scorecards.scorecard import build
 
-    m = territory_queries.municipality(code)
+    # The card needs the municipality's own columns only (not its villages, region or district).
+    m = db.session.get(Municipality, code) if territory_queries.is_soate(code) else None
     if m is None:
         return json_error(404, "not_found", _("No municipality has the code %(code)s.", code=code))
     period, params = _scorecard_params()

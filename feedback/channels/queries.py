@@ -1,10 +1,10 @@
 """Ratings by channel: how many came by the web form, the offline queue, SMS/messengers and paper."""
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from ..db import db
-from ..ratings.models import CHANNELS, Rating
+from ..ratings.models import CHANNELS
 
 
 @dataclass
@@ -16,16 +16,16 @@ class ChannelCount:
 
 
 def channel_counts(municipality_code: str | None, period: int) -> list[ChannelCount]:
-    """One row per channel (all four, zeros included), for one municipality or (None) for all."""
-    accepted = Rating.status == "accepted"
-    query = (select(Rating.channel, func.sum(case((accepted, 1), else_=0)),
-                    func.avg(case((accepted, Rating.overall), else_=None)),
-                    func.sum(case((accepted, 0), else_=1)))
-             .where(Rating.period == period).group_by(Rating.channel))
+    """One row per channel (all four, zeros included), for one municipality or (None) for all, from
+    the per-channel aggregates (kept in every rating's transaction): no request reads the ratings."""
+    from ..scorecards.models import ChannelAggregate as a
+
+    query = (select(a.channel, func.sum(a.n), func.sum(a.total), func.sum(a.n_quarantined))
+             .where(a.period == period).group_by(a.channel))
     if municipality_code is not None:
-        query = query.where(Rating.municipality_code == municipality_code)
-    found = {channel: (int(n or 0), float(mean) if mean is not None else None, int(q or 0))
-             for channel, n, mean, q in db.session.execute(query)}
+        query = query.where(a.municipality_code == municipality_code)
+    found = {channel: (int(n or 0), int(total or 0) / int(n) if n else None, int(q or 0))
+             for channel, n, total, q in db.session.execute(query)}
     return [ChannelCount(channel, *found.get(channel, (0, None, 0))) for channel in CHANNELS]
 
 

@@ -51,6 +51,9 @@ class Rating(db.Model):
         # address (without this one every submission scanned the whole table).
         Index("ix_rating_burst", "municipality_code", "updated_at"),
         Index("ix_rating_address_recent", "address_hash", "updated_at"),
+        # A municipality's published comments (the scorecard's comments and responsiveness track)
+        # without reading its other ratings.
+        Index("ix_rating_comments", "municipality_code", "comment_status", "period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

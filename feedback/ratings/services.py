@@ -18,7 +18,7 @@ from ..db import db, utcnow
 from ..territory.models import Municipality, Village
 from .abuse import Signals, comment_flags, mask_personal_data, quarantine_rule
 from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, SubmissionKey
-from .signals import RatingState, changed, state_of
+from .signals import changed, state_of
 
 COMMENT_MAX_LENGTH = 1000
 SOATE_CODE = re.compile(r"\d{14}")
@@ -188,7 +188,5 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     except IntegrityError:
         # Two submissions raced: the other one with this client_id or this respondent won.
         raise RatingError("client_id", "conflict", _l("This rating was submitted twice at once; try again."), 409) from None
-    changed(before, rating, RatingState(municipality.code, subject.code, period, rating.overall, rating.status,
-                                        bool(rating.verified), tuple(sorted(scores.items())),
-                                        rating.channel or "web", rating.address_hash or ""))
+    changed(before, rating, state_of(rating, criteria=scores))
     return Outcome(rating, replaced=replaced, repeated=False)

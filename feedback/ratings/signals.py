@@ -21,12 +21,17 @@ class RatingState:
     criteria: tuple[tuple[str, int | None], ...]
     channel: str = "web"  # models.CHANNELS: the scorecard counts each channel apart too
     address_hash: str = ""  # the client address's hash ("" unknown): the distinct-address counts
+    sex: str = ""  # as the resident stated them ("" not stated): the sample composition
+    age_band: str = ""
 
 
-def state_of(rating) -> RatingState:
+def state_of(rating, criteria: dict | None = None) -> RatingState:
+    """The rating's state; ``criteria`` (code → score): the scores just written, when the caller has
+    them (no reload of the rating's criteria)."""
+    scores = criteria.items() if criteria is not None else ((c.criterion_code, c.score) for c in rating.criteria)
     return RatingState(rating.municipality_code, rating.subject_code, rating.period, rating.overall, rating.status,
-                       bool(rating.verified), tuple(sorted((c.criterion_code, c.score) for c in rating.criteria)),
-                       rating.channel or "web", rating.address_hash or "")
+                       bool(rating.verified), tuple(sorted(scores)),
+                       rating.channel or "web", rating.address_hash or "", rating.sex or "", rating.age_band or "")
 
 
 def changed(old: RatingState | None, rating, new: RatingState | None = None) -> None:

@@ -7,7 +7,8 @@ aggregates commit or roll back together with the rating. It also bumps the perio
 tells every process that the shared scorecard context of that period is stale, and keeps the
 respondents' cluster sums (``ClusterAggregate``) the cluster-robust variance needs, and the
 distinct-address counts (``AddressAggregate`` → ``AddressCount``) of the methodology's
-``min_distinct_addresses``.
+``min_distinct_addresses``, and the sample composition (``CompositionAggregate``: accepted ratings
+by channel and by sex or age band).
 
 ``recompute_*`` derive the same numbers from the raw rows for ``flask scorecards rebuild`` and the
 tests.
@@ -22,7 +23,15 @@ from ..db import db
 from ..ratings.models import CriterionScore, Rating
 from ..ratings.signals import RatingState, rating_changed
 from . import channel_aggregates, scoring
-from .models import AddressAggregate, AddressCount, ClusterAggregate, CriterionAggregate, PeriodCounter, RatingAggregate
+from .models import (
+    AddressAggregate,
+    AddressCount,
+    ClusterAggregate,
+    CompositionAggregate,
+    CriterionAggregate,
+    PeriodCounter,
+    RatingAggregate,
+)
 from .queries import ALL_SUBJECTS, RATING_COLUMNS
 
 CRITERION_COLUMNS = ("n", "total", "total_sq", "n_unknown")
@@ -39,6 +48,7 @@ def on_rating_changed(sender, old: RatingState | None = None, new: RatingState |
     if respondent_id is not None:
         apply_cluster_change(respondent_id, old, new)
     apply_address_change(old, new)
+    apply_composition_change(old, new)
     for period in {s.period for s in (old, new) if s is not None}:
         _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})
 
@@ -277,6 +287,48 @@ def rekey_addresses(period: int, rekey) -> int:
     return changed
 
 
+# --- sample composition -------------------------------------------------------------------------------
+
+CompositionKey = tuple[str, int, str, str, str]  # municipality, period, channel, dimension, value
+COMPOSITION_KEY = ("municipality_code", "period", "channel", "dimension", "value")
+COMPOSITION_DIMENSIONS = ("sex", "age_band")
+
+
+def composition_contribution(state: RatingState | None, sign: int) -> dict[CompositionKey, dict[str, int]]:
+    """What one rating adds to (+1) or removes from (−1) the composition counts: one per dimension,
+    accepted ratings only."""
+    if state is None or state.status != "accepted":
+        return {}
+    return {(state.municipality_code, state.period, state.channel, dimension, getattr(state, dimension) or ""):
+            {"n": sign} for dimension in COMPOSITION_DIMENSIONS}
+
+
+def apply_composition_change(old: RatingState | None, new: RatingState | None) -> None:
+    rows = composition_contribution(old, -1)
+    _merge(rows, composition_contribution(new, +1))
+    for key, delta in rows.items():
+        _bump(CompositionAggregate, ("n",), dict(zip(COMPOSITION_KEY, key, strict=True)), delta)
+
+
+def recompute_composition() -> dict[CompositionKey, dict[str, int]]:
+    rows: dict[CompositionKey, dict[str, int]] = {}
+    for dimension in COMPOSITION_DIMENSIONS:
+        column = getattr(Rating, dimension)
+        stmt = (select(Rating.municipality_code, Rating.period, Rating.channel, column, func.count())
+                .where(Rating.status == "accepted")
+                .group_by(Rating.municipality_code, Rating.period, Rating.channel, column))
+        for municipality, period, channel, value, n in db.session.execute(stmt):
+            key = (municipality, period, channel or "web", dimension, value or "")
+            rows.setdefault(key, {"n": 0})["n"] += int(n)
+    return rows
+
+
+def stored_composition() -> dict[CompositionKey, dict[str, int]]:
+    a = CompositionAggregate
+    return {tuple(row[:5]): {"n": int(row[5])} for row in db.session.execute(
+        select(a.municipality_code, a.period, a.channel, a.dimension, a.value, a.n))}
+
+
 # --- rebuild from the raw rows ------------------------------------------------------------------------
 
 def recompute_rating_aggregates() -> dict[RatingKey, dict[str, int]]:
@@ -361,6 +413,11 @@ def rebuild_aggregates() -> tuple[list, list, list]:
     found = (differences(stored_rating_aggregates(), ratings), differences(stored_criterion_aggregates(), criteria),
              differences(stored_address_counts(), address_counts))
     channel_aggregates.rebuild()  # its own table; `flask scorecards rebuild` reports its differences
+    composition = recompute_composition()
+    db.session.execute(delete(CompositionAggregate))
+    if composition:
+        db.session.execute(insert(CompositionAggregate), [dict(zip(COMPOSITION_KEY, k, strict=True), **row)
+                                                          for k, row in composition.items()])
     db.session.execute(delete(AddressAggregate))
     db.session.execute(delete(AddressCount))
     if address_rows:

@@ -4,10 +4,7 @@ import math
 from statistics import NormalDist
 
 import numpy as np
-from sqlalchemy import func, select
 
-from ..db import db
-from ..ratings.models import Rating
 from ..transparency.queries import priorities, priorities_json
 from . import context as shared
 from . import methodology as mth
@@ -131,17 +128,16 @@ def funnel(ctx: dict, citizen: dict, params) -> dict | None:
 
 
 def composition(code: str, period: int, channel: str | None = None) -> dict:
-    """Shares of the accepted ratings (of one channel's when given) by sex and age band (unknown counted apart)."""
+    """Shares of the accepted ratings (of one channel's when given) by sex and age band (unknown
+    counted apart), from the composition aggregates kept with every rating."""
+    counts = queries.unit_composition(code, period, channel)
     result = {}
     for column in ("sex", "age_band"):
-        attr = getattr(Rating, column)
-        where = [Rating.municipality_code == code, Rating.period == period, Rating.status == "accepted"]
-        if channel:
-            where.append(Rating.channel == channel)
-        rows = db.session.execute(select(attr, func.count()).where(*where).group_by(attr))
-        counts = {(k or "unknown"): int(v) for k, v in rows}
-        total = sum(counts.values())
-        result[column] = {k: mth.rounded(v / total, 3) for k, v in sorted(counts.items())} if total else {}
+        found: dict[str, int] = {}
+        for value, n in counts.get(column, {}).items():
+            found[value or "unknown"] = found.get(value or "unknown", 0) + n
+        total = sum(found.values())
+        result[column] = {k: mth.rounded(v / total, 3) for k, v in sorted(found.items())} if total else {}
     return result
 
 
@@ -290,14 +286,14 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
     clusters = queries.period_clusters(period)
     per_unit: dict[str, list[float]] = {}
     quarantined: dict[str, int] = {}
-    for r in queries.period_aggregates(period):
-        if r.municipality_code not in units:
+    for code, rn, rt, rq, r_quarantined in queries.period_totals(period):
+        if code not in units:
             continue
-        acc = per_unit.setdefault(r.municipality_code, [0.0, 0.0, 0.0])
-        acc[0] += r.n
-        acc[1] += r.total
-        acc[2] += r.total_sq
-        quarantined[r.municipality_code] = quarantined.get(r.municipality_code, 0) + r.n_quarantined
+        acc = per_unit.setdefault(code, [0.0, 0.0, 0.0])
+        acc[0] += rn
+        acc[1] += rt
+        acc[2] += rq
+        quarantined[code] = quarantined.get(code, 0) + r_quarantined
     codes = [code for code, acc in per_unit.items() if acc[0] > 0]
     areas: dict[str, list[str]] = {}
     for code, unit in units.items():

@@ -10,10 +10,13 @@ transaction of every rating change) it was computed at.
 When the stored counter differs from the period's, the context is stale: the first process to
 claim it (a compare-and-set on ``computing_since``, committed in a session of its own) recomputes
 and stores it; the others use the stored one meanwhile, so it is recomputed once, not by every
-worker at once, and every process reads the same numbers. Nothing is kept in a process.
+worker at once, and every process reads the same numbers. A process keeps nothing but the parse of
+a stored row, used only while that very row is current (see ``_parsed``).
 """
 import datetime as dt
 import json
+import secrets
+import threading
 
 import numpy as np
 from sqlalchemy import insert, or_, select, update
@@ -22,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..db import db, utcnow
 from . import queries, scoring
-from .models import ScorecardContext
+from .models import PeriodCounter, ScorecardContext
 
 CLAIM_SECONDS = 60  # a claim older than this is taken to be a crashed worker's
 
@@ -199,29 +202,73 @@ def _claim(period: int, version: int, verified: bool, exists: bool) -> bool:
             return False
 
 
-def _store(period: int, version: int, verified: bool, counter: int, payload: dict) -> None:
+def _store(period: int, version: int, verified: bool, counter: int, payload: dict) -> str:
+    """Store the payload computed at ``counter``; the new row's stamp."""
+    stamp = secrets.token_hex(8)
     with _own_session() as session:
         session.execute(update(ScorecardContext)
                         .where(ScorecardContext.period == period, ScorecardContext.version == version,
                                ScorecardContext.verified == verified)
                         .values(counter=counter, payload=json.dumps(payload), computed_at=utcnow(),
-                                computing_since=None))
+                                stamp=stamp, computing_since=None))
         session.commit()
+    return stamp
+
+
+# The parsed payload of the last current context this process read, per (period, version, verified):
+# (counter, stamp, parsed). Not a copy of the truth but a parse of it, used only when the row the
+# database holds now — its counter and stamp, read in the same request — is the very row it was
+# parsed from, and that counter equals the period's counter read in the same statement. A stored row
+# with a given (counter, stamp) never changes (storing a context writes a new random stamp), so the
+# memo is exactly what json.loads of the stored payload would give: every
+# process still reads both counters from the database on every request, and a rating (which bumps
+# the counter in its own transaction) shows on the very next request of any process
+# (tests/scorecards/test_two_processes.py). It saves fetching and parsing ~150 KB of JSON (several
+# ms per request). Callers must not mutate what ``get`` returns.
+_parsed: dict[tuple[int, int, bool], tuple[int, str, dict]] = {}
+_parsed_lock = threading.Lock()
+PARSED_MAX = 8  # contexts kept parsed (the current and previous period of a version or two), ~1 MB each
+
+
+def _remember(key: tuple[int, int, bool], counter: int, stamp: str, payload: dict) -> None:
+    with _parsed_lock:
+        _parsed.pop(key, None)
+        _parsed[key] = (counter, stamp, payload)
+        while len(_parsed) > PARSED_MAX:
+            _parsed.pop(next(iter(_parsed)))
+
+
+def _stored_stamp(period: int, version: int, verified: bool) -> tuple[int, int | None, str | None]:
+    """(the period's counter, the stored context's counter and stamp, or None, None), in one
+    statement on the request's session."""
+    where = (ScorecardContext.period == period, ScorecardContext.version == version,
+             ScorecardContext.verified == verified, ScorecardContext.payload != "")
+    current = select(PeriodCounter.counter).where(PeriodCounter.period == period).scalar_subquery()
+    row = db.session.execute(select(current, select(ScorecardContext.counter).where(*where).scalar_subquery(),
+                                    select(ScorecardContext.stamp).where(*where).scalar_subquery())).one()
+    return int(row[0] or 0), (None if row[1] is None else int(row[1])), row[2]
 
 
 def get(period: int, params, verified: bool = False) -> dict:
     """The period's context: the stored one when current; recomputed (and stored) by the one
     process that claims it when stale; the stored one meanwhile for the others."""
-    counter = queries.period_counter(period)
+    key = (period, params.version, verified)
+    counter, stored, stamp = _stored_stamp(period, params.version, verified)
+    memo = _parsed.get(key)
+    if stored == counter and memo is not None and memo[0] == counter and memo[1] == stamp:
+        return {**memo[2], "counter": counter, "current": True}
     with _own_session() as session:
-        row = session.execute(select(ScorecardContext.counter, ScorecardContext.payload).where(
-            ScorecardContext.period == period, ScorecardContext.version == params.version,
-            ScorecardContext.verified == verified)).first()
+        row = session.execute(select(ScorecardContext.counter, ScorecardContext.stamp, ScorecardContext.payload)
+                              .where(ScorecardContext.period == period, ScorecardContext.version == params.version,
+                                     ScorecardContext.verified == verified)).first()
     if row is not None and row.counter == counter and row.payload:
-        return {**json.loads(row.payload), "counter": counter, "current": True}
+        payload = json.loads(row.payload)
+        _remember(key, counter, row.stamp, payload)
+        return {**payload, "counter": counter, "current": True}
     if _claim(period, params.version, verified, exists=row is not None):
         payload = compute(period, params, verified)
-        _store(period, params.version, verified, counter, payload)
+        stamp = _store(period, params.version, verified, counter, payload)
+        _remember(key, counter, stamp, json.loads(json.dumps(payload)))  # as other processes parse it
         return {**payload, "counter": counter, "current": True}
     if row is not None and row.payload:
         return {**json.loads(row.payload), "counter": row.counter, "current": False}

@@ -130,6 +130,9 @@ class ScorecardContext(db.Model):
     payload: Mapped[str] = mapped_column(Text, default="")
     computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     computing_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Random, new with every stored payload: a process may reuse its parse of the payload only while
+    # the row still carries the stamp it parsed (context._parsed).
+    stamp: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class ChannelAggregate(db.Model):
@@ -155,3 +158,19 @@ class ChannelAggregate(db.Model):
     total_verified: Mapped[int] = mapped_column(default=0)
     total_sq_verified: Mapped[int] = mapped_column(default=0)
     n_quarantined: Mapped[int] = mapped_column(default=0)
+
+
+class CompositionAggregate(db.Model):
+    """How many accepted ratings of a municipality and period came by a channel from residents of one
+    sex or one age band (``value`` "" where they did not say): the scorecard's sample composition,
+    kept by the same signal receiver in the rating's transaction (``aggregates.apply_composition_change``)
+    so that no request reads the ratings for it."""
+
+    __tablename__ = "composition_aggregate"
+
+    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(12), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(10), primary_key=True)  # "sex" or "age_band"
+    value: Mapped[str] = mapped_column(String(10), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)

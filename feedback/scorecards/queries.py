@@ -19,7 +19,14 @@ from ..evaluation.models import IndicatorScore, StateEvaluation
 from ..ratings.models import Rating
 from ..territory.models import Municipality
 from . import scoring
-from .models import AddressCount, ClusterAggregate, CriterionAggregate, PeriodCounter, RatingAggregate
+from .models import (
+    AddressCount,
+    ClusterAggregate,
+    CompositionAggregate,
+    CriterionAggregate,
+    PeriodCounter,
+    RatingAggregate,
+)
 
 DEFAULT_MIN_SAMPLE = scoring.DEFAULT_MIN_SAMPLE
 
@@ -115,6 +122,13 @@ def unit_aggregates(municipality_code: str, period: int) -> list:
                                    .order_by(RatingAggregate.subject_code)))
 
 
+def period_totals(period: int) -> list[tuple]:
+    """(municipality, n, total, total_sq, n_quarantined) of every municipality × subject cell of a
+    period, as plain tuples (the comparisons sum them per municipality)."""
+    a = RatingAggregate
+    return _raw_rows(select(a.municipality_code, a.n, a.total, a.total_sq, a.n_quarantined).where(a.period == period))
+
+
 def period_aggregates(period: int) -> list:
     """Every municipality × subject aggregate of a period: one read of the aggregate table, as plain
     rows (attribute access like the model's, without the cost of building ORM objects)."""
@@ -206,6 +220,21 @@ def distinct_addresses(period: int) -> dict[tuple[str, str], int]:
     return {(code, subject): int(n) for code, subject, n in db.session.execute(stmt)}
 
 
+def unit_composition(municipality_code: str, period: int, channel: str | None = None) -> dict[str, dict[str, int]]:
+    """dimension ("sex", "age_band") → value ("" not stated) → accepted ratings of the municipality in
+    the period (of one channel when given), from the composition aggregates (one small read)."""
+    a = CompositionAggregate
+    where = [a.municipality_code == municipality_code, a.period == period]
+    if channel:
+        where.append(a.channel == channel)
+    stmt = select(a.dimension, a.value, func.sum(a.n)).where(*where).group_by(a.dimension, a.value)
+    out: dict[str, dict[str, int]] = {}
+    for dimension, value, n in db.session.execute(stmt):
+        if n:
+            out.setdefault(dimension, {})[value] = int(n)
+    return out
+
+
 def criterion_profile(municipality_code: str, period: int) -> list[tuple[str, int, int, int, int]]:
     """Per criterion, summed over the municipality's subjects: (code, n, total, total_sq, n_unknown)."""
     stmt = (select(CriterionAggregate.criterion_code, func.sum(CriterionAggregate.n), func.sum(CriterionAggregate.total),
@@ -227,7 +256,9 @@ def state_indicator_scores(period: int, municipality_code: str | None = None) ->
             .order_by(StateEvaluation.municipality_code, StateEvaluation.subject_code, StateIndicator.position))
     if municipality_code is not None:
         stmt = stmt.where(StateEvaluation.municipality_code == municipality_code)
-    return [tuple(row) for row in db.session.execute(stmt)]
+    # As the driver returns them (a whole period has tens of thousands of scores; SQLite gives the
+    # boolean as 0/1: callers test its truth).
+    return _raw_rows(stmt)
 
 
 def periods_with_data(municipality_code: str) -> list[int]:

@@ -23,11 +23,12 @@ def respondent(verified: bool = False) -> Respondent:
 
 
 def rate(who: Respondent, municipality: str, subject: str, overall: int, period: int, criteria=None,
-         quarantine: bool = False, channel: str = "web", address: str = ""):
+         quarantine: bool = False, channel: str = "web", address: str = "", sex: str | None = None,
+         age_band: str | None = None):
     signals = Signals(municipality_code=municipality, respondent_id=who.id, address_hash=address,
                       honeypot="bot" if quarantine else "")
-    return submit_rating(RatingInput(municipality, subject, overall, criteria=criteria or {}, channel=channel), who,
-                         signals, period=period).rating
+    return submit_rating(RatingInput(municipality, subject, overall, criteria=criteria or {}, channel=channel,
+                                     sex=sex, age_band=age_band), who, signals, period=period).rating
 
 
 def verify(who: Respondent) -> None:

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from feedback.db import db
-from feedback.ratings.models import CHANNELS, Rating
+from feedback.ratings.models import AGE_BANDS, CHANNELS, SEXES, Rating
 from feedback.ratings.services import current_period
 from feedback.scorecards import aggregates, channel_aggregates, queries
 from tests.scorecards.helpers import AK_BULUN, KARAKOL, rate, release, respondent, verify
@@ -21,7 +21,7 @@ score = st.integers(1, 5)
 criteria = st.dictionaries(st.sampled_from(CRITERIA), st.one_of(st.none(), score), max_size=3)
 submit = st.tuples(st.just("submit"), st.integers(0, 3), st.sampled_from(MUNICIPALITIES), st.sampled_from(SUBJECTS),
                    score, criteria, st.booleans(), st.sampled_from(PERIODS), st.sampled_from(CHANNELS),
-                   st.sampled_from(ADDRESSES))
+                   st.sampled_from(ADDRESSES), st.sampled_from((None, *SEXES)), st.sampled_from((None, *AGE_BANDS)))
 step = st.one_of(submit, st.tuples(st.just("verify"), st.integers(0, 3)),
                  st.tuples(st.just("release"), st.integers(0, 50)))
 
@@ -41,6 +41,7 @@ def _consistent():
     assert aggregates.differences(summed, stored) == []  # the channels add up to the whole
     assert aggregates.differences(aggregates.stored_address_aggregates(), aggregates.recompute_address_aggregates()) == []
     assert aggregates.differences(aggregates.stored_address_counts(), aggregates.recompute_address_counts()) == []
+    assert aggregates.differences(aggregates.stored_composition(), aggregates.recompute_composition()) == []
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -52,10 +53,10 @@ def test_aggregates_equal_a_recomputation(app, monkeypatch, steps):
         people = [respondent() for _ in range(4)]
         for action, *args in steps:
             if action == "submit":
-                who, municipality, subject, overall, scores, quarantine, period, channel, address = args
+                who, municipality, subject, overall, scores, quarantine, period, channel, address, sex, age = args
                 if subject.startswith("LI-"):  # the staff criterion is for municipal services only
                     scores = {c: v for c, v in scores.items() if c != "CR-STAFF"}
-                rate(people[who], municipality, subject, overall, period, scores, quarantine, channel, address)
+                rate(people[who], municipality, subject, overall, period, scores, quarantine, channel, address, sex, age)
             elif action == "verify":
                 verify(people[args[0]])
             else:
