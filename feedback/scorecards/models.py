@@ -12,14 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..db import CatalogCode, SoateCode, db, utcnow
 
 
-class RatingAggregate(db.Model):
-    """Accepted ratings' count, sum, sum of squares and distribution; verified ones apart; quarantined count."""
+class RatingSums:
+    """The sums one group of ratings is kept as (``queries.RATING_COLUMNS``): accepted ratings' count,
+    sum, sum of squares and distribution; verified ones apart; quarantined count."""
 
-    __tablename__ = "rating_aggregate"
-
-    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
-    subject_code: Mapped[CatalogCode] = mapped_column(ForeignKey("subject.code"), primary_key=True)
-    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     total_sq: Mapped[int] = mapped_column(default=0)
@@ -32,6 +28,16 @@ class RatingAggregate(db.Model):
     total_verified: Mapped[int] = mapped_column(default=0)
     total_sq_verified: Mapped[int] = mapped_column(default=0)
     n_quarantined: Mapped[int] = mapped_column(default=0)
+
+
+class RatingAggregate(RatingSums, db.Model):
+    """Accepted ratings' count, sum, sum of squares and distribution; verified ones apart; quarantined count."""
+
+    __tablename__ = "rating_aggregate"
+
+    municipality_code: Mapped[SoateCode] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
+    subject_code: Mapped[CatalogCode] = mapped_column(ForeignKey("subject.code"), primary_key=True)
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
 
 
 class CriterionAggregate(db.Model):
@@ -135,7 +141,7 @@ class ScorecardContext(db.Model):
     stamp: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
-class ChannelAggregate(db.Model):
+class ChannelAggregate(RatingSums, db.Model):
     """The same numbers as ``RatingAggregate``, per channel (web, offline web, SMS, paper): what the
     scorecard's channel switch shows. Kept by the same signal receiver in the same transaction and
     rebuilt by the same ``flask scorecards rebuild``; ``rating_aggregate`` itself is untouched."""
@@ -146,18 +152,6 @@ class ChannelAggregate(db.Model):
     subject_code: Mapped[CatalogCode] = mapped_column(ForeignKey("subject.code"), primary_key=True)
     channel: Mapped[str] = mapped_column(String(12), primary_key=True)
     period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    n: Mapped[int] = mapped_column(default=0)
-    total: Mapped[int] = mapped_column(default=0)
-    total_sq: Mapped[int] = mapped_column(default=0)
-    n1: Mapped[int] = mapped_column(default=0)
-    n2: Mapped[int] = mapped_column(default=0)
-    n3: Mapped[int] = mapped_column(default=0)
-    n4: Mapped[int] = mapped_column(default=0)
-    n5: Mapped[int] = mapped_column(default=0)
-    n_verified: Mapped[int] = mapped_column(default=0)
-    total_verified: Mapped[int] = mapped_column(default=0)
-    total_sq_verified: Mapped[int] = mapped_column(default=0)
-    n_quarantined: Mapped[int] = mapped_column(default=0)
 
 
 class CompositionAggregate(db.Model):
