@@ -107,3 +107,22 @@ def test_the_kenesh_report_of_one_channel_says_so(client, mixed):
     assert "Здесь учитываются только оценки, пришедшие по этому каналу: Бумажные анкеты." in text
     assert "12 принятых оценок" in text
     assert "пришедшие по этому каналу" not in client.get(f"/ru/m/{AK_BULUN}/report").get_data(as_text=True)
+
+
+def test_one_channels_address_rule_counts_that_channels_addresses(app, client, monkeypatch):
+    """Under version 2 a subject needs ratings from enough distinct addresses; in one channel's view
+    they are that channel's addresses: 12 web ratings from one address publish nothing for web, even
+    though the municipality's paper ratings (each an address of its own) would make up the count."""
+    from feedback.ratings.services import current_period
+    from tests.scorecards.helpers import rate, respondent
+
+    for key in ("ABUSE_BURST_PER_DEVICE", "ABUSE_BURST_PER_ADDRESS", "ABUSE_NEW_RESPONDENTS_PER_ADDRESS"):
+        monkeypatch.setitem(app.config, key, 10_000)
+    for _ in range(12):
+        rate(respondent(), AK_BULUN, "LI-WATER", 5, current_period(), channel="web", address="a" * 64)
+    for overall in [3] * 6 + [4] * 6:
+        _rate("assisted", overall)
+    web = subjects(client.get(f"{URL}?channel=web").get_json())["LI-WATER"]
+    paper = subjects(client.get(f"{URL}?channel=paper").get_json())["LI-WATER"]
+    assert web["n"] == 12 and not web["published"]  # one address
+    assert paper["n"] == 12 and paper["published"]
