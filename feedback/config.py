@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 
 class ConfigurationError(RuntimeError):
@@ -33,6 +34,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
     "SEARCH_RESULTS_LIMIT": 20,
     "API_PAGE_SIZE_MAX": 500,
+    # PostgreSQL: a transaction left idle longer than this is ended by the server (0: never); see
+    # postgres_connect_args.
+    "PG_IDLE_IN_TRANSACTION_SECONDS": 30,
 }
 
 
@@ -56,6 +60,16 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        given = dict(options.get("connect_args", {}))
+        ours = postgres_connect_args(app.config, command=_in_command())
+        # Server settings already asked for (the URL's ?options=, connect_args) are kept beside ours:
+        # connect_args would otherwise replace the URL's.
+        url_options = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).query.get("options", "")
+        ours["options"] = " ".join(filter(None, (ours["options"], url_options, given.pop("options", ""))))
+        options["connect_args"] = {**ours, **given}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     # Rate-limit counters: shared in Redis when there is one, else per process.
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
@@ -135,6 +149,38 @@ def check_production(config) -> None:
                         "or FEEDBACK_SINGLE_PROCESS=true when exactly one process serves the site")
     if problems:
         raise ConfigurationError("; ".join(problems))
+
+
+# Client side (libpq): give up connecting after 5 s; probe an idle connection after 10 s; drop a
+# connection whose sent data is not acknowledged within 20 s. A request then fails with 503 and
+# Retry-After instead of holding its worker thread while the network is gone.
+PG_CLIENT = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+             "keepalives_count": 3, "tcp_user_timeout": 20000}
+# Server side (set per connection): the server probes a silent client the same way, and ends a
+# transaction left idle, so that an app server that vanished mid-request (killed, cut off) does not
+# keep its row locks (the period counter every rating updates) for the hours the kernel's defaults
+# would take to notice.
+PG_SERVER = ("tcp_keepalives_idle=10", "tcp_keepalives_interval=5", "tcp_keepalives_count=3")
+
+
+def postgres_connect_args(config, command: bool = False) -> dict:
+    """libpq connection parameters for the app's PostgreSQL connections (PG_CLIENT, PG_SERVER).
+
+    A request never waits inside a transaction for anything but the database; a command (a
+    migration, the demo seed, a rebuild) may compute in Python for long inside one, so commands get
+    no idle-transaction limit."""
+    server = [f"-c {setting}" for setting in PG_SERVER]
+    idle = 0 if command else int(config.get("PG_IDLE_IN_TRANSACTION_SECONDS") or 0)
+    if idle > 0:
+        server.append(f"-c idle_in_transaction_session_timeout={idle}s")
+    return {**PG_CLIENT, "options": " ".join(server)}
+
+
+def _in_command() -> bool:
+    """The app is being made for a ``flask`` command (a click context is active), not for serving."""
+    import click
+
+    return click.get_current_context(silent=True) is not None
 
 
 def normalise_database_url(url: str) -> str:

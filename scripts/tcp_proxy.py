@@ -5,6 +5,10 @@ load script): SIGUSR1 cuts every connection and refuses new ones, SIGUSR2 accept
     python3 scripts/tcp_proxy.py 127.0.0.1:7391 127.0.0.1:5432
 
 The shared PostgreSQL server itself is never stopped; only the connections through this proxy are.
+
+A pair ends as a TCP connection between two live hosts would: when either side closes, the other is
+shut down too (a bare ``close()`` does not wake a thread blocked in ``recv()`` on the same socket,
+and left the database holding an "idle in transaction" backend, and its row locks, for good).
 """
 import signal
 import socket
@@ -13,7 +17,20 @@ import threading
 
 down = threading.Event()
 connections: set[socket.socket] = set()
-lock = threading.Lock()
+# Re-entrant: the signal handlers run in the main thread, possibly while it holds the lock.
+lock = threading.RLock()
+
+
+def close(*sockets: socket.socket) -> None:
+    """Shut down (which wakes a thread blocked in recv on it), then close."""
+    for s in sockets:
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        s.close()
+    with lock:
+        connections.difference_update(sockets)
 
 
 def pipe(source: socket.socket, target: socket.socket) -> None:
@@ -23,23 +40,13 @@ def pipe(source: socket.socket, target: socket.socket) -> None:
     except OSError:
         pass
     finally:
-        for s in (source, target):
-            try:
-                s.close()
-            except OSError:
-                pass
+        close(source, target)
 
 
 def cut(*_):
     down.set()
     with lock:
-        for s in list(connections):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-                s.close()
-            except OSError:
-                pass
-        connections.clear()
+        close(*connections)
     print("proxy: down", flush=True)
 
 
@@ -67,6 +74,9 @@ def main(listen: str, target: str) -> None:
             client.close()
             continue
         with lock:
+            if down.is_set():  # cut while this pair was being connected
+                close(client, upstream)
+                continue
             connections.update((client, upstream))
         threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
         threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
