@@ -60,6 +60,21 @@ def _send_after(response):
     return delivery.dispatch(response, notices.KIND, notices.new_due_ids())
 
 
+def _attempt(action, *args, **kwargs) -> AnswerError | None:
+    """Run a service action for a view: an unknown or foreign record answers 404; a refused action
+    is rolled back (so that the page rendered next does not show its partial work) and returned, for
+    the view to show. None when it was done."""
+    try:
+        action(*args, **kwargs)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except AnswerError as error:
+        db.session.rollback()
+        return error
+    return None
+
+
 def _public_url(lang: str, code: str) -> str:
     return url_for("scorecards.scorecard", lang=lang, code=code, _external=True)
 
@@ -77,17 +92,11 @@ def staff_answers():
             selected = [int(request.args["rating"])]
     else:
         if form.validate_on_submit():
-            try:
-                services.answer_comments(current_user, municipality.code, selected, form.language.data,
-                                         form.body.data, form.promise.data, form.promise_due.data)
-            except NotFound:
-                db.session.rollback()
-                abort(404)
-            except AnswerError as error:
-                db.session.rollback()
-                errors = {error.field: error.message}
-            else:
+            error = _attempt(services.answer_comments, current_user, municipality.code, selected, form.language.data,
+                             form.body.data, form.promise.data, form.promise_due.data)
+            if error is None:
                 return _send_after(redirect(url_for("answers.staff_answers", done=1), code=303))
+            errors = {error.field: error.message}
         else:
             errors = _form_errors(form)
     return render_template("answers/staff_answers.html", m=municipality, form=form, errors=errors,
@@ -111,14 +120,11 @@ def mark_done(answer_id: int):
         if form.validate_on_submit():
             upload = form.photo.data
             data = upload.read() if upload is not None and getattr(upload, "filename", "") else None
-            try:
-                services.mark_done(current_user, answer.id, form.note.data,
-                                   upload.filename if data else None, data)
-            except AnswerError as error:
-                db.session.rollback()
-                errors = {error.field: error.message}
-            else:
+            error = _attempt(services.mark_done, current_user, answer.id, form.note.data,
+                             upload.filename if data else None, data)
+            if error is None:
                 return redirect(url_for("answers.staff_answers", done=1), code=303)
+            errors = {error.field: error.message}
         else:
             errors = _form_errors(form)
     view = queries._views([answer])[0]
@@ -143,13 +149,11 @@ def edit_answer(answer_id: int):
         if not commitment:
             form.promise.data = answer.promise
     elif form.validate_on_submit():
-        try:
-            services.edit_answer(current_user, answer.id, form.language.data, form.body.data,
-                                 None if commitment else form.promise.data, form.promise_due.data)
-        except AnswerError as error:  # answered 400: the boundary rolls the request back
-            errors = {error.field: error.message}
-        else:
+        error = _attempt(services.edit_answer, current_user, answer.id, form.language.data, form.body.data,
+                         None if commitment else form.promise.data, form.promise_due.data)
+        if error is None:
             return redirect(url_for("answers.staff_answers", done=1), code=303)
+        errors = {error.field: error.message}
     else:
         errors = _form_errors(form)
     return _edit_page(answer, form, WithdrawForm(formdata=None), errors)
@@ -195,18 +199,12 @@ def action_plan():
     else:
         kind, _, code = chosen.partition(":")
         if form.validate_on_submit():
-            try:
-                services.commit_action(current_user, municipality.code, period, form.language.data, form.body.data,
-                                       form.promise_due.data, subject_code=code if kind == "subject" else None,
-                                       criterion_code=code if kind == "criterion" else None)
-            except NotFound:
-                db.session.rollback()
-                abort(404)
-            except AnswerError as error:
-                db.session.rollback()
-                errors = {error.field: error.message}
-            else:
+            error = _attempt(services.commit_action, current_user, municipality.code, period, form.language.data,
+                             form.body.data, form.promise_due.data, subject_code=code if kind == "subject" else None,
+                             criterion_code=code if kind == "criterion" else None)
+            if error is None:
                 return redirect(url_for("answers.action_plan", done=1), code=303)
+            errors = {error.field: error.message}
         else:
             errors = _form_errors(form)
     commitments = [v for v in queries.public_answers(municipality.code, limit=50) if v.answer.kind == "commitment"]
@@ -241,16 +239,10 @@ def judge(code: str, answer_id: int):
     form = JudgeForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.judge(current_respondent(create=False), answer_id, request.form.get("rating", type=int) or 0,
-                       helpful=request.form.get("helpful"), done=request.form.get("done"))
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except AnswerError as error:
-        db.session.rollback()
-        return _back(municipality, judged=error.code)
-    return _back(municipality, judged="ok")
+    error = _attempt(services.judge, current_respondent(create=False), answer_id,
+                     request.form.get("rating", type=int) or 0, helpful=request.form.get("helpful"),
+                     done=request.form.get("done"))
+    return _back(municipality, judged=error.code if error else "ok")
 
 
 @public_bp.post("/m/<code>/answers/sms")
@@ -260,14 +252,9 @@ def sms_opt_in(code: str):
     form = SmsForm()
     if not form.validate_on_submit():
         return _back(municipality, sms="invalid")
-    try:
-        services.opt_in_sms(current_respondent(create=False), request.form.get("rating", type=int) or 0,
-                            form.phone.data, g.lang)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except AnswerError as error:
-        db.session.rollback()
+    error = _attempt(services.opt_in_sms, current_respondent(create=False), request.form.get("rating", type=int) or 0,
+                     form.phone.data, g.lang)
+    if error is not None:
         return _back(municipality, sms=error.code)
     return _send_after(_back(municipality, sms="ok"))
 
