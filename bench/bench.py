@@ -467,6 +467,8 @@ def write_report(all_results, args, command) -> None:
             "command": command, "settings": {"workers": args.workers, "worker_class": "sync",
                                              "wrk": f"-t2 -c8 -d{args.duration}s", "series": args.series,
                                              "rate_limits": "off", "FEEDBACK_ENV": "production",
+                                             # passed through from the environment, e.g. NORMAL (README)
+                                             "sqlite_synchronous": os.environ.get("FEEDBACK_SQLITE_SYNCHRONOUS", "FULL"),
                                              "warmup_seconds_per_get_route": args.warmup},
             "results": all_results}
     suffix = "-routes" if args.routes else "-quick" if args.quick else ""
@@ -476,7 +478,8 @@ def write_report(all_results, args, command) -> None:
             f"{info['machine']['memory']}), Python {info['machine']['python']}; load average before: "
             f"{', '.join(f'{x:.1f}' for x in info['machine']['load_average_before'])}.",
             "",
-            f"gunicorn, {args.workers} sync workers, `FEEDBACK_ENV=production`, rate limits off; wrk `-t2 -c8 "
+            f"gunicorn, {args.workers} sync workers, `FEEDBACK_ENV=production`, rate limits off, SQLite "
+            f"`synchronous={info['settings']['sqlite_synchronous']}`; wrk `-t2 -c8 "
             f"-d{args.duration}s`; {args.series} series, after {args.warmup} s of unmeasured load on each GET route "
             "(steady state: each worker's caches are warm). Every series measures the bare Flask JSON app "
             "(`bench/bare.py`, same gunicorn settings) first, and again for "

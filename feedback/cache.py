@@ -18,6 +18,7 @@ from functools import wraps
 
 from flask import Flask, g, has_app_context, request, session
 from sqlalchemy import Connection, String, event, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import db
@@ -53,15 +54,19 @@ def version() -> int:
         if isinstance(bind, Connection):  # a session bound to one connection (the tests' transaction)
             g._cache_version = bind.exec_driver_sql(VERSION_SQL).scalar() or 0
             return g._cache_version
-        raw = bind.raw_connection()
         try:
-            cursor = raw.cursor()
-            cursor.execute(VERSION_SQL)
-            row = cursor.fetchone()
-            cursor.close()
-            raw.rollback()
-        finally:
-            raw.close()
+            raw = bind.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute(VERSION_SQL)
+                row = cursor.fetchone()
+                cursor.close()
+                raw.rollback()
+            finally:
+                raw.close()
+        except bind.dialect.loaded_dbapi.Error as error:  # wrapped as SQLAlchemy would: a database gone is a 503
+            raise DBAPIError.instance(VERSION_SQL, None, error, bind.dialect.loaded_dbapi.Error,
+                                      hide_parameters=True, dialect=bind.dialect) from error
         g._cache_version = row[0] if row else 0
         g._sql_statements = g.get("_sql_statements", 0) + 1  # counted like any other (perf.SQL_COUNT_HEADER)
     return g._cache_version

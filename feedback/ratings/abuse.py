@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import distinct, func, select
+from sqlalchemy import bindparam, distinct, func, select
 
 from ..db import db, utcnow
 from .models import Rating, Respondent
@@ -82,19 +82,39 @@ def form_rule(signals: Signals) -> str | None:
     return None
 
 
-def recent_submissions(model, signals: Signals, replacing=None):
-    """A count of ``model``'s submissions (ratings, budget priorities) into the signals' municipality
-    within the burst window, leaving out the one being replaced; filter it further, then execute."""
+_statements: dict = {}
+
+
+def _statement(key: tuple, build):
+    """A statement built once (its bound parameters filled in per call): SQLAlchemy then finds its
+    compiled form without working out a cache key again on every rating."""
+    if key not in _statements:
+        _statements[key] = build()
+    return _statements[key]
+
+
+def _recent_count(model, by: str, signals: Signals, replacing=None) -> int:
+    """How many of ``model``'s submissions (ratings, budget priorities) into the signals' municipality
+    within the burst window have ``by`` (a column) equal to the signals' value of it, leaving out the
+    one being replaced."""
+    statement = _statement(("recent", model, by), lambda: select(func.count()).select_from(model).where(
+        model.municipality_code == bindparam("municipality"), model.updated_at >= bindparam("since"),
+        getattr(model, by) == bindparam("value"), model.id != bindparam("replacing")))
     since = utcnow() - dt.timedelta(seconds=setting("ABUSE_BURST_WINDOW_SECONDS"))
-    recent = select(func.count()).select_from(model).where(
-        model.municipality_code == signals.municipality_code, model.updated_at >= since)
-    return recent.where(model.id != replacing.id) if replacing is not None else recent
+    value = signals.address_hash if by == "address_hash" else signals.respondent_id
+    return db.session.scalar(statement, {"municipality": signals.municipality_code, "since": since, "value": value,
+                                         "replacing": replacing.id if replacing is not None else 0})  # ids are > 0
 
 
-def address_burst(recent, model, signals: Signals) -> bool:
-    """Too many submissions from the signals' address in the window (``recent``: recent_submissions)."""
-    return bool(signals.address_hash) and db.session.scalar(
-        recent.where(model.address_hash == signals.address_hash)) >= setting("ABUSE_BURST_PER_ADDRESS")
+def address_burst(model, signals: Signals, replacing=None) -> bool:
+    """Too many submissions from the signals' address into its municipality in the window."""
+    return bool(signals.address_hash) and \
+        _recent_count(model, "address_hash", signals, replacing) >= setting("ABUSE_BURST_PER_ADDRESS")
+
+
+def device_burst(model, signals: Signals, replacing=None) -> bool:
+    """Too many submissions from the signals' respondent (device) into its municipality in the window."""
+    return _recent_count(model, "respondent_id", signals, replacing) >= setting("ABUSE_BURST_PER_DEVICE")
 
 
 def quarantine_rule(signals: Signals, *, replacing: Rating | None = None) -> str | None:
@@ -102,10 +122,9 @@ def quarantine_rule(signals: Signals, *, replacing: Rating | None = None) -> str
     rule = form_rule(signals)
     if rule:
         return rule
-    recent = recent_submissions(Rating, signals, replacing)
-    if address_burst(recent, Rating, signals):
+    if address_burst(Rating, signals, replacing):
         return "burst_address"
-    if db.session.scalar(recent.where(Rating.respondent_id == signals.respondent_id)) >= setting("ABUSE_BURST_PER_DEVICE"):
+    if device_burst(Rating, signals, replacing):
         return "burst_device"
     if new_respondents_burst(Rating, signals):
         return "burst_new_respondents"
@@ -121,11 +140,14 @@ def new_respondents_burst(model, signals: Signals) -> bool:
     since = utcnow() - dt.timedelta(seconds=setting("ABUSE_BURST_WINDOW_SECONDS"))
     if not _new_respondent(signals.respondent_id, since):
         return False
-    return db.session.scalar(
-        select(func.count(distinct(model.respondent_id))).join(Respondent, Respondent.id == model.respondent_id)
-        .where(model.address_hash == signals.address_hash, model.updated_at >= since,
-               Respondent.created_at >= since, model.respondent_id != signals.respondent_id)
-    ) >= setting("ABUSE_NEW_RESPONDENTS_PER_ADDRESS")
+    statement = _statement(("new respondents", model), lambda: select(func.count(distinct(model.respondent_id)))
+                           .join(Respondent, Respondent.id == model.respondent_id)
+                           .where(model.address_hash == bindparam("address"), model.updated_at >= bindparam("since"),
+                                  Respondent.created_at >= bindparam("since"),
+                                  model.respondent_id != bindparam("respondent")))
+    return db.session.scalar(statement, {"address": signals.address_hash, "since": since,
+                                         "respondent": signals.respondent_id}) \
+        >= setting("ABUSE_NEW_RESPONDENTS_PER_ADDRESS")
 
 
 def _new_respondent(respondent_id: int, since: dt.datetime) -> bool:

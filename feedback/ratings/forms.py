@@ -32,19 +32,38 @@ class RatingForm(Form):
     started = HiddenField()
 
 
-def rating_form(criteria, villages, lang: str, formdata=None) -> RatingForm:
-    """A RatingForm with one radio group per criterion (levels 1–5 with their anchors, and "don't know")."""
+def form_class(criteria, lang: str) -> type[RatingForm]:
+    """A RatingForm with one radio group per criterion (levels 1–5 with their anchors, and "don't know").
+    Plain values only (strings, lazy strings): it may be kept and shared by later requests."""
 
     class SubjectRatingForm(RatingForm):
-        pass
+        criterion_codes: tuple[str, ...] = ()
 
     for criterion in criteria:
         choices = [SelectChoice(str(level.level), level.description(lang)) for level in criterion.levels]
         choices.append(SelectChoice(DONT_KNOW, _l("I don't know / no such experience")))
         setattr(SubjectRatingForm, f"criterion_{criterion.code}",
                 RadioField(criterion.question(lang), choices=choices, validators=[Optional()], default=None))
-    form = SubjectRatingForm(formdata=formdata) if formdata is not None else SubjectRatingForm()
-    form.village.choices = _choices({v.code: v.name(lang) for v in sorted_by_name(villages, lang)},
-                                    _l("Prefer not to say"))
-    form.criteria_fields = [(criterion, getattr(form, f"criterion_{criterion.code}")) for criterion in criteria]
+    SubjectRatingForm.criterion_codes = tuple(criterion.code for criterion in criteria)
+    return SubjectRatingForm
+
+
+def village_choices(villages, lang: str) -> list[SelectChoice]:
+    return _choices({v.code: v.name(lang) for v in sorted_by_name(villages, lang)}, _l("Prefer not to say"))
+
+
+def bound_form(cls: type[RatingForm], villages: list[SelectChoice], formdata=None) -> RatingForm:
+    """The form of ``form_class``, with the municipality's ``village_choices``; ``criteria_fields``:
+    (criterion code, its field) in order."""
+    form = cls(formdata=formdata) if formdata is not None else cls()
+    form.village.choices = villages
+    form.criteria_fields = [(code, getattr(form, f"criterion_{code}")) for code in cls.criterion_codes]
+    return form
+
+
+def rating_form(criteria, villages, lang: str, formdata=None) -> RatingForm:
+    """The form for showing: ``criteria_fields`` holds (criterion, its field), for the page's legends."""
+    form = bound_form(form_class(criteria, lang), village_choices(villages, lang), formdata)
+    form.criteria_fields = [(criterion, field) for criterion, (_, field) in zip(criteria, form.criteria_fields,
+                                                                                 strict=True)]
     return form

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import cache
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Criterion, Subject
 from ..db import db, utcnow
 from ..territory.models import Municipality, Village
@@ -88,13 +89,60 @@ def _code(value, pattern: re.Pattern) -> str | None:
     return value if isinstance(value, str) and pattern.fullmatch(value) else None
 
 
-def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
-    code = _code(data.municipality_code, SOATE_CODE)
-    municipality = db.session.get(Municipality, code) if code else None
+@dataclass(frozen=True)
+class RatedMunicipality:
+    code: str
+    kind: str
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class RatedSubject:
+    code: str
+    kind: str
+    applies_to: str
+    retired: bool
+    rated_by_citizens: bool
+    criteria: frozenset  # the codes of the criteria asked about it (Criterion.applies_to_subject)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What validation reads of the registry and the catalog, as plain values: loaded once per version
+    of the reference data (feedback/cache.py, bumped by every write to either) instead of three ORM
+    look-ups per rating. Each value comes from the models' own rules (``is_current``,
+    ``rated_by_citizens``, ``applies_to_subject``)."""
+
+    municipalities: dict  # code -> RatedMunicipality
+    subjects: dict  # code -> RatedSubject
+    villages: dict  # village code -> its municipality's code
+
+
+def _load_reference() -> Reference:
+    criteria = list(db.session.scalars(select(Criterion)))
+    return Reference(
+        municipalities={m.code: RatedMunicipality(m.code, m.kind, m.is_current)
+                        for m in db.session.scalars(select(Municipality))},
+        subjects={s.code: RatedSubject(s.code, s.kind, s.applies_to, bool(s.retired), s.rated_by_citizens,
+                                       frozenset(c.code for c in criteria if c.applies_to_subject(s)))
+                  for s in db.session.scalars(select(Subject))},
+        villages={code: municipality for code, municipality in
+                  db.session.execute(select(Village.code, Village.municipality_code))},
+    )
+
+
+def reference() -> Reference:
+    return cache.cached(("rating-reference",), _load_reference)
+
+
+def check_municipality(municipality) -> None:
+    """Residents may rate this municipality (a Municipality, or its RatedMunicipality; None: unknown)."""
     if municipality is None or not municipality.is_current:
         raise RatingError("municipality", "unknown_municipality", _l("There is no such local government."), 404)
-    code = _code(data.subject_code, CATALOG_CODE)
-    subject = db.session.get(Subject, code) if code else None
+
+
+def check_subject(municipality, subject) -> None:
+    """Residents of this municipality may rate this subject (a Subject or its RatedSubject; None: unknown)."""
     if subject is None or subject.retired:
         raise RatingError("subject", "unknown_subject", _l("There is no such service or issue."), 404)
     if not subject.rated_by_citizens:
@@ -102,14 +150,29 @@ def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
                           _l("Delegated state powers are evaluated by the state, not by residents."), 422)
     if subject.applies_to not in MUNICIPALITY_KIND_APPLIES[municipality.kind]:
         raise RatingError("subject", "not_applicable", _l("This service does not apply to this local government."), 422)
+
+
+def target(municipality_code, subject_code) -> tuple[RatedMunicipality, RatedSubject]:
+    """The municipality and subject rated, from the cached reference, once checked."""
+    known = reference()
+    code = _code(municipality_code, SOATE_CODE)
+    municipality = known.municipalities.get(code) if code else None
+    check_municipality(municipality)
+    code = _code(subject_code, CATALOG_CODE)
+    subject = known.subjects.get(code) if code else None
+    check_subject(municipality, subject)
+    return municipality, subject
+
+
+def validate(data: RatingInput) -> tuple[RatedMunicipality, RatedSubject, dict, dict]:
+    known = reference()
+    municipality, subject = target(data.municipality_code, data.subject_code)
     overall = _score(data.overall, "overall", allow_unknown=False)
     if not isinstance(data.criteria or {}, dict):
         raise RatingError("criteria", "invalid", _l("Criteria must map criterion codes to scores."))
-    criteria = {c.code: c for c in db.session.scalars(select(Criterion))
-                if c.applies_to_subject(subject)} if data.criteria else {}
     scores = {}
     for code, value in (data.criteria or {}).items():
-        if code not in criteria:
+        if code not in subject.criteria:
             raise RatingError(f"criteria.{code}", "unknown_criterion", _l("There is no such criterion for this service."))
         scores[code] = _score(value, f"criteria.{code}", allow_unknown=True)
     if data.comment is not None and not isinstance(data.comment, str):
@@ -126,8 +189,7 @@ def validate(data: RatingInput) -> tuple[Municipality, Subject, dict, dict]:
         extra[name] = value
     village = data.village_code or None
     if village is not None:
-        found = db.session.get(Village, village) if _code(village, SOATE_CODE) else None
-        if found is None or found.municipality_code != municipality.code:
+        if not _code(village, SOATE_CODE) or known.villages.get(village) != municipality.code:
             raise RatingError("village", "unknown_village", _l("This village does not belong to this local government."))
     extra["village_code"] = village
     if data.client_id is not None and not _code(data.client_id, CLIENT_ID):
@@ -180,13 +242,14 @@ def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, p
     rating.updated_at = utcnow()
     rating.criteria.extend(CriterionScore(criterion_code=code, score=score) for code, score in sorted(scores.items()))
     try:
-        with db.session.begin_nested():
+        db.session.flush()
+        if data.client_id:
+            db.session.add(SubmissionKey(client_id=data.client_id, rating_id=rating.id))
             db.session.flush()
-            if data.client_id:
-                db.session.add(SubmissionKey(client_id=data.client_id, rating_id=rating.id))
-                db.session.flush()
     except IntegrityError:
-        # Two submissions raced: the other one with this client_id or this respondent won.
+        # Two submissions raced: the other one with this client_id or this respondent won. No savepoint:
+        # every caller rolls back on a RatingError (the request, or the SMS's own savepoint), so the
+        # failed transaction is never committed nor used again.
         raise RatingError("client_id", "conflict", _l("This rating was submitted twice at once; try again."), 409) from None
     changed(before, rating, state_of(rating, criteria=scores))
     return Outcome(rating, replaced=replaced, repeated=False)

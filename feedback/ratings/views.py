@@ -5,18 +5,29 @@ from sqlalchemy import select
 
 from .. import cache
 from ..catalog import queries as catalog_queries
-from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
+from ..catalog.models import Subject
 from ..db import begin_write, db, reads_first
 from ..i18n import pull_lang, push_lang
 from ..scorecards.queries import subject_summary
 from ..security import limiter
 from ..territory import queries as territory_queries
+from ..territory.models import Village
 from .abuse import issue_stamp, request_signals, setting, stamp_shown_at, use_stamp
-from .forms import DONT_KNOW, OVERALL_WORDS, rating_form
+from .forms import DONT_KNOW, OVERALL_WORDS, bound_form, form_class, rating_form, village_choices
 from .models import Rating
 from .respondents import COOKIE as RESPONDENT_COOKIE
 from .respondents import current_respondent
-from .services import CATALOG_CODE, RatingError, RatingInput, current_period, submit_rating, validate
+from .services import (
+    CATALOG_CODE,
+    RatingError,
+    RatingInput,
+    check_municipality,
+    check_subject,
+    current_period,
+    submit_rating,
+    target,
+    validate,
+)
 
 bp = Blueprint("ratings", __name__, url_prefix="/<lang>", template_folder="templates")
 bp.url_value_preprocessor(pull_lang)
@@ -25,18 +36,42 @@ bp.url_defaults(push_lang)
 
 def _municipality(code: str):
     municipality = territory_queries.municipality(code)
-    if municipality is None or not municipality.is_current:
+    try:
+        check_municipality(municipality)
+    except RatingError:
         abort(404)
     return municipality
 
 
 def _subject(municipality, subject_code: str) -> Subject:
     subject = db.session.get(Subject, subject_code) if CATALOG_CODE.fullmatch(subject_code) else None
-    if subject is None or subject.retired or not subject.rated_by_citizens:
-        abort(404)
-    if subject.applies_to not in MUNICIPALITY_KIND_APPLIES[municipality.kind]:
+    try:
+        check_subject(municipality, subject)
+    except RatingError:
         abort(404)
     return subject
+
+
+def _posted_form(code: str, subject: str):
+    """The posted form, checked against the cached reference (services.target) and built from a form
+    class and village choices kept per version of the reference data: no registry or catalog read on
+    a rating that is stored. ``criteria_fields`` holds criterion codes (the page is built apart)."""
+    try:
+        target(code, subject)
+    except RatingError:
+        abort(404)
+    cls = cache.cached(("rating-form-class", subject, g.lang),
+                       lambda: form_class(catalog_queries.criteria_for(db.session.get(Subject, subject)), g.lang))
+    villages = cache.cached(("rating-form-villages", g.lang), lambda: _all_village_choices(g.lang))
+    return bound_form(cls, villages.get(code) or village_choices([], g.lang), formdata=request.form)
+
+
+def _all_village_choices(lang: str) -> dict:
+    """Every municipality's village choices (one entry of the cache, not one per municipality)."""
+    by_municipality = {}
+    for village in db.session.scalars(select(Village)):
+        by_municipality.setdefault(village.municipality_code, []).append(village)
+    return {code: village_choices(villages, lang) for code, villages in by_municipality.items()}
 
 
 @bp.get("/m/<code>/rate")
@@ -60,6 +95,33 @@ def rate(code: str, subject: str):
         # (respondent cookie) may see their earlier rating and its answer, so is never served this.
         html = cache.cached(("rate", g.lang, code, subject, current_period()), lambda: _blank_form(code, subject))
         return html.replace(CSRF_PLACEHOLDER, generate_csrf()).replace(STARTED_PLACEHOLDER, issue_stamp())
+    failed = None
+    if request.method == "POST":
+        form = _posted_form(code, subject)
+        if form.validate():
+            data = RatingInput(
+                municipality_code=code, subject_code=subject, overall=form.overall.data,
+                criteria={c: (None if f.data in (None, "", DONT_KNOW) else f.data) for c, f in form.criteria_fields},
+                comment=form.comment.data, sex=form.sex.data or None, age_band=form.age_band.data or None,
+                village_code=form.village.data or None, source="web",
+            )
+            honeypot, started = form.website.data or "", form.started.data
+            try:
+                checked = validate(data)  # reads only: before the write lock (db.begin_write)
+                begin_write()
+                respondent = current_respondent()
+                signals = request_signals(data.municipality_code, respondent.id, honeypot=honeypot,
+                                          fill_seconds=use_stamp(started))
+                outcome = submit_rating(data, respondent, signals, checked=checked)
+            except RatingError as error:
+                db.session.rollback()
+                failed = error
+            else:
+                # Stored when the request ends (db.commit_view commits before the response is sent;
+                # a failed commit answers 503, never this redirect).
+                return redirect(url_for("ratings.thanks", code=data.municipality_code, subject=data.subject_code,
+                                        replaced=int(outcome.replaced)), code=303)
+    # The page: the form shown, or shown again with what was wrong (built from the registry and catalog).
     municipality = _municipality(code)
     subject_obj = _subject(municipality, subject)
     criteria = catalog_queries.criteria_for(subject_obj)
@@ -67,34 +129,11 @@ def rate(code: str, subject: str):
                        formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.started.data = issue_stamp()
-    elif form.validate():
-        # Plain values only from here: the write below starts a transaction of its own (db.begin_write).
-        data = RatingInput(
-            municipality_code=municipality.code, subject_code=subject_obj.code, overall=form.overall.data,
-            criteria={c.code: (None if f.data in (None, "", DONT_KNOW) else f.data) for c, f in form.criteria_fields},
-            comment=form.comment.data, sex=form.sex.data or None, age_band=form.age_band.data or None,
-            village_code=form.village.data or None, source="web",
-        )
-        honeypot, started = form.website.data or "", form.started.data
-        try:
-            checked = validate(data)  # reads only: before the write lock (db.begin_write)
-            begin_write()
-            respondent = current_respondent()
-            signals = request_signals(data.municipality_code, respondent.id, honeypot=honeypot,
-                                      fill_seconds=use_stamp(started))
-            outcome = submit_rating(data, respondent, signals, checked=checked)
-        except RatingError as error:
-            db.session.rollback()
-            municipality = _municipality(code)  # read again for the page (the write's objects are gone)
-            subject_obj = _subject(municipality, subject)
-            target = getattr(form, error.field if hasattr(form, error.field) else "overall")
-            target.errors = list(target.errors) + [str(error.message)]
-        else:
-            # Stored when the request ends (db.commit_at_boundary commits before the response is sent;
-            # a failed commit answers 503, never this redirect).
-            return redirect(url_for("ratings.thanks", code=data.municipality_code, subject=data.subject_code,
-                                    replaced=int(outcome.replaced)), code=303)
-    if request.method == "POST":
+    else:
+        form.validate()
+        if failed is not None:
+            target_field = getattr(form, failed.field if hasattr(form, failed.field) else "overall")
+            target_field.errors = list(target_field.errors) + [str(failed.message)]
         form.started.data = issue_stamp(shown_at=stamp_shown_at(form.started.data))
     status = 400 if request.method == "POST" else 200
     return render_template("ratings/rate.html", m=municipality, subject=subject_obj, form=form, lang=g.lang,

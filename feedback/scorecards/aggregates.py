@@ -14,9 +14,7 @@ by channel and by sex or age band).
 tests.
 """
 from flask import Flask
-from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, bindparam, case, delete, distinct, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db
@@ -111,17 +109,28 @@ def _bump(model, columns: tuple[str, ...], key: dict, delta: dict) -> None:
     _upsert(model, columns, [(key, delta)])
 
 
-_UPSERT_DIALECTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+# Dialects with INSERT … ON CONFLICT (…) DO UPDATE … RETURNING (SQLite ≥ 3.35, PostgreSQL ≥ 9.5).
+_UPSERT_DIALECTS = ("sqlite", "postgresql")
 _upserts: dict = {}
 
 
-def _upsert_statement(table, columns: tuple[str, ...], dialect: str):
-    """INSERT … ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c, built once per table."""
-    key = (table.name, columns, dialect)
+def _upsert_statement(dialect, table, columns: tuple[str, ...], returning: str | None = None):
+    """INSERT … ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c [RETURNING r], as ``text()``
+    built once per table: the same SQL on SQLite and PostgreSQL. SQLAlchemy 2.0 does not cache the
+    compiled form of its dialects' ``on_conflict_do_update`` (``inherit_cache = False``): built with
+    it, every rating compiled each upsert again, about a third of the rating's CPU time."""
+    key = (dialect.name, table.name, columns, returning)
     if key not in _upserts:
-        ins = _UPSERT_DIALECTS[dialect](table)
-        _upserts[key] = ins.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
-                                                  set_={c: table.c[c] + ins.excluded[c] for c in columns})
+        keys = [c.name for c in table.primary_key.columns]
+        quote = dialect.identifier_preparer.quote
+        name = quote(table.name)
+        # Only the model's own table and column names go into the SQL; every value is a bound parameter.
+        sql = (f"INSERT INTO {name} ({', '.join(quote(c) for c in keys + list(columns))}) "  # noqa: S608
+               f"VALUES ({', '.join(':' + c for c in keys + list(columns))}) "
+               f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET "
+               + ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in columns)
+               + (f" RETURNING {quote(returning)}" if returning else ""))
+        _upserts[key] = text(sql)
     return _upserts[key]
 
 
@@ -134,9 +143,9 @@ def _upsert(model, columns: tuple[str, ...], changes: list[tuple[dict, dict]]) -
     if not changes:
         return
     table = model.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect in _UPSERT_DIALECTS:
-        db.session.execute(_upsert_statement(table, columns, dialect),
+    connection = db.session.connection()  # Core, not Session.execute: no ORM layer for a plain statement
+    if connection.dialect.name in _UPSERT_DIALECTS:
+        connection.execute(_upsert_statement(connection.dialect, table, columns),
                            [{**key, **{c: delta.get(c, 0) for c in columns}} for key, delta in changes])
         return
     for key, delta in changes:
@@ -158,14 +167,19 @@ def _counted(state: RatingState | None, municipality: str, period: int) -> tuple
     return 1, state.overall
 
 
+# Built once (bound parameters per call): no cache key worked out again on every rating.
+_RESPONDENT_TOTALS = (select(func.count(Rating.id), func.coalesce(func.sum(Rating.overall), 0))
+                      .where(Rating.respondent_id == bindparam("respondent"),
+                             Rating.municipality_code == bindparam("municipality"),
+                             Rating.period == bindparam("period"), Rating.status == "accepted"))
+
+
 def apply_cluster_change(respondent_id: int, old: RatingState | None, new: RatingState | None) -> None:
     """Move the cluster sums of the places touched from the respondent's totals before the change to
     their totals now (read after the flush: the change is already in them)."""
     for municipality, period in {(s.municipality_code, s.period) for s in (old, new) if s is not None}:
-        n_now, y_now = db.session.execute(
-            select(func.count(Rating.id), func.coalesce(func.sum(Rating.overall), 0))
-            .where(Rating.respondent_id == respondent_id, Rating.municipality_code == municipality,
-                   Rating.period == period, Rating.status == "accepted")).one()
+        n_now, y_now = db.session.execute(_RESPONDENT_TOTALS, {"respondent": respondent_id, "municipality": municipality,
+                                                               "period": period}).one()
         n_old_part, y_old_part = _counted(old, municipality, period)
         n_new_part, y_new_part = _counted(new, municipality, period)
         n_before, y_before = n_now - n_new_part + n_old_part, y_now - y_new_part + y_old_part
@@ -209,14 +223,18 @@ def apply_address_change(old: RatingState | None, new: RatingState | None) -> No
         step = (after > 0) - (before > 0)
         if step:
             counts[municipality, period, subject] = counts.get((municipality, period, subject), 0) + step
-    for (municipality, period, subject), delta in sorted(counts.items()):
-        _bump(AddressCount, ("addresses",), {"municipality_code": municipality, "period": period,
-                                             "subject_code": subject}, {"addresses": delta})
+    _upsert(AddressCount, ("addresses",), [({"municipality_code": municipality, "period": period,
+                                              "subject_code": subject}, {"addresses": delta})
+                                            for (municipality, period, subject), delta in sorted(counts.items())])
 
 
 def _add_returning(model, key: dict, column: str, delta: int) -> int:
     """``column += delta`` on the row ``key`` (created when absent); the value after the change."""
     table = model.__table__
+    connection = db.session.connection()
+    if connection.dialect.name in _UPSERT_DIALECTS:
+        return int(connection.execute(_upsert_statement(connection.dialect, table, (column,), returning=column),
+                                      {**key, column: delta}).scalar_one())
     where = [table.c[name] == value for name, value in key.items()]
     stmt = update(table).where(*where).values({column: table.c[column] + delta}).returning(table.c[column])
     found = db.session.execute(stmt).scalar()
@@ -306,8 +324,8 @@ def composition_contribution(state: RatingState | None, sign: int) -> dict[Compo
 def apply_composition_change(old: RatingState | None, new: RatingState | None) -> None:
     rows = composition_contribution(old, -1)
     _merge(rows, composition_contribution(new, +1))
-    for key, delta in rows.items():
-        _bump(CompositionAggregate, ("n",), dict(zip(COMPOSITION_KEY, key, strict=True)), delta)
+    _upsert(CompositionAggregate, ("n",), [(dict(zip(COMPOSITION_KEY, key, strict=True)), delta)
+                                           for key, delta in rows.items()])
 
 
 def recompute_composition() -> dict[CompositionKey, dict[str, int]]:

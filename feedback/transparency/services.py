@@ -395,7 +395,7 @@ def priority_rule(signals: Signals, replacing: BudgetPriority | None) -> str | N
     rule = abuse.form_rule(signals)
     if rule:
         return rule
-    if abuse.address_burst(abuse.recent_submissions(BudgetPriority, signals, replacing), BudgetPriority, signals):
+    if abuse.address_burst(BudgetPriority, signals, replacing):
         return "burst_address"
     if abuse.new_respondents_burst(BudgetPriority, signals):
         return "burst_new_respondents"

@@ -235,9 +235,11 @@ def test_unknown_municipality_or_subject_is_404(resident, url):
     assert resident.get(url).status_code == 404
 
 
-def test_posting_to_an_unknown_subject_is_404_and_stores_nothing(resident):
+@pytest.mark.parametrize("path", [f"{AK_BULUN}/rate/DP-CIVREG", f"{AK_BULUN}/rate/LI-NOSUCH", "99999999999999/rate/LI-WATER",
+                                  f"{KARAKOL}/rate/LI-PASTURE", f"{AK_BULUN}/rate/MS-BUILDPERMIT"])
+def test_posting_to_an_unknown_subject_is_404_and_stores_nothing(resident, path):
     hidden = resident.form(AK_BULUN, "LI-WATER")
-    response = resident.post(f"/ru/m/{AK_BULUN}/rate/DP-CIVREG", data={**hidden, "overall": "4"})
+    response = resident.post(f"/ru/m/{path}", data={**hidden, "overall": "4"})
     assert response.status_code == 404
     assert count() == 0
 

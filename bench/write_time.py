@@ -1,0 +1,64 @@
+"""CPU and wall time per rating in one process (Flask test client, production path), medians, and the
+SQL statements per rating; for profiling the write path (e.g. under py-spy).
+
+    DATABASE_URL=sqlite:///instance/bench-50k.sqlite3 .venv/bin/python bench/write_time.py api 300
+    DATABASE_URL=… .venv/bin/python bench/write_time.py form 300
+
+Each request is a new respondent (no respondent cookie) rating a random (municipality, subject),
+as in bench/lua/api_rating.lua and form_rating.lua; the ratings it stores have client_ids
+``bench-wt-…`` (API) or none (form), like the bench's own."""
+import json
+import random
+import re
+import secrets
+import statistics
+import sys
+import time
+
+from feedback import create_app
+
+
+def main() -> None:
+    kind, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    app = create_app({"RATELIMIT_ENABLED": False, "SQL_COUNT_HEADER": True, "SESSION_COOKIE_SECURE": False})
+    sys.path.insert(0, ".")
+    from bench.bench import valid_pairs
+
+    pairs = valid_pairs(app.config["SQLALCHEMY_DATABASE_URI"])
+    rng = random.Random(15)
+    run = secrets.token_hex(4)
+    cpu, wall, sql = [], [], []
+    token = started = None
+    if kind == "form":
+        client = app.test_client()
+        m, s = pairs[0]
+        html = client.get(f"/ky/m/{m}/rate/{s}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
+        started = re.search(r'name="started" type="hidden" value="([^"]+)"', html)[1]
+        session_cookie = client.get_cookie("session")
+    for i in range(n):
+        m, s = rng.choice(pairs)
+        client = app.test_client()  # no respondent cookie: a new respondent each time
+        if kind == "api":
+            body = json.dumps({"municipality": m, "subject": s, "overall": rng.randint(1, 5),
+                               "client_id": f"bench-wt-{run}-{i}"})
+            t, c = time.perf_counter(), time.process_time()
+            response = client.post("/api/v1/ratings", data=body, content_type="application/json")
+            expected = 201
+        else:
+            client.set_cookie("session", session_cookie.value)
+            t, c = time.perf_counter(), time.process_time()
+            response = client.post(f"/ky/m/{m}/rate/{s}", data={"csrf_token": token, "started": started,
+                                                                 "overall": rng.randint(1, 5)})
+            expected = 303
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+        assert response.status_code == expected, (response.status_code, response.get_data(as_text=True)[:300])
+        sql.append(int(response.headers.get("X-SQL-Statements", 0)))
+    warm = slice(min(20, n // 4), None)  # the first requests warm the process
+    print(f"{kind}: {n} ratings; per rating median CPU {statistics.median(cpu[warm]) * 1000:.2f} ms, "
+          f"wall {statistics.median(wall[warm]) * 1000:.2f} ms, SQL statements {statistics.median(sql)}")
+
+
+if __name__ == "__main__":
+    main()
