@@ -36,6 +36,9 @@ BIN = ROOT / ".venv" / "bin"
 LUA = ROOT / "bench" / "lua"
 APP_PORT = int(os.environ.get("BENCH_PORT", "7510"))
 BARE_PORT = APP_PORT + 1
+# Visitors (form stamps) fetched before a run for the HTML form posts: more than this rate of posts
+# reuses stamps, and the report says how many (form_stamps_reused).
+FORM_POSTS_PER_SECOND = 150
 RATINGS_PER_SCALE = 83_000  # demo seed --scale 1 makes about this many ratings (two years)
 # Budgets: ratio to the bare route in the same series (issue 15).
 BUDGETS = {"home": 0.40, "search": 0.30, "rating form": 0.30, "POST /api/v1/ratings": 0.30,
@@ -207,6 +210,7 @@ class Routes:
             "pairs": self._write("pairs.txt", [f"{m} {s}" for m, s in pairs]),
         }
         self.run_id = dt.datetime.now().strftime("%H%M%S")
+        self.form_posts = 0  # form stamps used so far (form_credentials)
         # name, kind, path or file
         self.routes = [
             ("healthz", "get", "/healthz"),
@@ -234,17 +238,23 @@ class Routes:
         path.write_text("\n".join(lines) + "\n")
         return path
 
-    def form_credentials(self) -> tuple[str, str, str]:
-        """A session cookie, its CSRF token and a form stamp, from one GET of the form."""
+    def form_credentials(self, count: int) -> list[tuple[str, str, str]]:
+        """``count`` visitors' (session cookie, CSRF token, form stamp), each from its own GET of a
+        form (written to the file the form-post script reads): a stamp is single-use and bound to its
+        visitor, so each post needs its own, or it measures the quarantine of a reused stamp."""
         path = self.files["forms"].read_text().split()[0]
-        with urllib.request.urlopen(self.base + path) as response:
-            html = response.read().decode()
-            cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []]
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-            re.search(r'name="csrf_token" value="([^"]+)"', html)
-        started = re.search(r'name="started" type="hidden" value="([^"]+)"', html)
-        session_cookie = "; ".join(c for c in cookies if c.startswith("session="))
-        return session_cookie, token[1], started[1]
+        found = []
+        for _ in range(count):
+            with urllib.request.urlopen(self.base + path) as response:
+                html = response.read().decode()
+                cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []]
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+                re.search(r'name="csrf_token" value="([^"]+)"', html)
+            started = re.search(r'name="started" type="hidden" value="([^"]+)"', html)
+            found.append(("; ".join(c for c in cookies if c.startswith("session=")), token[1], started[1]))
+        self.files["credentials"] = self._write("credentials.txt", ["\t".join(c) for c in found[3:]])
+        time.sleep(3)  # older than the minimum fill time (ABUSE_MIN_FILL_SECONDS), as a resident's form is
+        return found
 
     def measure(self, name, kind, target, duration, credentials):
         if kind == "get":
@@ -256,7 +266,12 @@ class Routes:
         if kind == "api":
             return wrk(self.base + "/", duration, LUA / "api_rating.lua",
                        [str(self.files["pairs"]), f"{self.run_id}-{time.monotonic_ns() % 10**9}"])
-        return wrk(self.base + "/", duration, LUA / "form_rating.lua", [str(self.files["pairs"]), *credentials])
+        result = wrk(self.base + "/", duration, LUA / "form_rating.lua",
+                     [str(self.files["pairs"]), str(self.files["credentials"]), str(self.form_posts)])
+        self.form_posts += result["requests"] + 16  # and what was in flight when wrk stopped
+        available = len(self.files["credentials"].read_text().splitlines())
+        result["form_stamps_reused"] = max(0, self.form_posts - available)  # reused stamps are quarantined
+        return result
 
     def sql_statements(self, kind, target, credentials) -> float | None:
         """Median of X-SQL-Statements over a few requests of the route."""
@@ -270,7 +285,7 @@ class Routes:
                 req = urllib.request.Request(self.base + "/api/v1/ratings", body,
                                              {"Content-Type": "application/json"})
             elif kind == "form":
-                cookie, token, started = credentials
+                cookie, token, started = credentials[i]  # the first three, which the wrk runs do not use
                 m, s = self.pairs[i * 7919 % len(self.pairs)]
                 body = urllib.parse.urlencode({"csrf_token": token, "started": started, "overall": 3}).encode()
                 req = urllib.request.Request(f"{self.base}/ky/m/{m}/rate/{s}", body, {"Cookie": cookie})
@@ -339,7 +354,10 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
            "FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{APP_PORT}", "FEEDBACK_SMS_BACKEND": "http",
            "FEEDBACK_SMS_GATEWAY_URL": "http://127.0.0.1:9/unused",
            "FEEDBACK_RATELIMIT_ENABLED": "false", "FEEDBACK_SESSION_COOKIE_SECURE": "false",
-           "FEEDBACK_SQL_COUNT_HEADER": "true"}
+           "FEEDBACK_SQL_COUNT_HEADER": "true",
+           # Every post comes from 127.0.0.1 as a new visitor: the rule still runs its count, but the
+           # ratings are accepted (the path a resident's rating takes), not quarantined as a burst.
+           "FEEDBACK_ABUSE_NEW_RESPONDENTS_PER_ADDRESS": str(10**9)}
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url  # as in production: spent form stamps are shared through it
     else:
@@ -354,7 +372,10 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick, args.routes)
-            credentials = routes.form_credentials()
+            form_runs = args.series + (1 if args.warmup else 0)
+            credentials = routes.form_credentials(
+                3 + FORM_POSTS_PER_SECOND * int(args.duration) * form_runs
+                if any(kind == "form" for _, kind, _ in routes.routes) else 3)
             stored_before = stored_bench_ratings(url)
             acknowledged = 0
             if args.warmup:  # steady state: each worker has rendered what it caches

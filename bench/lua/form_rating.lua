@@ -1,12 +1,16 @@
--- POST the HTML rating form (CSRF token and session cookie fetched beforehand), a random
--- municipality and subject each time, no respondent cookie (each request is a new respondent).
--- wrk ... -s form_rating.lua URL -- PAIRS_FILE COOKIE CSRF_TOKEN STARTED
+-- POST the HTML rating form, a random municipality and subject each time, each post as a visitor of
+-- its own: a session cookie, its CSRF token and its form stamp, one line of CREDENTIALS_FILE each
+-- (fetched beforehand by bench.py, one GET of the form each; a stamp is single-use). OFFSET: lines
+-- used by earlier runs. Each of wrk's threads takes every THREADS-th line from its own.
+-- wrk -t2 ... -s form_rating.lua URL -- PAIRS_FILE CREDENTIALS_FILE OFFSET
 local pairs_ = {}
 local threads = {}
 created = 0
 other = 0
 id = 0
-local cookie, token, started
+local credentials = {}
+local offset, sent = 0, 0
+local THREADS = 2  -- bench.py runs wrk -t2
 
 local function escape(s)
   return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
@@ -22,15 +26,21 @@ function init(args)
     local m, s = line:match("^(%S+)%s+(%S+)$")
     if m then pairs_[#pairs_ + 1] = {m, s} end
   end
-  cookie, token, started = args[2], args[3], args[4]
+  for line in io.lines(args[2]) do
+    local c, t, s = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)$")
+    if c then credentials[#credentials + 1] = {c, t, s} end
+  end
+  offset = tonumber(args[3])
   math.randomseed(os.time() + id * 104729)
 end
 
 function request()
   local p = pairs_[math.random(#pairs_)]
-  local body = "csrf_token=" .. escape(token) .. "&started=" .. escape(started) .. "&overall=" .. math.random(5)
+  local v = credentials[(offset + sent * THREADS + id - 1) % #credentials + 1]
+  sent = sent + 1
+  local body = "csrf_token=" .. escape(v[2]) .. "&started=" .. escape(v[3]) .. "&overall=" .. math.random(5)
   return wrk.format("POST", "/ky/m/" .. p[1] .. "/rate/" .. p[2],
-    {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie}, body)
+    {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = v[1]}, body)
 end
 
 function response(status, headers, body)
