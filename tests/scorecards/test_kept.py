@@ -69,19 +69,25 @@ def test_a_rating_shows_on_the_next_request_and_bumps_no_shared_row(app, client,
     assert _citizen_n(client) == before + 1
     page = _get(client, PAGE)
     assert _statements(page) > 1  # made again, not the kept copy
-    # A rating of the previous period changes the card's trend: kept under both counters.
-    _kept_twice(client, CARD)
+    # A rating of the previous period changes the card's trend: kept under both counters. With the
+    # tenth rating the previous period gets an index (the minimum sample).
+    for score in range(9):
+        rate(respondent(), AK_BULUN, "LI-WATER", 1 + score % 5, period - 1)
+    for _ in range(9):  # enough for the current period's index too
+        rate(respondent(), AK_BULUN, "LI-WATER", 4, period)
+    assert _kept_twice(client, CARD).get_json()["citizen"]["trend"]["previous_index"] is None
     rate(respondent(), AK_BULUN, "LI-WATER", 4, period - 1)
-    assert _get(client, CARD).get_json()["citizen"]["n"] == before + 1
+    assert _get(client, CARD).get_json()["citizen"]["trend"]["previous_index"] is not None
     assert _statements(_get(client, CARD)) == 1  # kept again under the new counters
 
 
 def test_a_state_evaluation_changes_the_card(app, client, create_user):
     period = current_period()
-    assert _get(client, CARD).get_json()["state"]["index"] is None
-    if db.session.get(Period, period) is None:
+    if db.session.get(Period, period) is None:  # the catalog's period (a reference-data write) first
         db.session.add(Period(year=period, status="open"))
     evaluator = create_user("state_evaluator", agency_code="MOD")
+    db.session.flush()
+    assert _get(client, CARD).get_json()["state"]["index"] is None
     final = StateEvaluation(municipality_code=AK_BULUN, subject_code="DP-MILITARY", period=period, agency_code="MOD",
                             evaluator_id=evaluator.id, status="final")
     final.scores = [IndicatorScore(indicator_code="SI-EXECUTION", score=4)]
@@ -259,3 +265,15 @@ def test_with_redis_configured_processes_share_what_one_made(app, client, monkey
         assert connection.dbsize() == 2
     finally:
         connection.flushdb()
+
+
+def test_a_request_that_wrote_keeps_nothing(app):
+    with app.test_request_context("/"):
+        made = []
+        cache.kept(("a request that only read",), lambda: made.append(1) or b"kept")
+        cache.mark_written()  # e.g. a rating's aggregates in this request's own transaction
+        cache.kept(("a request that wrote",), lambda: made.append(1) or b"not kept")
+        assert ("a request that only read",) in cache.kept_store.items
+        assert ("a request that wrote",) not in cache.kept_store.items
+        cache.kept(("a request that only read",), lambda: made.append(1) or b"kept")
+        assert len(made) == 3  # after a write, not even a kept value is read
