@@ -277,3 +277,13 @@ def test_a_request_that_wrote_keeps_nothing(app):
         assert ("a request that wrote",) not in cache.kept_store.items
         cache.kept(("a request that only read",), lambda: made.append(1) or b"kept")
         assert len(made) == 3  # after a write, not even a kept value is read
+
+
+def test_signed_in_staff_get_their_own_page_never_the_kept_one(app, client, create_user, sign_in, monkeypatch):
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    anonymous = _kept_twice(client, PAGE).get_data(as_text=True)
+    staff = sign_in(app.test_client(), create_user("lsg_staff", municipality_code=AK_BULUN))
+    theirs = staff.get(PAGE)
+    assert 'class="account"' in theirs.get_data(as_text=True) and _statements(theirs) > 1
+    assert 'class="account"' not in anonymous
+    assert 'class="account"' not in _get(client, PAGE).get_data(as_text=True)
