@@ -291,3 +291,26 @@ def test_signed_in_staff_get_their_own_page_never_the_kept_one(app, client, crea
     assert 'class="account"' in theirs.get_data(as_text=True) and _statements(theirs) > 1
     assert 'class="account"' not in anonymous
     assert 'class="account"' not in _get(client, PAGE).get_data(as_text=True)
+
+
+def test_the_snapshot_reader_sees_each_commit_and_survives_a_lost_connection(tmp_path):
+    """Outside the tests' one-connection transaction, the snapshot is read on a connection each thread
+    keeps for it: it must see every commit at once, and recover when that connection is lost."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'versions.sqlite3'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE cache_version (name VARCHAR(40) PRIMARY KEY, version INTEGER)"))
+        conn.execute(text("CREATE TABLE period_counter (period INTEGER PRIMARY KEY, counter INTEGER)"))
+        conn.execute(text("INSERT INTO cache_version VALUES ('scorecard', 1)"))
+    try:
+        assert sorted(cache._snapshot_rows(engine)) == [("scorecard", 0, 1)]
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO period_counter VALUES (2026, 7)"))
+            conn.execute(text("UPDATE cache_version SET version = 2"))
+        assert sorted(cache._snapshot_rows(engine)) == [("", 2026, 7), ("scorecard", 0, 2)]
+        cache._reader.connection.dbapi_connection.close()  # lost (a restarted database)
+        assert sorted(cache._snapshot_rows(engine)) == [("", 2026, 7), ("scorecard", 0, 2)]
+    finally:
+        cache._reader.connection = None
+        engine.dispose()
