@@ -32,6 +32,7 @@ from functools import wraps
 
 from flask import Flask, g, has_app_context, request, session
 from sqlalchemy import Connection, String, event, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import db
@@ -107,13 +108,20 @@ def _snapshot_rows(engine) -> list:
                 kept_conn.invalidate()
             except Exception:  # noqa: BLE001, S110
                 pass
-    raw = engine.raw_connection()
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        raw = engine.raw_connection()
+    except dbapi_error as error:  # as SQLAlchemy's own connect raises it: a database that is down is a 503
+        raise DBAPIError.instance(SNAPSHOT_SQL, None, error, dbapi_error, dialect=engine.dialect) from error
     try:
         cursor = raw.cursor()
         cursor.execute(SNAPSHOT_SQL)
         rows = cursor.fetchall()
         cursor.close()
         raw.rollback()
+    except dbapi_error as error:
+        raw.invalidate()
+        raise DBAPIError.instance(SNAPSHOT_SQL, None, error, dbapi_error, dialect=engine.dialect) from error
     except Exception:
         raw.close()
         raise
