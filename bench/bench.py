@@ -226,7 +226,7 @@ class Routes:
             ("compare region", "get", "/api/v1/compare?level=region"),
             ("compare district", "get", "/api/v1/compare?level=district"),
         ]
-        if quick:
+        if quick and not only:  # --routes names what to measure, whatever --quick leaves out
             self.routes = [r for r in self.routes if r[0] not in ("scorecard HTML", "compare district",
                                                                   "rating form, 300 random")]
         if only:  # --routes: a targeted run (e.g. the two rating POSTs), still against the bare route

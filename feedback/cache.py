@@ -8,12 +8,26 @@ version it rendered it for: after a commit that bumps the version, the next requ
 reads the new number and renders again. No process can serve a copy the others disagree with, and a
 rolled-back write bumps nothing.
 
-The check is one primary-key read on a pooled DBAPI connection (tens of microseconds), instead of the
-several ORM queries, form building and template rendering that it saves.
+The check is one read on a pooled DBAPI connection (tens of microseconds), instead of the several
+ORM queries, form building and template rendering that it saves. That one statement (``snapshot``)
+reads every version a request may key on at once: each ``cache_version`` row (``reference``, and
+``scorecard``: see ``watch``) and every period's rating counter (``period_counter``, bumped in each
+rating's own transaction).
+
+Other packages add inputs with ``watch`` (a table whose writes bump a named version) and
+``watch_rows`` (a rule deciding, per flushed row, which version its change bumps). A request that
+wrote to any watched input (``written``) neither reads nor keeps cached values: what it sees is its
+own uncommitted transaction. A value derived from something known to be behind the versions read
+(``uncacheable``) is not kept either, and a value whose truth changes with time alone is kept only
+until the instant noted with ``expires``.
 """
+import datetime as dt
+import struct
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import Flask, g, has_app_context, request, session
@@ -24,7 +38,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .db import db
 
 NAME = "reference"
-VERSION_SQL = "SELECT version FROM cache_version WHERE name = 'reference'"
+SNAPSHOT_SQL = "SELECT name, 0, version FROM cache_version UNION ALL SELECT '', period, counter FROM period_counter"
 MAX_ENTRIES = 2000
 
 
@@ -44,37 +58,133 @@ def _watched_tables() -> set[str]:
             and hasattr(cls, "__tablename__")}
 
 
-_WATCHED: set[str] = set()
+_WATCHED: dict[str, str] = {}  # table → the version its writes bump
+_ROW_RULES: dict[str, list[Callable[[object], str | None]]] = {}  # table → rules (see watch_rows)
 
 
-def version() -> int:
-    """The shared version of the reference data (read once per request)."""
-    if "_cache_version" not in g:
-        bind = db.engine
-        if isinstance(bind, Connection):  # a session bound to one connection (the tests' transaction)
-            g._cache_version = bind.exec_driver_sql(VERSION_SQL).scalar() or 0
-            return g._cache_version
+def watch(tables, name: str) -> None:
+    """Writes to these tables (flushed rows or bulk statements) bump the version ``name``."""
+    for table in tables:
+        _WATCHED[table] = name
+
+
+def watch_rows(table: str, rule: Callable[[object], str | None]) -> None:
+    """For a table whose ordinary writes must bump nothing (the rating's hot path): ``rule(obj)``,
+    given each new, changed or deleted row at flush, names the version to bump, or None. Bulk
+    statements on the table always bump ``scorecard``-like versions named by ``rule(None)``."""
+    _ROW_RULES.setdefault(table, []).append(rule)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    versions: dict[str, int]  # cache_version rows
+    counters: dict[int, int]  # period → rating counter
+
+    def counter(self, period: int) -> int:
+        return self.counters.get(period, 0)
+
+
+_reader = threading.local()  # this thread's own connection for the snapshot (see _snapshot_rows)
+
+
+def _snapshot_rows(engine) -> list:
+    """The snapshot's rows, read on a connection this thread keeps for nothing else, detached from the
+    pool and in autocommit where the driver has it: one round trip, instead of a pool checkout, its
+    pre-ping, the read and the rollback (four on PostgreSQL). Any error drops that connection and
+    reads once through the pool as before (which pings, so a restarted database is found)."""
+    kept_conn = getattr(_reader, "connection", None)
+    if kept_conn is not None and _reader.engine is engine:
         try:
-            raw = bind.raw_connection()
+            cursor = kept_conn.cursor()
+            cursor.execute(SNAPSHOT_SQL)
+            rows = cursor.fetchall()
+            cursor.close()
+            if not _reader.autocommit:
+                kept_conn.rollback()
+            return rows
+        except Exception:  # noqa: BLE001 - whatever the driver raises: start again from the pool
+            _reader.connection = None
             try:
-                cursor = raw.cursor()
-                cursor.execute(VERSION_SQL)
-                row = cursor.fetchone()
-                cursor.close()
-                raw.rollback()
-            finally:
-                raw.close()
-        except bind.dialect.loaded_dbapi.Error as error:  # wrapped as SQLAlchemy would: a database gone is a 503
-            raise DBAPIError.instance(VERSION_SQL, None, error, bind.dialect.loaded_dbapi.Error,
-                                      hide_parameters=True, dialect=bind.dialect) from error
-        g._cache_version = row[0] if row else 0
+                kept_conn.invalidate()
+            except Exception:  # noqa: BLE001, S110
+                pass
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        raw = engine.raw_connection()
+    except dbapi_error as error:  # as SQLAlchemy's own connect raises it: a database that is down is a 503
+        raise DBAPIError.instance(SNAPSHOT_SQL, None, error, dbapi_error, dialect=engine.dialect) from error
+    try:
+        cursor = raw.cursor()
+        cursor.execute(SNAPSHOT_SQL)
+        rows = cursor.fetchall()
+        cursor.close()
+        raw.rollback()
+    except dbapi_error as error:
+        raw.invalidate()
+        raise DBAPIError.instance(SNAPSHOT_SQL, None, error, dbapi_error, dialect=engine.dialect) from error
+    except Exception:
+        raw.close()
+        raise
+    raw.detach()  # ours from now on: the pool neither counts nor resets it
+    _reader.autocommit = engine.dialect.name == "postgresql"
+    if _reader.autocommit:
+        raw.dbapi_connection.autocommit = True
+    _reader.connection, _reader.engine = raw, engine
+    return rows
+
+
+def _read_snapshot() -> Snapshot:
+    bind = db.engine
+    if isinstance(bind, Connection):  # a session bound to one connection (the tests' transaction)
+        rows = bind.exec_driver_sql(SNAPSHOT_SQL).all()
+    else:
+        rows = _snapshot_rows(bind)
         g._sql_statements = g.get("_sql_statements", 0) + 1  # counted like any other (perf.SQL_COUNT_HEADER)
-    return g._cache_version
+    versions, counters = {}, {}
+    for name, period, value in rows:
+        if name:
+            versions[name] = int(value)
+        else:
+            counters[int(period)] = int(value)
+    return Snapshot(versions, counters)
 
 
-def bump() -> None:
-    """Invalidate every process's cached pages when this transaction commits."""
-    _bump(db.session)
+def snapshot() -> Snapshot:
+    """Every shared version, read in one statement once per request (see the module's docstring)."""
+    if "_cache_snapshot" not in g:
+        g._cache_snapshot = _read_snapshot()
+    return g._cache_snapshot
+
+
+def version(name: str = NAME) -> int:
+    """The shared version ``name`` (default: the reference data), from this request's snapshot."""
+    return snapshot().versions.get(name, 0)
+
+
+def bump(name: str = NAME) -> None:
+    """Invalidate every process's values kept under ``name`` when this transaction commits."""
+    _bump(db.session, name)
+
+
+def mark_written() -> None:
+    """This request's transaction changed an input that is versioned elsewhere (a period's counter)."""
+    if has_app_context():
+        g.pop("_cache_snapshot", None)
+        g._cache_written = True
+
+
+def uncacheable() -> None:
+    """What this request computes rests on something behind the versions it read (a stale shared
+    context): serve it, keep nothing."""
+    if has_app_context():
+        g._cache_uncacheable = True
+
+
+def expires(at: dt.datetime) -> None:
+    """What this request computes changes by itself at ``at`` (an answer deadline): keep it until then."""
+    if has_app_context():
+        current = g.get("_cache_expires")
+        g._cache_expires = at if current is None or at < current else current
 
 
 class _Store:
@@ -145,12 +255,10 @@ def page(view):
     return wrapper
 
 
-def _bump(session: Session) -> None:
+def _bump(session: Session, name: str = NAME) -> None:
     session.connection().execute(
-        update(CacheVersion).where(CacheVersion.name == NAME).values(version=CacheVersion.version + 1))
-    if has_app_context():
-        g.pop("_cache_version", None)
-        g._cache_written = True
+        update(CacheVersion).where(CacheVersion.name == name).values(version=CacheVersion.version + 1))
+    mark_written()
 
 
 def written() -> bool:
@@ -160,22 +268,150 @@ def written() -> bool:
 
 
 def _after_flush(session: Session, flush_context) -> None:
+    names = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if getattr(obj, "__tablename__", None) in _WATCHED:
-            _bump(session)
-            return
+        table = getattr(obj, "__tablename__", None)
+        if table in _WATCHED:
+            names.add(_WATCHED[table])
+        for rule in _ROW_RULES.get(table, ()):
+            name = rule(obj)
+            if name:
+                names.add(name)
+    for name in sorted(names):
+        _bump(session, name)
 
 
 def _on_execute(state) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    if table is not None and table.name in _WATCHED:
-        _bump(state.session)
+    if table is None:
+        return
+    names = {_WATCHED[table.name]} if table.name in _WATCHED else set()
+    names |= {name for rule in _ROW_RULES.get(table.name, ()) if (name := rule(None))}
+    for name in sorted(names):
+        _bump(state.session, name)
 
 
 def init_app(app: Flask) -> None:
-    _WATCHED.update(_watched_tables())
+    watch(_watched_tables(), NAME)
     for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _on_execute)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
+
+
+# --- whole responses under a key that names every version they rest on ---------------------------
+
+KEPT_BYTES = 8 * 1024 * 1024  # compressed, per process (app.config["CACHE_KEPT_BYTES"]); the oldest go first
+SHARED_TTL = 120  # seconds a value stays in Redis at most: under a stream of ratings every key is soon
+# superseded (the counters are in it), so a short life bounds what Redis holds (misses × size × TTL)
+_redis_clients: dict[str, object] = {}
+
+
+class _ByteStore:
+    """A thread-safe LRU map from key to (bytes, expiry as a UTC timestamp or None), bounded by the
+    total size of the values."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.size, self.items, self.lock = max_bytes, 0, OrderedDict(), threading.Lock()
+
+    def get(self, key, now: float) -> bytes | None:
+        with self.lock:
+            hit = self.items.get(key)
+            if hit is None:
+                return None
+            if hit[1] is not None and now >= hit[1]:
+                self.size -= len(self.items.pop(key)[0])
+                return None
+            self.items.move_to_end(key)
+            return hit[0]
+
+    def put(self, key, value: bytes, until: float | None) -> None:
+        if len(value) > self.max_bytes:
+            return
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= len(old[0])
+            self.items[key] = (value, until)
+            self.size += len(value)
+            while self.size > self.max_bytes:
+                self.size -= len(self.items.popitem(last=False)[1][0])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
+
+kept_store = _ByteStore(KEPT_BYTES)
+
+
+def _shared():
+    """The Redis client when REDIS_URL is configured (one per process and URL), else None."""
+    from flask import current_app
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    client = _redis_clients.get(url)
+    if client is None:
+        from redis import Redis
+
+        client = _redis_clients[url] = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    return client
+
+
+def _shared_key(key: tuple) -> str:
+    import hashlib
+
+    return "feedback:kept:" + hashlib.sha256(repr(key).encode()).hexdigest()
+
+
+def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
+    """The bytes ``make()`` gives for ``key`` — which must name every version they rest on (see
+    ``snapshot``) — made once and kept: in this process (bounded by size) and, when REDIS_URL is
+    configured, in Redis for every process (with a TTL). Nothing is kept from a request that wrote
+    (``written``) or that met a stale input (``uncacheable``), nor past an ``expires`` instant.
+    ``make`` returning None (an error page) is not kept."""
+    import time
+
+    from redis.exceptions import RedisError
+
+    if written():
+        return make()
+    now = time.time()
+    packed = kept_store.get(key, now)
+    if packed is not None:
+        return zlib.decompress(packed)
+    shared = _shared()
+    if shared is not None:
+        try:
+            found = shared.get(_shared_key(key))
+        except RedisError:
+            shared, found = None, None
+        if found is not None:
+            (until,) = struct.unpack("<d", found[:8])  # the value's own expiry (0: none), not Redis's TTL
+            if not until or now < until:
+                kept_store.put(key, found[8:], until or None)
+                return zlib.decompress(found[8:])
+    outer_expires, outer_uncacheable = g.pop("_cache_expires", None), g.pop("_cache_uncacheable", False)
+    value = make()
+    expires_at, uncacheable_now = g.get("_cache_expires"), g.get("_cache_uncacheable", False)
+    g._cache_uncacheable = outer_uncacheable or uncacheable_now
+    if outer_expires is not None:
+        expires(outer_expires)
+    if value is None or written() or uncacheable_now:
+        return value
+    until = None if expires_at is None else expires_at.timestamp()
+    if until is not None and until <= now:
+        return value
+    packed = zlib.compress(value, 1)  # an HTML card is 5–8 times smaller: the bound holds that many more
+    kept_store.put(key, packed, until)
+    ttl = SHARED_TTL if until is None else min(SHARED_TTL, int(until - now))  # rounded down: never late
+    if shared is not None and ttl >= 1:
+        try:
+            shared.set(_shared_key(key), struct.pack("<d", until or 0) + packed, ex=ttl)
+        except RedisError:
+            pass
+    return value

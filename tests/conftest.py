@@ -88,6 +88,13 @@ def _transaction(request, app):
         return
     ctx = app.app_context()
     ctx.push()
+    # Each test's transaction is rolled back, so the next test reuses the same version numbers with
+    # other data (in production a rolled-back bump is seen by no other request): start every test
+    # with nothing kept, as a fresh process would.
+    from feedback import cache
+
+    cache.kept_store.clear()
+    cache.store.clear()
     # Deferred: the test's transaction takes the write lock only once it writes (SQLite), so that a
     # second app on the same file can still run a request that only reads.
     connection = db.engine.connect().execution_options(sqlite_begin="DEFERRED")

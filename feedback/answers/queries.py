@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from .. import cache
 from ..db import as_utc, db, utcnow
 from ..ratings.models import Rating
 from ..ratings.services import BISHKEK
@@ -104,6 +105,8 @@ def comment_statuses(rating_ids, parameters: dict | None = None) -> dict[int, An
         if answer_id is not None:
             result[rating_id] = AnswerStatus("answered", local_date(deadline), local_date(answered_at), answer_id)
         else:
+            if now <= deadline:
+                cache.expires(deadline)  # turns "overdue" then: a kept page must not outlive it
             result[rating_id] = AnswerStatus("overdue" if now > deadline else "awaiting", local_date(deadline))
     return result
 
@@ -252,6 +255,8 @@ def _counts(period: int, parameters: dict | None, municipality_code: str | None)
         elif now > deadline:
             add(code, "answered_on_time", False)
             add(code, "overdue", True)
+        else:
+            cache.expires(deadline)  # counted as late from then on: a kept card must not outlive it
     answers = list(db.session.scalars(promises))
     judged = _done_judgements([a.id for a in answers])
     local_today = today()

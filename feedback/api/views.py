@@ -280,6 +280,35 @@ def _scorecard_params():
 
 @bp.get("/municipalities/<code>/scorecard")
 def municipality_scorecard(code: str):
+    """The card, kept whole under the versions of everything it rests on (scorecards/kept.py): the
+    period's and the previous period's rating counters among them, so a rating shows on the very
+    next request of any process."""
+    from ..ratings.services import current_period
+    from ..scorecards import kept
+
+    period = _int_arg("period", current_period(), 2000, current_period())
+    return _kept_json(("card", request.full_path, *kept.versions(period, period - 1)),
+                      lambda: _municipality_scorecard(code))
+
+
+def _kept_json(key: tuple, respond):
+    """A JSON response kept by ``cache.kept`` (only a 200 is kept); the headers come from the
+    after-request hooks, as for any response."""
+    from .. import cache
+
+    made = {}
+
+    def make():
+        response = made["response"] = respond()
+        return response.get_data() if response.status_code == 200 else None
+
+    body = cache.kept(key, make)
+    if "response" in made:
+        return made["response"]
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _municipality_scorecard(code: str):
     from ..scorecards.scorecard import build
 
     # The card needs the municipality's own columns only (not its villages, region or district).
@@ -317,6 +346,17 @@ def municipality_answers(code: str):
 
 @bp.get("/compare")
 def compare():
+    """Kept whole, as the card (scorecards/kept.py); the CSV and XLSX downloads are made each time."""
+    from ..ratings.services import current_period
+    from ..scorecards import kept
+
+    period = _int_arg("period", current_period(), 2000, current_period())
+    if request.args.get("format", "json") != "json":
+        return _compare()
+    return _kept_json(("compare", request.full_path, *kept.versions(period)), _compare)
+
+
+def _compare():
     from ..scorecards.scorecard import compare as compare_units
     from ..territory.models import District, Region
 

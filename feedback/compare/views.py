@@ -121,6 +121,16 @@ def about_sheet(params: mth.Params, period: int, index_key: str, level: str, lan
 
 @bp.get("/compare")
 def index():
+    """The comparison page, kept whole for anonymous visitors under the versions of every period
+    (its trends read several) — scorecards/kept.py; the downloads are made each time."""
+    from ..scorecards import kept
+
+    if exports.requested():
+        return _index()
+    return kept.keep_page(kept.all_versions(), _index)
+
+
+def _index():
     lang = g.lang
     params = requested_params()
     periods = periods_with_data()

@@ -17,10 +17,11 @@ from flask import Flask
 from sqlalchemy import and_, bindparam, case, delete, distinct, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import cache
 from ..db import db
 from ..ratings.models import CriterionScore, Rating
 from ..ratings.signals import RatingState, rating_changed
-from . import channel_aggregates, scoring
+from . import channel_aggregates, kept, scoring
 from .models import (
     AddressAggregate,
     AddressCount,
@@ -49,6 +50,7 @@ def on_rating_changed(sender, old: RatingState | None = None, new: RatingState |
     apply_composition_change(old, new)
     for period in {s.period for s in (old, new) if s is not None}:
         _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})
+    cache.mark_written()  # this request sees its own uncommitted ratings: it keeps no card
 
 
 def init_app(app: Flask) -> None:
@@ -57,6 +59,7 @@ def init_app(app: Flask) -> None:
     from .demo import demo_context
 
     app.context_processor(demo_context)
+    kept.init_app(app)
 
 
 def contribution(state: RatingState | None, sign: int) -> tuple[dict, dict]:
@@ -428,6 +431,7 @@ def rebuild_aggregates() -> tuple[list, list, list]:
     ratings, criteria = recompute_rating_aggregates(), recompute_criterion_aggregates()
     clusters = recompute_cluster_aggregates()
     address_rows, address_counts = recompute_address_aggregates(), recompute_address_counts()
+    stored_periods = set(db.session.scalars(select(distinct(RatingAggregate.period))))  # a period emptied too
     found = (differences(stored_rating_aggregates(), ratings), differences(stored_criterion_aggregates(), criteria),
              differences(stored_address_counts(), address_counts))
     channel_aggregates.rebuild()  # its own table; `flask scorecards rebuild` reports its differences
@@ -451,8 +455,9 @@ def rebuild_aggregates() -> tuple[list, list, list]:
     if clusters:
         db.session.execute(insert(ClusterAggregate), [
             dict(municipality_code=k[0], period=k[1], **row) for k, row in clusters.items()])
-    for period in {k[2] for k in ratings}:  # every stored context of these periods is now stale
+    for period in {k[2] for k in ratings} | set(stored_periods):  # every stored context of these periods is now stale
         _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})
+    cache.mark_written()
     if ratings:
         db.session.execute(insert(RatingAggregate), [
             dict(municipality_code=k[0], subject_code=k[1], period=k[2], **row) for k, row in ratings.items()])

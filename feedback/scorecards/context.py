@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import db, utcnow
-from . import queries, scoring
+from . import kept, queries, scoring
 from .models import PeriodCounter, ScorecardContext
 
 CLAIM_SECONDS = 60  # a claim older than this is taken to be a crashed worker's
@@ -251,7 +251,15 @@ def _stored_stamp(period: int, version: int, verified: bool) -> tuple[int, int |
 
 def get(period: int, params, verified: bool = False) -> dict:
     """The period's context: the stored one when current; recomputed (and stored) by the one
-    process that claims it when stale; the stored one meanwhile for the others."""
+    process that claims it when stale; the stored one meanwhile for the others. Every context
+    returned is shown to the response cache (kept.check_context): a stale one, or one behind the
+    counter the request keys on, makes what is computed from it unfit to keep."""
+    found = _get(period, params, verified)
+    kept.check_context(period, found["counter"], found["current"])
+    return found
+
+
+def _get(period: int, params, verified: bool = False) -> dict:
     key = (period, params.version, verified)
     counter, stored, stamp = _stored_stamp(period, params.version, verified)
     memo = _parsed.get(key)

@@ -17,8 +17,8 @@ from ..i18n import pull_lang, push_lang
 from ..ratings.forms import AGE_LABELS, SEX_LABELS
 from ..ratings.services import current_period
 from ..territory import queries as territory_queries
+from . import kept, queries
 from . import methodology as mth
-from . import queries
 from .forms import MethodologyForm
 from .scorecard import NO_EVALUATIONS, NO_TRACK, NOT_AVAILABLE, NOT_ENOUGH, build
 
@@ -99,7 +99,18 @@ def scorecard_context(municipality) -> dict:
 
 @bp.get("/m/<code>/")
 def scorecard(code: str):
-    """The municipality's public page is its scorecard (the URL printed on the QR posters)."""
+    """The municipality's public page is its scorecard (the URL printed on the QR posters), kept
+    whole for anonymous visitors without comments of their own on it (kept.keep_page)."""
+    from ..answers.views import my_comments_of
+    from ..ratings.respondents import COOKIE
+
+    if request.cookies.get(COOKIE) and my_comments_of(code):
+        return _scorecard_page(code)
+    period = requested_period()
+    return kept.keep_page(kept.versions(period, period - 1), lambda: _scorecard_page(code))
+
+
+def _scorecard_page(code: str):
     municipality = territory_queries.municipality(code) or abort(404)
     return render_template("scorecards/scorecard.html", m=municipality, lang=g.lang,
                            **scorecard_context(municipality))

@@ -12,6 +12,8 @@ from ..scorecards.methodology import rounded
 from ..scorecards.tracks import TrackResult, register
 from .queries import budget_transparency_track, final_indices
 
+UNWATCHED: set[str] = set()
+
 
 class BudgetTransparency:
     key = "budget_transparency"
@@ -30,3 +32,12 @@ class BudgetTransparency:
 
 def init_app(app: Flask) -> None:
     register(BudgetTransparency())
+    # Every write to this track's tables changes the kept scorecards and comparisons (scorecards/kept.py).
+    from .. import cache
+    from ..db import db
+    from ..scorecards.kept import SCORECARD
+    from . import models
+
+    cache.watch([cls.__tablename__ for cls in vars(models).values() if isinstance(cls, type)
+                 and issubclass(cls, db.Model) and cls.__module__ == models.__name__ and hasattr(cls, "__tablename__")
+                 and cls.__tablename__ not in UNWATCHED], SCORECARD)

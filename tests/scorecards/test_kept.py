@@ -1,0 +1,316 @@
+"""Whole scorecards and comparisons kept under the versions of every input (scorecards/kept.py):
+each input's write, and time alone, changes what the very next request gets; a kept request costs
+one statement; nothing per-visitor is kept or leaked."""
+import datetime as dt
+
+import time_machine
+from sqlalchemy import update
+
+from feedback import cache
+from feedback.catalog.models import Period
+from feedback.db import db
+from feedback.evaluation.models import IndicatorScore, StateEvaluation
+from feedback.perf import HEADER
+from feedback.ratings.models import Rating
+from feedback.ratings.services import current_period
+from feedback.scorecards import context as shared
+from feedback.scorecards import kept
+from tests.scorecards.helpers import AK_BULUN, rate, respondent
+
+CARD = f"/api/v1/municipalities/{AK_BULUN}/scorecard"
+PAGE = f"/ky/m/{AK_BULUN}/"
+
+
+def _get(client, url, **kwargs):
+    response = client.get(url, **kwargs)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def _statements(response) -> int:
+    return int(response.headers[HEADER])
+
+
+def _citizen_n(client) -> int:
+    return _get(client, CARD).get_json()["citizen"]["n"]
+
+
+def _kept_twice(client, url):
+    """The second request of ``url`` is served from what the first one kept (one statement)."""
+    first = _get(client, url)
+    second = _get(client, url)
+    assert _statements(second) == 1, (url, _statements(first), _statements(second))
+    assert second.data == first.data
+    return second
+
+
+def test_a_kept_card_page_and_comparison_cost_one_statement_with_their_headers(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    for url in (CARD, PAGE, "/api/v1/compare?level=region", "/ky/compare", "/ru/compare?level=district"):
+        first = _get(client, url)
+        second = _kept_twice(client, url)
+        assert _statements(first) > 1
+        assert second.headers["Content-Type"] == first.headers["Content-Type"]
+        for header in ("Cache-Control", "Content-Language", "Content-Security-Policy", "X-Content-Type-Options"):
+            assert second.headers.get(header) == first.headers.get(header), header
+    # Each language its own page.
+    assert 'lang="ru"' in _get(client, f"/ru/m/{AK_BULUN}/").get_data(as_text=True)
+
+
+def test_a_rating_shows_on_the_next_request_and_bumps_no_shared_row(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    period = current_period()
+    _kept_twice(client, CARD)
+    _kept_twice(client, PAGE)
+    before = _citizen_n(client)
+    scorecard_version = cache._read_snapshot().versions[kept.SCORECARD]
+    rate(respondent(), AK_BULUN, "LI-WATER", 4, period)
+    # The rating bumped its period's counter only: the rarer inputs' version is untouched.
+    assert cache._read_snapshot().versions[kept.SCORECARD] == scorecard_version
+    assert _citizen_n(client) == before + 1
+    page = _get(client, PAGE)
+    assert _statements(page) > 1  # made again, not the kept copy
+    # A rating of the previous period changes the card's trend: kept under both counters. With the
+    # tenth rating the previous period gets an index (the minimum sample).
+    for score in range(9):
+        rate(respondent(), AK_BULUN, "LI-WATER", 1 + score % 5, period - 1)
+    for _ in range(9):  # enough for the current period's index too
+        rate(respondent(), AK_BULUN, "LI-WATER", 4, period)
+    assert _kept_twice(client, CARD).get_json()["citizen"]["trend"]["previous_index"] is None
+    rate(respondent(), AK_BULUN, "LI-WATER", 4, period - 1)
+    assert _get(client, CARD).get_json()["citizen"]["trend"]["previous_index"] is not None
+    assert _statements(_get(client, CARD)) == 1  # kept again under the new counters
+
+
+def test_a_state_evaluation_changes_the_card(app, client, create_user):
+    period = current_period()
+    if db.session.get(Period, period) is None:  # the catalog's period (a reference-data write) first
+        db.session.add(Period(year=period, status="open"))
+    evaluator = create_user("state_evaluator", agency_code="MOD")
+    db.session.flush()
+    assert _get(client, CARD).get_json()["state"]["index"] is None
+    final = StateEvaluation(municipality_code=AK_BULUN, subject_code="DP-MILITARY", period=period, agency_code="MOD",
+                            evaluator_id=evaluator.id, status="final")
+    final.scores = [IndicatorScore(indicator_code="SI-EXECUTION", score=4)]
+    db.session.add(final)
+    db.session.flush()
+    assert _get(client, CARD).get_json()["state"]["index"] == 75.0
+
+
+def _comment(text: str, *, days_ago: float = 0, status: str = "pending") -> Rating:
+    from feedback.ratings.signals import changed
+
+    who = respondent()
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+    rating = Rating(respondent_id=who.id, municipality_code=AK_BULUN, subject_code="LI-WATER", period=current_period(),
+                    overall=2, comment=text, comment_status=status, created_at=at, updated_at=at,
+                    comment_moderated_at=at if status == "approved" else None)
+    db.session.add(rating)
+    db.session.flush()
+    changed(None, rating)
+    return rating
+
+
+def test_a_moderation_decision_changes_the_page(app, client, create_user):
+    from feedback.moderation.services import approve_comment
+
+    rating = _comment("Көчөдө жарык жок")
+    assert "Көчөдө жарык жок" not in _get(client, PAGE).get_data(as_text=True)
+    approve_comment(create_user("moderator"), rating.id)
+    assert "Көчөдө жарык жок" in _get(client, PAGE).get_data(as_text=True)
+
+
+def test_an_answer_changes_the_card(app, client, create_user):
+    from feedback.answers.services import answer_comments
+
+    rating = _comment("Суу жок", days_ago=1, status="approved")
+    before = _get(client, CARD).get_json()["responsiveness"]
+    staff = create_user("lsg_staff", municipality_code=AK_BULUN)
+    answer_comments(staff, AK_BULUN, [rating.id], "ky", "Суу түтүгүн оңдойбуз.")
+    db.session.flush()
+    after = _get(client, CARD).get_json()["responsiveness"]
+
+    def answered(track):
+        return next((c["successes"], c["n"]) for c in track["components"] if c["name"] == "answered_on_time")
+
+    assert answered(before) == (0, 0) and answered(after) == (1, 1)
+
+
+def test_a_methodology_publish_changes_the_card(app, client):
+    from feedback.scorecards import methodology as mth
+
+    before = _get(client, CARD).get_json()["methodology_version"]
+    published = mth.publish(None, notes="test")
+    published = mth.publish({**published.values, "confidence": 0.8}, notes="test")
+    db.session.flush()
+    assert _get(client, CARD).get_json()["methodology_version"] == published.version != before
+
+
+def test_time_alone_expires_a_kept_card_at_an_answer_deadline_and_at_midnight(app, client, monkeypatch):
+    from feedback.answers import queries as answer_queries
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    days = answer_queries.constants()["answer_deadline_days"]
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    # Published so that its deadline falls two hours from now, within today in Kyrgyzstan or not.
+    _comment("Жол начар", days_ago=days - 2 / 24, status="approved")
+    with time_machine.travel(now, tick=False):
+        card = _get(client, CARD).get_json()["responsiveness"]
+        assert card.get("overdue_comments", 0) == 0
+        _kept_twice(client, CARD)
+    with time_machine.travel(now + dt.timedelta(hours=1), tick=False):
+        assert _statements(_get(client, CARD)) == 1  # before the deadline: still the kept card
+    with time_machine.travel(now + dt.timedelta(hours=3), tick=False):
+        late = _get(client, CARD)
+        assert _statements(late) > 1
+        assert late.get_json()["responsiveness"]["overdue_comments"] == 1
+    # With no deadline ahead, the date in Kyrgyzstan is part of the key: the next day makes it again.
+    with time_machine.travel(now + dt.timedelta(hours=4), tick=False):
+        _kept_twice(client, CARD)
+    with time_machine.travel(now + dt.timedelta(days=1, hours=4), tick=False):
+        assert _statements(_get(client, CARD)) > 1
+
+
+def test_a_card_made_from_a_stale_shared_context_is_served_but_not_kept(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    real = shared._get
+    monkeypatch.setattr(shared, "_get", lambda *a, **k: {**real(*a, **k), "current": False})
+    _get(client, CARD)
+    assert _statements(_get(client, CARD)) > 1
+    monkeypatch.setattr(shared, "_get", real)
+    _kept_twice(client, CARD)
+
+
+def test_a_rolled_back_write_leaves_the_kept_cards_usable(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    from feedback.scorecards import methodology as mth
+
+    first = _kept_twice(client, CARD)
+    version = cache._read_snapshot().versions[kept.SCORECARD]
+    savepoint = db.session.begin_nested()
+    mth.publish(None, notes="rolled back")
+    db.session.flush()
+    assert cache._read_snapshot().versions[kept.SCORECARD] > version
+    savepoint.rollback()
+    assert cache._read_snapshot().versions[kept.SCORECARD] == version
+    again = _get(client, CARD)
+    assert _statements(again) == 1 and again.data == first.data
+
+
+def test_only_anonymous_visitors_without_comments_of_their_own_get_the_kept_page(app, client, monkeypatch):
+    from itsdangerous import URLSafeSerializer
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    token = _comment("Менин комментарийим", status="approved").respondent.token
+    device = app.test_client()
+    device.set_cookie("respondent", URLSafeSerializer(app.config["SECRET_KEY"], salt="respondent").dumps(token),
+                      domain="localhost")
+    anonymous = _kept_twice(client, PAGE).get_data(as_text=True)
+    assert 'id="my-answers"' not in anonymous and "csrf_token" not in anonymous
+    own = device.get(PAGE)
+    assert 'id="my-answers"' in own.get_data(as_text=True) and _statements(own) > 1
+    # The device's own page was neither served from nor kept for the others.
+    again = _get(client, PAGE)
+    assert _statements(again) == 1 and 'id="my-answers"' not in again.get_data(as_text=True)
+
+
+def test_a_comment_leaving_the_page_bumps_the_version_but_a_plain_rating_change_does_not():
+    version = cache._read_snapshot().versions[kept.SCORECARD]
+    plain = rate(respondent(), AK_BULUN, "LI-WATER", 3, current_period())
+    plain.overall = 4
+    db.session.flush()
+    assert cache._read_snapshot().versions[kept.SCORECARD] == version
+    shown = _comment("Бул көрүнөт", status="approved")
+    assert cache._read_snapshot().versions[kept.SCORECARD] == version + 1
+    shown.comment_status = "rejected"
+    db.session.flush()
+    assert cache._read_snapshot().versions[kept.SCORECARD] == version + 2
+    hidden = _comment("Бул көрүнбөйт")  # pending: not on any page
+    hidden.comment = "Башка текст"
+    db.session.flush()
+    assert cache._read_snapshot().versions[kept.SCORECARD] == version + 2
+    # A bulk statement on the ratings (retention erasing comments, the demonstration data) bumps it.
+    db.session.execute(update(Rating).where(Rating.id == hidden.id).values(comment=None))
+    assert cache._read_snapshot().versions[kept.SCORECARD] == version + 3
+
+
+def test_the_kept_store_is_bounded_by_size():
+    store = cache._ByteStore(100)
+    for i in range(10):
+        store.put(i, b"x" * 30, None)
+    assert store.size <= 100 and len(store.items) == 3
+    assert store.get(9, 0.0) == b"x" * 30 and store.get(0, 0.0) is None
+    store.put("late", b"y", 10.0)
+    assert store.get("late", 5.0) == b"y" and store.get("late", 10.0) is None
+
+
+def test_with_redis_configured_processes_share_what_one_made(app, client, monkeypatch):
+    """REDIS_URL set: a card one process made is served to another (here: this process with its own
+    copies dropped) from Redis, under the same versions; a rating makes a new key."""
+    import os
+
+    from redis import Redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    try:
+        first = _get(client, CARD)
+        assert _statements(first) > 1 and connection.dbsize() == 1
+        assert 0 < connection.ttl(connection.keys()[0]) <= cache.SHARED_TTL
+        cache.kept_store.clear()  # as another process
+        second = _get(client, CARD)
+        assert _statements(second) == 1 and second.data == first.data
+        rate(respondent(), AK_BULUN, "LI-WATER", 5, current_period())
+        third = _get(client, CARD)
+        assert third.get_json()["citizen"]["n"] == first.get_json()["citizen"]["n"] + 1
+        assert connection.dbsize() == 2
+    finally:
+        connection.flushdb()
+
+
+def test_a_request_that_wrote_keeps_nothing(app):
+    with app.test_request_context("/"):
+        made = []
+        cache.kept(("a request that only read",), lambda: made.append(1) or b"kept")
+        cache.mark_written()  # e.g. a rating's aggregates in this request's own transaction
+        cache.kept(("a request that wrote",), lambda: made.append(1) or b"not kept")
+        assert ("a request that only read",) in cache.kept_store.items
+        assert ("a request that wrote",) not in cache.kept_store.items
+        cache.kept(("a request that only read",), lambda: made.append(1) or b"kept")
+        assert len(made) == 3  # after a write, not even a kept value is read
+
+
+def test_signed_in_staff_get_their_own_page_never_the_kept_one(app, client, create_user, sign_in, monkeypatch):
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    anonymous = _kept_twice(client, PAGE).get_data(as_text=True)
+    staff = sign_in(app.test_client(), create_user("lsg_staff", municipality_code=AK_BULUN))
+    theirs = staff.get(PAGE)
+    assert 'class="account"' in theirs.get_data(as_text=True) and _statements(theirs) > 1
+    assert 'class="account"' not in anonymous
+    assert 'class="account"' not in _get(client, PAGE).get_data(as_text=True)
+
+
+def test_the_snapshot_reader_sees_each_commit_and_survives_a_lost_connection(tmp_path):
+    """Outside the tests' one-connection transaction, the snapshot is read on a connection each thread
+    keeps for it: it must see every commit at once, and recover when that connection is lost."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'versions.sqlite3'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE cache_version (name VARCHAR(40) PRIMARY KEY, version INTEGER)"))
+        conn.execute(text("CREATE TABLE period_counter (period INTEGER PRIMARY KEY, counter INTEGER)"))
+        conn.execute(text("INSERT INTO cache_version VALUES ('scorecard', 1)"))
+    try:
+        assert sorted(cache._snapshot_rows(engine)) == [("scorecard", 0, 1)]
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO period_counter VALUES (2026, 7)"))
+            conn.execute(text("UPDATE cache_version SET version = 2"))
+        assert sorted(cache._snapshot_rows(engine)) == [("", 2026, 7), ("scorecard", 0, 2)]
+        cache._reader.connection.dbapi_connection.close()  # lost (a restarted database)
+        assert sorted(cache._snapshot_rows(engine)) == [("", 2026, 7), ("scorecard", 0, 2)]
+    finally:
+        cache._reader.connection = None
+        engine.dispose()
