@@ -49,13 +49,18 @@ class CacheVersion(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
 
+def model_tables(module) -> set[str]:
+    """The tables of the models defined in ``module`` (what ``watch`` is usually given)."""
+    return {cls.__tablename__ for cls in vars(module).values()
+            if isinstance(cls, type) and issubclass(cls, db.Model) and cls.__module__ == module.__name__
+            and hasattr(cls, "__tablename__")}
+
+
 def _watched_tables() -> set[str]:
     from .catalog import models as catalog
     from .territory import models as territory
 
-    return {cls.__tablename__ for module in (catalog, territory) for cls in vars(module).values()
-            if isinstance(cls, type) and issubclass(cls, db.Model) and cls.__module__ == module.__name__
-            and hasattr(cls, "__tablename__")}
+    return model_tables(catalog) | model_tables(territory)
 
 
 _WATCHED: dict[str, str] = {}  # table → the version its writes bump
@@ -72,7 +77,9 @@ def watch_rows(table: str, rule: Callable[[object], str | None]) -> None:
     """For a table whose ordinary writes must bump nothing (the rating's hot path): ``rule(obj)``,
     given each new, changed or deleted row at flush, names the version to bump, or None. Bulk
     statements on the table always bump ``scorecard``-like versions named by ``rule(None)``."""
-    _ROW_RULES.setdefault(table, []).append(rule)
+    rules = _ROW_RULES.setdefault(table, [])
+    if rule not in rules:  # every app made in a process registers it again
+        rules.append(rule)
 
 
 @dataclass(frozen=True)

@@ -110,12 +110,8 @@ def init_app(app) -> None:
     from ..ratings.models import Rating
     from .models import Methodology
 
-    tables = [Methodology.__tablename__]
-    tables += [cls.__tablename__ for cls in vars(evaluation).values()
-               if isinstance(cls, type) and hasattr(cls, "__tablename__") and cls.__module__ == evaluation.__name__]
-    cache.watch(tables, SCORECARD)
-    if _comment_change not in cache._ROW_RULES.get(Rating.__tablename__, []):
-        cache.watch_rows(Rating.__tablename__, _comment_change)
+    cache.watch(cache.model_tables(evaluation) | {Methodology.__tablename__}, SCORECARD)
+    cache.watch_rows(Rating.__tablename__, _comment_change)
     cache.kept_store.max_bytes = int(app.config.get("CACHE_KEPT_BYTES", cache.KEPT_BYTES))
 
 

@@ -34,10 +34,7 @@ def init_app(app: Flask) -> None:
     register(BudgetTransparency())
     # Every write to this track's tables changes the kept scorecards and comparisons (scorecards/kept.py).
     from .. import cache
-    from ..db import db
     from ..scorecards.kept import SCORECARD
     from . import models
 
-    cache.watch([cls.__tablename__ for cls in vars(models).values() if isinstance(cls, type)
-                 and issubclass(cls, db.Model) and cls.__module__ == models.__name__ and hasattr(cls, "__tablename__")
-                 and cls.__tablename__ not in UNWATCHED], SCORECARD)
+    cache.watch(cache.model_tables(models) - UNWATCHED, SCORECARD)
