@@ -9,6 +9,7 @@ import hashlib
 import secrets
 
 from flask import Flask, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -116,13 +117,39 @@ def _load_user(request_):
     return row.user
 
 
+def signed_in_cookie() -> bool:
+    """This request carries a session token: only then can anyone be signed in. Without one, the
+    user loader (a database read) is never needed, so anonymous requests skip it."""
+    return SESSION_KEY in session
+
+
 def _staff_scope():
     """LSG staff signed in: their ratings of their own municipality are quarantined (abuse rules)."""
-    if current_user.is_authenticated and current_user.role == "lsg_staff":
+    if signed_in_cookie() and current_user.is_authenticated and current_user.role == "lsg_staff":
         g.staff_municipality_code = current_user.municipality_code
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without building a signing serializer for a request that
+    carries no session cookie (most requests of residents): an empty session needs no signature
+    check. One serializer per secret key is kept instead of one per request."""
+
+    def open_session(self, app, request_):
+        if app.config["SESSION_COOKIE_NAME"] not in request_.cookies and app.secret_key:
+            return self.session_class()
+        return super().open_session(app, request_)
+
+    def get_signing_serializer(self, app):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = app.extensions.get("feedback_session_serializer")
+        if kept is None or kept[0] != key:
+            kept = (key, super().get_signing_serializer(app))
+            app.extensions["feedback_session_serializer"] = kept
+        return kept[1]
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     login_manager.init_app(app)
     login_manager.session_protection = None  # the server-side session row is the protection
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", IDLE_TIMEOUT)

@@ -10,7 +10,7 @@ from . import services
 from .forms import ROLE_NAMES, CodeForm, LoginForm, LogoutForm, PasswordChangeForm
 from .models import ROLES
 from .policy import require_role
-from .sessions import current_session, end_session, start_session
+from .sessions import current_session, end_session, signed_in_cookie, start_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang>", template_folder="templates")
 bp.url_value_preprocessor(pull_lang)
@@ -54,7 +54,7 @@ def _after_sign_in(user, next_url: str | None):
 @bp.before_app_request
 def require_enrolment():
     """Users whose role needs a second factor and who have none yet: enrol before anything else."""
-    if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
+    if request.endpoint in ENROLMENT_ENDPOINTS or not signed_in_cookie() or not current_user.is_authenticated:
         return None
     row = current_session()
     if row is None or row.second_factor_done or not current_user.needs_second_factor or current_user.totp_enabled:

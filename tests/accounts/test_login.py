@@ -212,3 +212,26 @@ def test_login_posts_are_rate_limited(app, client, monkeypatch):
     finally:
         limiter.reset()
     assert statuses == [400, 400, 429]
+
+
+def test_a_new_secret_key_ends_cookies_signed_with_the_old(app, client, create_user, sign_in):
+    """The session serializer is kept between requests (accounts/sessions.py); it is kept per secret
+    key, so rotating the key (without a fallback) still invalidates every signed cookie at once."""
+    sign_in(client, create_user("lsg_staff", municipality_code="41702205805000"))
+    assert fresh_get(app, client, "/ru/account").status_code == 200
+    old = app.secret_key
+    app.secret_key = old + "-rotated"
+    try:
+        assert fresh_get(app, client, "/ru/account").status_code in (302, 303)
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert fresh_get(app, client, "/ru/account").status_code == 200
+    finally:
+        app.secret_key = old
+        app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+def test_a_visitor_without_a_cookie_gets_none_and_a_forged_cookie_signs_nobody_in(app, client):
+    assert fresh_get(app, client, "/ru/").status_code == 200
+    assert client.get_cookie("session") is None
+    client.set_cookie("session", "eyJzaWQiOiJmb3JnZWQifQ.forged.signature")
+    assert fresh_get(app, client, "/ru/account").status_code in (302, 303)
