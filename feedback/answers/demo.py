@@ -7,6 +7,7 @@ Only demo rows are touched (respondents' tokens start with ``demo-``; the demo a
 demo ratings and a demo user).
 """
 import datetime as dt
+import itertools
 import random
 
 from sqlalchemy import delete, insert, select, update
@@ -18,6 +19,7 @@ from ..ratings.services import BISHKEK
 from .models import Answer, AnsweredComment, Judgement, SmsNotice
 
 PREFIX = "demo-"
+STREAM_ROWS = 20_000  # rows fetched at a time from the demo ratings
 AUTHOR_EMAIL = "demo-answers@demo.invalid"
 UNUSABLE_PASSWORD = "!demo-account-without-a-password"
 COMMENTS = (
@@ -63,18 +65,19 @@ def seed(seed_value: int = 2025, share: float = 0.8) -> dict:
     db.session.flush()
     now = utcnow()
     today = now.astimezone(BISHKEK).date()
+    # Streamed one municipality and period at a time (at 5 million ratings the whole list would
+    # take gigabytes); the order is the same as a full read's, so the same seed gives the same answers.
     rows = db.session.execute(
         select(Rating.id, Rating.municipality_code, Rating.period, Rating.subject_code, Rating.respondent_id,
                Rating.comment_status, Rating.comment.is_(None), Rating.created_at)
         .join(Respondent, Respondent.id == Rating.respondent_id)
         .where(Respondent.token.like(PREFIX + "%"), Rating.status == "accepted")
-        .order_by(Rating.municipality_code, Rating.period, Rating.id)).all()
-    by_unit: dict[tuple[str, int], list] = {}
-    for row in rows:
-        by_unit.setdefault((row[1], row[2]), []).append(row)
+        .order_by(Rating.municipality_code, Rating.period, Rating.id)
+        .execution_options(yield_per=STREAM_ROWS))
     diligence: dict[str, float] = {}
     rating_updates, answers, links, judgements = [], [], [], []
-    for (code, _period), ratings in by_unit.items():
+    for (code, _period), unit_rows in itertools.groupby(rows, key=lambda row: (row[1], row[2])):
+        ratings = list(unit_rows)
         if code not in diligence:
             diligence[code] = rng.betavariate(4, 2) if rng.random() < share else -1.0
         level = diligence[code]
