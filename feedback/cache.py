@@ -390,6 +390,7 @@ def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
     now = time.time()
     packed = kept_store.get(key, now)
     if packed is not None:
+        g._kept_body = True  # perf.py keeps its compressed forms too
         return zlib.decompress(packed)
     shared = _shared()
     if shared is not None:
@@ -401,6 +402,7 @@ def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
             (until,) = struct.unpack("<d", found[:8])  # the value's own expiry (0: none), not Redis's TTL
             if not until or now < until:
                 kept_store.put(key, found[8:], until or None)
+                g._kept_body = True
                 return zlib.decompress(found[8:])
     outer_expires, outer_uncacheable = g.pop("_cache_expires", None), g.pop("_cache_uncacheable", False)
     value = make()
@@ -415,6 +417,7 @@ def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
         return value
     packed = zlib.compress(value, 1)  # an HTML card is 5–8 times smaller: the bound holds that many more
     kept_store.put(key, packed, until)
+    g._kept_body = True
     ttl = SHARED_TTL if until is None else min(SHARED_TTL, int(until - now))  # rounded down: never late
     if shared is not None and ttl >= 1:
         try:

@@ -314,3 +314,35 @@ def test_the_snapshot_reader_sees_each_commit_and_survives_a_lost_connection(tmp
     finally:
         cache._reader.connection = None
         engine.dispose()
+
+
+def test_compressed_forms_of_kept_responses_are_reused_only_for_the_same_bytes(app, client, monkeypatch):
+    """perf.py keeps brotli/gzip forms of kept bodies under a digest of the body: a second phone gets
+    the same compressed bytes without compressing again; a rating (a new body) is compressed anew;
+    a page that is not kept is compressed on every request."""
+    import brotli
+    import flask_compress.flask_compress as fc
+
+    calls = []
+    real = fc._compress_data
+    monkeypatch.setattr(fc, "_compress_data", lambda *args: calls.append(args[2]) or real(*args))
+    phone = {"Accept-Encoding": "gzip, deflate, br"}
+    for url in (CARD, PAGE):
+        calls.clear()
+        first = _get(client, url, headers=phone)
+        second = _get(client, url, headers=phone)
+        assert first.headers["Content-Encoding"] == second.headers["Content-Encoding"] == "br"
+        assert second.data == first.data and len(calls) == 1, (url, calls)
+        assert brotli.decompress(second.data) == _get(client, url).data  # exactly the kept body
+        calls.clear()
+        assert _get(client, url, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+        assert calls == ["gzip"]  # each algorithm its own form
+    before = brotli.decompress(_get(client, CARD, headers=phone).data)
+    rate(respondent(), AK_BULUN, "LI-WATER", 2, current_period())
+    calls.clear()
+    after = brotli.decompress(_get(client, CARD, headers=phone).data)
+    assert after != before and calls == ["br"]
+    calls.clear()
+    for _ in range(2):  # the search page is not kept: compressed every time
+        _get(client, "/ky/search?q=ak", headers=phone)
+    assert calls == ["br", "br"]
