@@ -273,6 +273,38 @@ def _extra_columns(extra: dict[str, dict[str, float]], members: list[str]) -> di
     return columns
 
 
+def area_inputs(period: int, params) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """What a comparison of areas reads besides the ratings: every municipality's state index (those
+    that have one) and the registered tracks' period indices (``tracks.period_indices``).
+
+    They rest on the reference and ``scorecard`` versions and on time alone (scorecards/kept.py: the
+    state evaluations, the methodology and the tracks' tables bump ``scorecard``, and so does every
+    change of a rating that shows or hides a comment), never on a period's rating counter. So they
+    are kept (``cache.kept``: in this process and, with REDIS_URL, for every process) under those
+    versions and the date, until the first answer deadline they met: a new rating, which makes every
+    kept comparison miss, then costs only the rating aggregates (``compare_areas``). Served from
+    memory or computed, the deadline is passed on to whatever keeps the request's response."""
+    import datetime as dt
+    import json
+
+    from flask import g
+
+    from .. import cache
+    from . import kept
+
+    def make() -> bytes:
+        states = state_tracks(queries.state_indicator_scores(period), params)
+        extra = tracks.period_indices(period, params)
+        until = g.get("_cache_expires")  # the first deadline met while computing (answers/queries.py)
+        return json.dumps({"state": {m: s["index"] for m, s in states.items() if s["index"] is not None},
+                           "extra": extra, "until": until.timestamp() if until is not None else None}).encode()
+
+    found = json.loads(cache.kept(("area-inputs", period, params.version, *kept.versions()), make))
+    if found["until"] is not None:
+        cache.expires(dt.datetime.fromtimestamp(found["until"], dt.UTC))
+    return found["state"], found["extra"]
+
+
 def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
     """One row per region, district or urban/rural: direct estimates from ALL accepted ratings of
     the area's municipalities, weighting residents' ratings equally (each rating counts once, so a
@@ -280,20 +312,20 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
     Variance Σ n_i² v_i / N² (municipalities independent, respondents as clusters within them);
     interval θ ± t_{N−1} √V; ``group`` numbers the chains of overlapping intervals (1 = highest),
     so two areas whose intervals overlap are never in different groups.
-    Rows: code, level, names, municipalities, n, index, interval, group (and the v1 row's keys)."""
+    Rows: code, level, names, municipalities, n, index, interval, group (and the v1 row's keys).
+
+    Its cost does not grow with the ratings: one row per municipality from the aggregates (summed in
+    the database), the respondents' cluster sums kept beside them, and ``area_inputs``."""
     c = scoring.Constants.from_params(params.values)
     units = queries.current_units()
     clusters = queries.period_clusters(period)
-    per_unit: dict[str, list[float]] = {}
+    per_unit: dict[str, tuple[float, float, float]] = {}
     quarantined: dict[str, int] = {}
-    for code, rn, rt, rq, r_quarantined in queries.period_totals(period):
+    for code, rn, rt, rq, r_quarantined in queries.period_unit_totals(period):
         if code not in units:
             continue
-        acc = per_unit.setdefault(code, [0.0, 0.0, 0.0])
-        acc[0] += rn
-        acc[1] += rt
-        acc[2] += rq
-        quarantined[code] = quarantined.get(code, 0) + r_quarantined
+        per_unit[code] = (float(rn), float(rt), float(rq))
+        quarantined[code] = int(r_quarantined)
     codes = [code for code, acc in per_unit.items() if acc[0] > 0]
     areas: dict[str, list[str]] = {}
     for code, unit in units.items():
@@ -305,8 +337,7 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
     v = scoring.direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior,
                                 *(cl[:, i] for i in range(4))) if len(codes) else np.zeros(0)
     position = {code: i for i, code in enumerate(codes)}
-    states = state_tracks(queries.state_indicator_scores(period), params)
-    extra = tracks.period_indices(period, params)
+    state_index, extra = area_inputs(period, params)
     rows = []
     for key, members in sorted(areas.items()):
         idx = [position[code] for code in members if code in position]
@@ -319,7 +350,7 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
             index = scoring.index_from_mean(mean)
             interval = (max(0.0, scoring.index_from_mean(mean - t * var**0.5)),
                         min(100.0, scoring.index_from_mean(mean + t * var**0.5)))
-        state_values = [states[m]["index"] for m in members if m in states and states[m]["index"] is not None]
+        state_values = [state_index[m] for m in members if m in state_index]
         name_ky, name_ru = names.get(key, (key, key))
         rows.append({"code": key, "level": level, "name_ky": name_ky, "name_ru": name_ru,
                      "municipalities": len(members), "published": sum(1 for i in idx if n[i] >= c.min_sample),

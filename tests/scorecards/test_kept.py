@@ -15,6 +15,7 @@ from feedback.ratings.models import Rating
 from feedback.ratings.services import current_period
 from feedback.scorecards import context as shared
 from feedback.scorecards import kept
+from feedback.territory.models import Municipality
 from tests.scorecards.helpers import AK_BULUN, rate, respondent
 
 CARD = f"/api/v1/municipalities/{AK_BULUN}/scorecard"
@@ -314,3 +315,56 @@ def test_the_snapshot_reader_sees_each_commit_and_survives_a_lost_connection(tmp
     finally:
         cache._reader.connection = None
         engine.dispose()
+
+
+COMPARE = "/api/v1/compare?level=region"
+
+
+def _area_input_reads(monkeypatch) -> list:
+    """Count the computations of what a comparison reads besides the ratings (card.area_inputs)."""
+    from feedback.scorecards import tracks
+
+    calls = []
+    real = tracks.period_indices
+    monkeypatch.setattr(tracks, "period_indices", lambda *a, **k: calls.append(a) or real(*a, **k))
+    return calls
+
+
+def _region_n(response, region: str) -> int:
+    return next(item["n"] for item in response.get_json()["items"] if item["code"] == region)
+
+
+def test_a_rating_makes_a_comparison_again_from_the_aggregates_alone(app, client, monkeypatch):
+    """A new rating (its period's counter) makes the next comparison miss, but what rests only on the
+    other versions — state indices, the tracks' period indices — stays kept: it is not read again."""
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    reads = _area_input_reads(monkeypatch)
+    first = _kept_twice(client, COMPARE)
+    assert len(reads) == 1
+    region = db.session.get(Municipality, AK_BULUN).region_code
+    rate(respondent(), AK_BULUN, "LI-WATER", 4, current_period())
+    again = _get(client, COMPARE)
+    assert _statements(again) > 1 and _region_n(again, region) == _region_n(first, region) + 1
+    assert len(reads) == 1  # the rating did not make the tracks and state indices read again
+    # A change of those (a state evaluation bumps the scorecard version) does.
+    version = cache._read_snapshot().versions[kept.SCORECARD]
+    db.session.execute(update(StateEvaluation).where(StateEvaluation.id == -1).values(status="final"))
+    assert cache._read_snapshot().versions[kept.SCORECARD] == version + 1
+    assert _get(client, COMPARE).get_json()["items"] and len(reads) == 2
+
+
+def test_a_comparison_made_from_kept_area_inputs_still_expires_at_their_answer_deadline(app, client, monkeypatch):
+    from feedback.answers import queries as answer_queries
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    days = answer_queries.constants()["answer_deadline_days"]
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    _comment("Жол начар", days_ago=days - 2 / 24, status="approved")  # its deadline: two hours from now
+    with time_machine.travel(now, tick=False):
+        _kept_twice(client, COMPARE)
+        rate(respondent(), AK_BULUN, "LI-WATER", 4, current_period())
+        _kept_twice(client, COMPARE)  # made again after the rating, from the kept area inputs
+    with time_machine.travel(now + dt.timedelta(hours=1), tick=False):
+        assert _statements(_get(client, COMPARE)) == 1
+    with time_machine.travel(now + dt.timedelta(hours=3), tick=False):
+        assert _statements(_get(client, COMPARE)) > 1  # past the deadline the area inputs brought
