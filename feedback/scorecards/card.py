@@ -6,9 +6,9 @@ from statistics import NormalDist
 import numpy as np
 
 from ..transparency.queries import priorities, priorities_json
+from . import area_inputs, queries, scoring, tracks
 from . import context as shared
 from . import methodology as mth
-from . import queries, scoring, tracks
 from .scorecard import NO_EVALUATIONS, NO_TRACK, NOT_AVAILABLE, NOT_ENOUGH, composite_of, state_tracks
 
 CLASSES = {1: "above", 0: "indistinguishable", -1: "below"}
@@ -273,38 +273,6 @@ def _extra_columns(extra: dict[str, dict[str, float]], members: list[str]) -> di
     return columns
 
 
-def area_inputs(period: int, params) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """What a comparison of areas reads besides the ratings: every municipality's state index (those
-    that have one) and the registered tracks' period indices (``tracks.period_indices``).
-
-    They rest on the reference and ``scorecard`` versions and on time alone (scorecards/kept.py: the
-    state evaluations, the methodology and the tracks' tables bump ``scorecard``, and so does every
-    change of a rating that shows or hides a comment), never on a period's rating counter. So they
-    are kept (``cache.kept``: in this process and, with REDIS_URL, for every process) under those
-    versions and the date, until the first answer deadline they met: a new rating, which makes every
-    kept comparison miss, then costs only the rating aggregates (``compare_areas``). Served from
-    memory or computed, the deadline is passed on to whatever keeps the request's response."""
-    import datetime as dt
-    import json
-
-    from flask import g
-
-    from .. import cache
-    from . import kept
-
-    def make() -> bytes:
-        states = state_tracks(queries.state_indicator_scores(period), params)
-        extra = tracks.period_indices(period, params)
-        until = g.get("_cache_expires")  # the first deadline met while computing (answers/queries.py)
-        return json.dumps({"state": {m: s["index"] for m, s in states.items() if s["index"] is not None},
-                           "extra": extra, "until": until.timestamp() if until is not None else None}).encode()
-
-    found = json.loads(cache.kept(("area-inputs", period, params.version, *kept.versions()), make))
-    if found["until"] is not None:
-        cache.expires(dt.datetime.fromtimestamp(found["until"], dt.UTC))
-    return found["state"], found["extra"]
-
-
 def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
     """One row per region, district or urban/rural: direct estimates from ALL accepted ratings of
     the area's municipalities, weighting residents' ratings equally (each rating counts once, so a
@@ -315,7 +283,7 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
     Rows: code, level, names, municipalities, n, index, interval, group (and the v1 row's keys).
 
     Its cost does not grow with the ratings: one row per municipality from the aggregates (summed in
-    the database), the respondents' cluster sums kept beside them, and ``area_inputs``."""
+    the database), the respondents' cluster sums kept beside them, and ``area_inputs.get``."""
     c = scoring.Constants.from_params(params.values)
     units = queries.current_units()
     clusters = queries.period_clusters(period)
@@ -337,7 +305,7 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
     v = scoring.direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior,
                                 *(cl[:, i] for i in range(4))) if len(codes) else np.zeros(0)
     position = {code: i for i, code in enumerate(codes)}
-    state_index, extra = area_inputs(period, params)
+    state_index, extra = area_inputs.get(period, params)
     rows = []
     for key, members in sorted(areas.items()):
         idx = [position[code] for code in members if code in position]

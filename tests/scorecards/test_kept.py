@@ -2,6 +2,7 @@
 each input's write, and time alone, changes what the very next request gets; a kept request costs
 one statement; nothing per-visitor is kept or leaked."""
 import datetime as dt
+import time
 
 import time_machine
 from sqlalchemy import update
@@ -368,3 +369,57 @@ def test_a_comparison_made_from_kept_area_inputs_still_expires_at_their_answer_d
         assert _statements(_get(client, COMPARE)) == 1
     with time_machine.travel(now + dt.timedelta(hours=3), tick=False):
         assert _statements(_get(client, COMPARE)) > 1  # past the deadline the area inputs brought
+
+
+def test_area_inputs_are_recomputed_by_one_worker_while_the_others_serve_the_last_ones(app, client, monkeypatch):
+    """While another worker holds the claim on stale area inputs, a comparison is made from the last
+    inputs computed (not computed again) and not kept; once the claim is gone they are computed once."""
+    from feedback.scorecards import area_inputs
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    reads = _area_input_reads(monkeypatch)
+    monkeypatch.setattr(area_inputs, "_latest", {})
+    monkeypatch.setattr(area_inputs, "_claims", {})
+    first = _kept_twice(client, COMPARE)
+    assert len(reads) == 1
+    db.session.execute(update(StateEvaluation).where(StateEvaluation.id == -1).values(status="final"))  # stale now
+    for name in list(area_inputs._latest):
+        area_inputs._claims[name] = time.monotonic() + area_inputs.CLAIM_SECONDS  # another worker's claim
+    for _ in range(2):
+        served = _get(client, COMPARE)
+        assert _statements(served) > 1 and served.data == first.data  # the last inputs, kept by nobody
+    assert len(reads) == 1
+    area_inputs._claims.clear()  # its computation done (or lapsed)
+    _kept_twice(client, COMPARE)
+    assert len(reads) == 2 and not area_inputs._claims  # computed once, the claim released
+
+
+def test_with_redis_the_claim_and_the_last_area_inputs_are_shared_between_processes(app, client, monkeypatch):
+    import os
+
+    from redis import Redis
+
+    from feedback.scorecards import area_inputs
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    reads = _area_input_reads(monkeypatch)
+    monkeypatch.setattr(area_inputs, "_latest", {})
+    try:
+        first = _kept_twice(client, COMPARE)
+        names = [key.decode() for key in connection.keys("feedback:area-inputs:latest:*")]
+        assert len(reads) == 1 and len(names) == 1
+        db.session.execute(update(StateEvaluation).where(StateEvaluation.id == -1).values(status="final"))
+        area_inputs._latest.clear()  # as another process: only Redis has the last inputs
+        cache.kept_store.clear()
+        connection.set(names[0].replace(":latest:", ":claim:"), b"1", ex=60)  # another process's claim
+        served = _get(client, COMPARE)
+        assert served.data == first.data and len(reads) == 1 and _statements(_get(client, COMPARE)) > 1
+        connection.delete(names[0].replace(":latest:", ":claim:"))
+        _kept_twice(client, COMPARE)
+        assert len(reads) == 2 and not connection.keys("feedback:area-inputs:claim:*")
+    finally:
+        connection.flushdb()
