@@ -1,16 +1,19 @@
-"""Time what a comparison costs when its kept response misses (one warm process, no cache).
+"""Time what a comparison costs when its kept response misses (one warm process).
 
-    DATABASE_URL=sqlite:////tmp/i2-1m.sqlite3 .venv/bin/python bench/compare_miss.py [--repeat 5] [--profile]
-        [--dump FILE]
+    DATABASE_URL=sqlite:////tmp/i2-1m.sqlite3 .venv/bin/python bench/compare_miss.py [--repeat 5]
+        [--cold | --bump] [--profile] [--urls URL ...] [--dump FILE]
 
 Calls the views' inner functions (``api.views._compare``, ``compare.views._index``) in a fresh
 request context each time, so no kept response (scorecards/kept.py) nor anything memoised per
 request is reused: the time is the miss after a new rating (the period's counter moved; what rests
-only on the other versions, ``card.area_inputs``, stays kept). ``--cold`` empties every kept value
+only on the other versions, ``scorecards/area_inputs.py``, stays kept). ``--cold`` empties every kept value
 before each call: the miss after a change of the ``scorecard`` version (an answer, a moderated
-comment, a state evaluation) or in a fresh process. Prints per URL the wall and CPU medians (ms). ``--dump FILE`` writes the JSON of
-/api/v1/compare for a few levels and periods (to prove a change leaves the published numbers alone);
-``--profile`` prints the top of a cProfile of each URL's last call.
+comment, a state evaluation) or in a fresh process. ``--bump`` instead requests the whole route (the
+test client, kept responses on) after bumping the current period's rating counter in a committed
+transaction of its own, as a rating does: the miss every request pays under steady rating traffic.
+Prints per URL the wall and CPU medians (ms). ``--dump FILE`` writes the JSON of /api/v1/compare for
+a few levels and periods (to prove a change leaves the published numbers alone); ``--profile``
+prints the top of a cProfile of each URL's last call.
 """
 import argparse
 import cProfile
@@ -45,6 +48,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--dump")
     parser.add_argument("--cold", action="store_true")
+    parser.add_argument("--bump", action="store_true")
     parser.add_argument("--urls", nargs="*", default=URLS)
     args = parser.parse_args()
     from feedback import cache, create_app
@@ -60,15 +64,34 @@ def main() -> None:
             json.dump(out, f, indent=1, sort_keys=True, ensure_ascii=False)
         print("dumped", len(out), "to", args.dump)
         return
+    run = call
+    if args.bump:
+        from sqlalchemy import text
+
+        from feedback.db import db
+        from feedback.ratings.services import current_period
+
+        client = app.test_client()
+
+        def bump():
+            with app.app_context(), db.engine.begin() as conn:
+                conn.execute(text("UPDATE period_counter SET counter = counter + 1 WHERE period = :p"),
+                             {"p": current_period()})
+
+        def run(app, url):  # the whole route, kept responses and all
+            bump()
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+            return response.data
     for url in args.urls:
-        call(app, url)  # warm: imports, templates, the shared context
+        run(app, url)  # warm: imports, templates, the shared context
         wall, cpu = [], []
         for _ in range(args.repeat):
             if args.cold:
                 cache.kept_store.clear()
                 cache.store.clear()
             t, c = time.perf_counter(), time.process_time()
-            call(app, url)
+            run(app, url)
             wall.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
         print(f"{url:45s} wall median {statistics.median(wall):8.1f} ms (min {min(wall):7.1f})"
@@ -76,7 +99,7 @@ def main() -> None:
         if args.profile:
             prof = cProfile.Profile()
             prof.enable()
-            call(app, url)
+            run(app, url)
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
 
