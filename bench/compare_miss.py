@@ -97,6 +97,9 @@ def main() -> None:
         print(f"{url:45s} wall median {statistics.median(wall):8.1f} ms (min {min(wall):7.1f})"
               f"  cpu median {statistics.median(cpu):8.1f} ms", flush=True)
         if args.profile:
+            if args.cold:
+                cache.kept_store.clear()
+                cache.store.clear()
             prof = cProfile.Profile()
             prof.enable()
             run(app, url)

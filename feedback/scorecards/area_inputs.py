@@ -40,6 +40,8 @@ def get(period: int, params) -> tuple[dict[str, float], dict[str, dict[str, floa
     name = (period, params.version)
 
     def make() -> bytes:
+        if cache.written():  # inside a transaction of its own: neither claimed nor shared
+            return _compute(period, params)
         if not _claim(name):
             stale = _stored(name)
             if stale is not None:
