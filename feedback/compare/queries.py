@@ -54,10 +54,10 @@ from sqlalchemy import func, select
 
 from ..catalog.models import Criterion, Subject
 from ..db import db
+from ..scorecards import area_inputs, scoring, tracks
 from ..scorecards import context as shared
 from ..scorecards import methodology as mth
 from ..scorecards import queries as sc_queries
-from ..scorecards import scoring, tracks
 from ..scorecards.card import CLASSES
 from ..scorecards.models import CriterionAggregate, RatingAggregate
 from ..scorecards.scorecard import composite_of, context, state_tracks
@@ -294,8 +294,9 @@ class Territory:
         return mth.population_band(unit.population, self._bands)
 
     def extra(self) -> dict[str, dict[str, float]]:
-        if self._extra is None:
-            self._extra = tracks.period_indices(self.period, self.params)
+        if self._extra is None:  # kept across requests under the versions they rest on (area_inputs)
+            self._extra = (area_inputs.get(self.period, self.params)[1] if self.params is not None
+                           else tracks.period_indices(self.period, self.params))
         return self._extra
 
 

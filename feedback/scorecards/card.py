@@ -6,9 +6,9 @@ from statistics import NormalDist
 import numpy as np
 
 from ..transparency.queries import priorities, priorities_json
+from . import area_inputs, queries, scoring, tracks
 from . import context as shared
 from . import methodology as mth
-from . import queries, scoring, tracks
 from .scorecard import NO_EVALUATIONS, NO_TRACK, NOT_AVAILABLE, NOT_ENOUGH, composite_of, state_tracks
 
 CLASSES = {1: "above", 0: "indistinguishable", -1: "below"}
@@ -280,20 +280,20 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
     Variance Σ n_i² v_i / N² (municipalities independent, respondents as clusters within them);
     interval θ ± t_{N−1} √V; ``group`` numbers the chains of overlapping intervals (1 = highest),
     so two areas whose intervals overlap are never in different groups.
-    Rows: code, level, names, municipalities, n, index, interval, group (and the v1 row's keys)."""
+    Rows: code, level, names, municipalities, n, index, interval, group (and the v1 row's keys).
+
+    Its cost does not grow with the ratings: one row per municipality from the aggregates (summed in
+    the database), the respondents' cluster sums kept beside them, and ``area_inputs.get``."""
     c = scoring.Constants.from_params(params.values)
     units = queries.current_units()
     clusters = queries.period_clusters(period)
-    per_unit: dict[str, list[float]] = {}
+    per_unit: dict[str, tuple[float, float, float]] = {}
     quarantined: dict[str, int] = {}
-    for code, rn, rt, rq, r_quarantined in queries.period_totals(period):
+    for code, rn, rt, rq, r_quarantined in queries.period_unit_totals(period):
         if code not in units:
             continue
-        acc = per_unit.setdefault(code, [0.0, 0.0, 0.0])
-        acc[0] += rn
-        acc[1] += rt
-        acc[2] += rq
-        quarantined[code] = quarantined.get(code, 0) + r_quarantined
+        per_unit[code] = (float(rn), float(rt), float(rq))
+        quarantined[code] = int(r_quarantined)
     codes = [code for code, acc in per_unit.items() if acc[0] > 0]
     areas: dict[str, list[str]] = {}
     for code, unit in units.items():
@@ -305,8 +305,7 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
     v = scoring.direct_variance(n, total, total_sq, c.variance_floor, c.small_sample_prior,
                                 *(cl[:, i] for i in range(4))) if len(codes) else np.zeros(0)
     position = {code: i for i, code in enumerate(codes)}
-    states = state_tracks(queries.state_indicator_scores(period), params)
-    extra = tracks.period_indices(period, params)
+    state_index, extra = area_inputs.get(period, params)
     rows = []
     for key, members in sorted(areas.items()):
         idx = [position[code] for code in members if code in position]
@@ -319,7 +318,7 @@ def compare_areas(level: str, period: int, params, names: dict) -> list[dict]:
             index = scoring.index_from_mean(mean)
             interval = (max(0.0, scoring.index_from_mean(mean - t * var**0.5)),
                         min(100.0, scoring.index_from_mean(mean + t * var**0.5)))
-        state_values = [states[m]["index"] for m in members if m in states and states[m]["index"] is not None]
+        state_values = [state_index[m] for m in members if m in state_index]
         name_ky, name_ru = names.get(key, (key, key))
         rows.append({"code": key, "level": level, "name_ky": name_ky, "name_ru": name_ru,
                      "municipalities": len(members), "published": sum(1 for i in idx if n[i] >= c.min_sample),

@@ -122,11 +122,14 @@ def unit_aggregates(municipality_code: str, period: int) -> list:
                                    .order_by(RatingAggregate.subject_code)))
 
 
-def period_totals(period: int) -> list[tuple]:
-    """(municipality, n, total, total_sq, n_quarantined) of every municipality × subject cell of a
-    period, as plain tuples (the comparisons sum them per municipality)."""
+def period_unit_totals(period: int) -> list[tuple]:
+    """(municipality, n, total, total_sq, n_quarantined) of every municipality of a period with a
+    cell, summed over its subjects in the database (one row per municipality, whatever the ratings)."""
     a = RatingAggregate
-    return _raw_rows(select(a.municipality_code, a.n, a.total, a.total_sq, a.n_quarantined).where(a.period == period))
+    return [(code, int(n or 0), int(total or 0), int(total_sq or 0), int(quarantined or 0))
+            for code, n, total, total_sq, quarantined in _raw_rows(
+                select(a.municipality_code, func.sum(a.n), func.sum(a.total), func.sum(a.total_sq),
+                       func.sum(a.n_quarantined)).where(a.period == period).group_by(a.municipality_code))]
 
 
 def period_aggregates(period: int) -> list:

@@ -163,8 +163,10 @@ class Context:
 
     def extra(self) -> dict[str, dict[str, float]]:
         """track key → {municipality → index} of every registered track that lists a period's indices."""
-        if getattr(self, "_extra", None) is None:
-            self._extra = tracks.period_indices(self.period, self.params)
+        if getattr(self, "_extra", None) is None:  # kept across requests under the versions they rest on
+            from .area_inputs import get as area_inputs
+
+            self._extra = area_inputs(self.period, self.params)[1]
         return self._extra
 
     def composite(self, code: str) -> dict:

@@ -2,6 +2,7 @@
 each input's write, and time alone, changes what the very next request gets; a kept request costs
 one statement; nothing per-visitor is kept or leaked."""
 import datetime as dt
+import time
 
 import time_machine
 from sqlalchemy import update
@@ -15,6 +16,7 @@ from feedback.ratings.models import Rating
 from feedback.ratings.services import current_period
 from feedback.scorecards import context as shared
 from feedback.scorecards import kept
+from feedback.territory.models import Municipality
 from tests.scorecards.helpers import AK_BULUN, rate, respondent
 
 CARD = f"/api/v1/municipalities/{AK_BULUN}/scorecard"
@@ -346,3 +348,110 @@ def test_compressed_forms_of_kept_responses_are_reused_only_for_the_same_bytes(a
     for _ in range(2):  # the search page is not kept: compressed every time
         _get(client, "/ky/search?q=ak", headers=phone)
     assert calls == ["br", "br"]
+
+
+COMPARE = "/api/v1/compare?level=region"
+
+
+def _area_input_reads(monkeypatch) -> list:
+    """Count the computations of what a comparison reads besides the ratings (card.area_inputs)."""
+    from feedback.scorecards import tracks
+
+    calls = []
+    real = tracks.period_indices
+    monkeypatch.setattr(tracks, "period_indices", lambda *a, **k: calls.append(a) or real(*a, **k))
+    return calls
+
+
+def _region_n(response, region: str) -> int:
+    return next(item["n"] for item in response.get_json()["items"] if item["code"] == region)
+
+
+def test_a_rating_makes_a_comparison_again_from_the_aggregates_alone(app, client, monkeypatch):
+    """A new rating (its period's counter) makes the next comparison miss, but what rests only on the
+    other versions — state indices, the tracks' period indices — stays kept: it is not read again."""
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    reads = _area_input_reads(monkeypatch)
+    first = _kept_twice(client, COMPARE)
+    assert len(reads) == 1
+    region = db.session.get(Municipality, AK_BULUN).region_code
+    rate(respondent(), AK_BULUN, "LI-WATER", 4, current_period())
+    again = _get(client, COMPARE)
+    assert _statements(again) > 1 and _region_n(again, region) == _region_n(first, region) + 1
+    assert len(reads) == 1  # the rating did not make the tracks and state indices read again
+    # A change of those (a state evaluation bumps the scorecard version) does.
+    version = cache._read_snapshot().versions[kept.SCORECARD]
+    db.session.execute(update(StateEvaluation).where(StateEvaluation.id == -1).values(status="final"))
+    assert cache._read_snapshot().versions[kept.SCORECARD] == version + 1
+    assert _get(client, COMPARE).get_json()["items"] and len(reads) == 2
+
+
+def test_a_comparison_made_from_kept_area_inputs_still_expires_at_their_answer_deadline(app, client, monkeypatch):
+    from feedback.answers import queries as answer_queries
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    days = answer_queries.constants()["answer_deadline_days"]
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    _comment("Жол начар", days_ago=days - 2 / 24, status="approved")  # its deadline: two hours from now
+    with time_machine.travel(now, tick=False):
+        _kept_twice(client, COMPARE)
+        rate(respondent(), AK_BULUN, "LI-WATER", 4, current_period())
+        _kept_twice(client, COMPARE)  # made again after the rating, from the kept area inputs
+    with time_machine.travel(now + dt.timedelta(hours=1), tick=False):
+        assert _statements(_get(client, COMPARE)) == 1
+    with time_machine.travel(now + dt.timedelta(hours=3), tick=False):
+        assert _statements(_get(client, COMPARE)) > 1  # past the deadline the area inputs brought
+
+
+def test_area_inputs_are_recomputed_by_one_worker_while_the_others_serve_the_last_ones(app, client, monkeypatch):
+    """While another worker holds the claim on stale area inputs, a comparison is made from the last
+    inputs computed (not computed again) and not kept; once the claim is gone they are computed once."""
+    from feedback.scorecards import area_inputs
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    reads = _area_input_reads(monkeypatch)
+    monkeypatch.setattr(area_inputs, "_latest", {})
+    monkeypatch.setattr(area_inputs, "_claims", {})
+    first = _kept_twice(client, COMPARE)
+    assert len(reads) == 1
+    db.session.execute(update(StateEvaluation).where(StateEvaluation.id == -1).values(status="final"))  # stale now
+    for name in list(area_inputs._latest):
+        area_inputs._claims[name] = time.monotonic() + area_inputs.CLAIM_SECONDS  # another worker's claim
+    for _ in range(2):
+        served = _get(client, COMPARE)
+        assert _statements(served) > 1 and served.data == first.data  # the last inputs, kept by nobody
+    assert len(reads) == 1
+    area_inputs._claims.clear()  # its computation done (or lapsed)
+    _kept_twice(client, COMPARE)
+    assert len(reads) == 2 and not area_inputs._claims  # computed once, the claim released
+
+
+def test_with_redis_the_claim_and_the_last_area_inputs_are_shared_between_processes(app, client, monkeypatch):
+    import os
+
+    from redis import Redis
+
+    from feedback.scorecards import area_inputs
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    reads = _area_input_reads(monkeypatch)
+    monkeypatch.setattr(area_inputs, "_latest", {})
+    try:
+        first = _kept_twice(client, COMPARE)
+        names = [key.decode() for key in connection.keys("feedback:area-inputs:latest:*")]
+        assert len(reads) == 1 and len(names) == 1
+        db.session.execute(update(StateEvaluation).where(StateEvaluation.id == -1).values(status="final"))
+        area_inputs._latest.clear()  # as another process: only Redis has the last inputs
+        cache.kept_store.clear()
+        connection.set(names[0].replace(":latest:", ":claim:"), b"1", ex=60)  # another process's claim
+        served = _get(client, COMPARE)
+        assert served.data == first.data and len(reads) == 1 and _statements(_get(client, COMPARE)) > 1
+        connection.delete(names[0].replace(":latest:", ":claim:"))
+        _kept_twice(client, COMPARE)
+        assert len(reads) == 2 and not connection.keys("feedback:area-inputs:claim:*")
+    finally:
+        connection.flushdb()
