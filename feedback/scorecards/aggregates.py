@@ -10,18 +10,18 @@ distinct-address counts (``AddressAggregate`` → ``AddressCount``) of the metho
 ``min_distinct_addresses``, and the sample composition (``CompositionAggregate``: accepted ratings
 by channel and by sex or age band).
 
-``recompute_*`` derive the same numbers from the raw rows for ``flask scorecards rebuild`` and the
-tests.
+``rebuild_aggregates`` derives them all again from the raw rows, in SQL (``derive.py``: one statement
+per table, also behind ``recompute_*``, the dicts the tests compare).
 """
 from flask import Flask
-from sqlalchemy import and_, bindparam, case, delete, distinct, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, distinct, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import cache
 from ..db import db
-from ..ratings.models import CriterionScore, Rating
+from ..ratings.models import Rating
 from ..ratings.signals import RatingState, rating_changed
-from . import channel_aggregates, kept, scoring
+from . import channel_aggregates, derive, kept, scoring
 from .models import (
     AddressAggregate,
     AddressCount,
@@ -35,6 +35,20 @@ from .queries import ALL_SUBJECTS, RATING_COLUMNS
 
 CRITERION_COLUMNS = ("n", "total", "total_sq", "n_unknown")
 CLUSTER_COLUMNS = ("respondents", "n_sq", "y_sq", "ny")
+
+# Each table's one definition from the raw rows (derive.py): rebuilt, compared and recomputed alike.
+RATINGS = derive.Aggregate(RatingAggregate, ("municipality_code", "subject_code", "period"), RATING_COLUMNS,
+                           derive.ratings)
+CRITERIA = derive.Aggregate(CriterionAggregate, ("municipality_code", "subject_code", "criterion_code", "period"),
+                            CRITERION_COLUMNS, derive.criteria)
+CLUSTERS = derive.Aggregate(ClusterAggregate, ("municipality_code", "period"), CLUSTER_COLUMNS, derive.clusters)
+ADDRESSES = derive.Aggregate(AddressAggregate, ("municipality_code", "period", "address_hash", "subject_code"),
+                             ("n",), derive.addresses)
+ADDRESS_COUNTS = derive.Aggregate(AddressCount, ("municipality_code", "period", "subject_code"), ("addresses",),
+                                  derive.address_counts)
+COMPOSITION = derive.Aggregate(CompositionAggregate, ("municipality_code", "period", "channel", "dimension", "value"),
+                               ("n",), derive.composition)
+REBUILT = (RATINGS, CRITERIA, CLUSTERS, ADDRESSES, ADDRESS_COUNTS, COMPOSITION)  # and channel_aggregates.CHANNELS
 
 RatingKey = tuple[str, str, int]  # municipality, subject, period
 CriterionKey = tuple[str, str, str, int]  # municipality, subject, criterion, period
@@ -252,43 +266,20 @@ def _add_returning(model, key: dict, column: str, delta: int) -> int:
 
 
 def recompute_address_aggregates() -> dict[tuple, dict[str, int]]:
-    known = and_(Rating.status == "accepted", Rating.address_hash.is_not(None), Rating.address_hash != "")
-    per_subject = (select(Rating.municipality_code, Rating.period, Rating.address_hash, Rating.subject_code, func.count())
-                   .where(known).group_by(Rating.municipality_code, Rating.period, Rating.address_hash, Rating.subject_code))
-    overall = (select(Rating.municipality_code, Rating.period, Rating.address_hash, func.count())
-               .where(known).group_by(Rating.municipality_code, Rating.period, Rating.address_hash))
-    rows = {tuple(row[:4]): {"n": int(row[4])} for row in db.session.execute(per_subject)}
-    rows.update({(*row[:3], ALL_SUBJECTS): {"n": int(row[3])} for row in db.session.execute(overall)})
-    return rows
+    return ADDRESSES.recompute()
 
 
 def recompute_address_counts() -> dict[AddressKey, dict[str, int]]:
     """From the raw ratings: distinct known addresses plus ratings with none, per subject and overall."""
-    no_address = or_(Rating.address_hash.is_(None), Rating.address_hash == "")
-
-    def counted(*group_by):
-        return (select(Rating.municipality_code, Rating.period, *group_by,
-                       func.count(distinct(case((no_address, None), else_=Rating.address_hash))),
-                       func.sum(case((no_address, 1), else_=0)))
-                .where(Rating.status == "accepted").group_by(Rating.municipality_code, Rating.period, *group_by))
-
-    rows = {tuple(row[:3]): {"addresses": int(row[3] or 0) + int(row[4] or 0)}
-            for row in db.session.execute(counted(Rating.subject_code))}
-    rows.update({(*row[:2], ALL_SUBJECTS): {"addresses": int(row[2] or 0) + int(row[3] or 0)}
-                 for row in db.session.execute(counted())})
-    return rows
+    return ADDRESS_COUNTS.recompute()
 
 
 def stored_address_aggregates() -> dict[tuple, dict[str, int]]:
-    a = AddressAggregate
-    return {tuple(row[:4]): {"n": int(row[4])} for row in db.session.execute(
-        select(a.municipality_code, a.period, a.address_hash, a.subject_code, a.n))}
+    return ADDRESSES.stored()
 
 
 def stored_address_counts() -> dict[AddressKey, dict[str, int]]:
-    a = AddressCount
-    return {tuple(row[:3]): {"addresses": int(row[3])} for row in db.session.execute(
-        select(a.municipality_code, a.period, a.subject_code, a.addresses))}
+    return ADDRESS_COUNTS.stored()
 
 
 def rekey_addresses(period: int, rekey) -> int:
@@ -312,7 +303,7 @@ def rekey_addresses(period: int, rekey) -> int:
 
 CompositionKey = tuple[str, int, str, str, str]  # municipality, period, channel, dimension, value
 COMPOSITION_KEY = ("municipality_code", "period", "channel", "dimension", "value")
-COMPOSITION_DIMENSIONS = ("sex", "age_band")
+COMPOSITION_DIMENSIONS = derive.COMPOSITION_DIMENSIONS
 
 
 def composition_contribution(state: RatingState | None, sign: int) -> dict[CompositionKey, dict[str, int]]:
@@ -332,65 +323,29 @@ def apply_composition_change(old: RatingState | None, new: RatingState | None) -
 
 
 def recompute_composition() -> dict[CompositionKey, dict[str, int]]:
-    rows: dict[CompositionKey, dict[str, int]] = {}
-    for dimension in COMPOSITION_DIMENSIONS:
-        column = getattr(Rating, dimension)
-        stmt = (select(Rating.municipality_code, Rating.period, Rating.channel, column, func.count())
-                .where(Rating.status == "accepted")
-                .group_by(Rating.municipality_code, Rating.period, Rating.channel, column))
-        for municipality, period, channel, value, n in db.session.execute(stmt):
-            key = (municipality, period, channel or "web", dimension, value or "")
-            rows.setdefault(key, {"n": 0})["n"] += int(n)
-    return rows
+    return COMPOSITION.recompute()
 
 
 def stored_composition() -> dict[CompositionKey, dict[str, int]]:
-    a = CompositionAggregate
-    return {tuple(row[:5]): {"n": int(row[5])} for row in db.session.execute(
-        select(a.municipality_code, a.period, a.channel, a.dimension, a.value, a.n))}
+    return COMPOSITION.stored()
 
 
 # --- rebuild from the raw rows ------------------------------------------------------------------------
 
 def recompute_rating_aggregates() -> dict[RatingKey, dict[str, int]]:
-    accepted = Rating.status == "accepted"
-    verified = and_(accepted, Rating.verified.is_(True))
-
-    def total(condition, value=1):
-        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
-
-    stmt = select(
-        Rating.municipality_code, Rating.subject_code, Rating.period,
-        total(accepted), total(accepted, Rating.overall), total(accepted, Rating.overall * Rating.overall),
-        *(total(and_(accepted, Rating.overall == k)) for k in range(1, 6)),
-        total(verified), total(verified, Rating.overall), total(verified, Rating.overall * Rating.overall),
-        total(Rating.status != "accepted"),
-    ).group_by(Rating.municipality_code, Rating.subject_code, Rating.period)
-    return {tuple(row[:3]): dict(zip(RATING_COLUMNS, (int(v) for v in row[3:]), strict=False)) for row in db.session.execute(stmt)}
+    return RATINGS.recompute()
 
 
 def recompute_criterion_aggregates() -> dict[CriterionKey, dict[str, int]]:
-    score = CriterionScore.score
-    stmt = (select(Rating.municipality_code, Rating.subject_code, CriterionScore.criterion_code, Rating.period,
-                   func.count(score), func.coalesce(func.sum(score), 0), func.coalesce(func.sum(score * score), 0),
-                   func.coalesce(func.sum(case((score.is_(None), 1), else_=0)), 0))
-            .join(Rating, Rating.id == CriterionScore.rating_id)
-            .where(Rating.status == "accepted")
-            .group_by(Rating.municipality_code, Rating.subject_code, CriterionScore.criterion_code, Rating.period))
-    return {tuple(row[:4]): dict(zip(CRITERION_COLUMNS, (int(v) for v in row[4:]), strict=False)) for row in db.session.execute(stmt)}
+    return CRITERIA.recompute()
 
 
 def stored_rating_aggregates() -> dict[RatingKey, dict[str, int]]:
-    cols = [getattr(RatingAggregate, c) for c in RATING_COLUMNS]
-    stmt = select(RatingAggregate.municipality_code, RatingAggregate.subject_code, RatingAggregate.period, *cols)
-    return {tuple(row[:3]): dict(zip(RATING_COLUMNS, (int(v) for v in row[3:]), strict=False)) for row in db.session.execute(stmt)}
+    return RATINGS.stored()
 
 
 def stored_criterion_aggregates() -> dict[CriterionKey, dict[str, int]]:
-    cols = [getattr(CriterionAggregate, c) for c in CRITERION_COLUMNS]
-    stmt = select(CriterionAggregate.municipality_code, CriterionAggregate.subject_code,
-                  CriterionAggregate.criterion_code, CriterionAggregate.period, *cols)
-    return {tuple(row[:4]): dict(zip(CRITERION_COLUMNS, (int(v) for v in row[4:]), strict=False)) for row in db.session.execute(stmt)}
+    return CRITERIA.stored()
 
 
 def _nonzero(rows: dict) -> dict:
@@ -405,66 +360,26 @@ def differences(stored: dict, recomputed: dict) -> list[tuple]:
 
 
 def recompute_cluster_aggregates() -> dict[tuple[str, int], dict[str, int]]:
-    per_respondent = (select(Rating.municipality_code, Rating.period, func.count(Rating.id).label("n_r"),
-                             func.sum(Rating.overall).label("y_r"))
-                      .where(Rating.status == "accepted")
-                      .group_by(Rating.respondent_id, Rating.municipality_code, Rating.period).subquery())
-    stmt = (select(per_respondent.c.municipality_code, per_respondent.c.period, func.count(),
-                   func.sum(per_respondent.c.n_r * per_respondent.c.n_r),
-                   func.sum(per_respondent.c.y_r * per_respondent.c.y_r),
-                   func.sum(per_respondent.c.n_r * per_respondent.c.y_r))
-            .group_by(per_respondent.c.municipality_code, per_respondent.c.period))
-    return {tuple(row[:2]): dict(zip(CLUSTER_COLUMNS, (int(v) for v in row[2:]), strict=True))
-            for row in db.session.execute(stmt)}
+    return CLUSTERS.recompute()
 
 
 def stored_cluster_aggregates() -> dict[tuple[str, int], dict[str, int]]:
-    cols = [getattr(ClusterAggregate, c) for c in CLUSTER_COLUMNS]
-    stmt = select(ClusterAggregate.municipality_code, ClusterAggregate.period, *cols)
-    return {tuple(row[:2]): dict(zip(CLUSTER_COLUMNS, (int(v) for v in row[2:]), strict=True))
-            for row in db.session.execute(stmt)}
+    return CLUSTERS.stored()
 
 
-def rebuild_aggregates() -> tuple[list, list, list]:
-    """Recompute every aggregate from the raw ratings, store it, and return the differences found
-    (rating aggregates, criterion aggregates, distinct-address counts)."""
-    ratings, criteria = recompute_rating_aggregates(), recompute_criterion_aggregates()
-    clusters = recompute_cluster_aggregates()
-    address_rows, address_counts = recompute_address_aggregates(), recompute_address_counts()
-    stored_periods = set(db.session.scalars(select(distinct(RatingAggregate.period))))  # a period emptied too
-    found = (differences(stored_rating_aggregates(), ratings), differences(stored_criterion_aggregates(), criteria),
-             differences(stored_address_counts(), address_counts))
-    channel_aggregates.rebuild()  # its own table; `flask scorecards rebuild` reports its differences
-    composition = recompute_composition()
-    db.session.execute(delete(CompositionAggregate))
-    if composition:
-        db.session.execute(insert(CompositionAggregate), [dict(zip(COMPOSITION_KEY, k, strict=True), **row)
-                                                          for k, row in composition.items()])
-    db.session.execute(delete(AddressAggregate))
-    db.session.execute(delete(AddressCount))
-    if address_rows:
-        db.session.execute(insert(AddressAggregate), [
-            dict(municipality_code=k[0], period=k[1], address_hash=k[2], subject_code=k[3], **row)
-            for k, row in address_rows.items()])
-    if address_counts:
-        db.session.execute(insert(AddressCount), [
-            dict(municipality_code=k[0], period=k[1], subject_code=k[2], **row) for k, row in address_counts.items()])
-    db.session.execute(delete(CriterionAggregate))
-    db.session.execute(delete(RatingAggregate))
-    db.session.execute(delete(ClusterAggregate))
-    if clusters:
-        db.session.execute(insert(ClusterAggregate), [
-            dict(municipality_code=k[0], period=k[1], **row) for k, row in clusters.items()])
-    for period in {k[2] for k in ratings} | set(stored_periods):  # every stored context of these periods is now stale
+def rebuild_aggregates(report: bool = True) -> tuple[list, list, list]:
+    """Recompute every aggregate from the raw ratings and store it, in the database alone (``INSERT …
+    SELECT``: no aggregate row passes through this process). With ``report``, first the differences
+    between the stored rows and the recomputed ones (rating aggregates, criterion aggregates,
+    distinct-address counts), found in SQL too; without (the demo seed), three empty lists."""
+    found: tuple[list, list, list] = ([], [], [])
+    if report:
+        found = (RATINGS.differences(), CRITERIA.differences(), ADDRESS_COUNTS.differences())
+    periods = set(db.session.scalars(select(distinct(RatingAggregate.period))))  # a period emptied too
+    for aggregate in (*REBUILT, channel_aggregates.CHANNELS):
+        aggregate.store()
+    periods |= set(db.session.scalars(select(distinct(RatingAggregate.period))))
+    for period in sorted(periods):  # every stored context of these periods is now stale
         _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})
     cache.mark_written()
-    if ratings:
-        db.session.execute(insert(RatingAggregate), [
-            dict(municipality_code=k[0], subject_code=k[1], period=k[2], **row) for k, row in ratings.items()])
-    if criteria:
-        db.session.execute(insert(CriterionAggregate), [
-            dict(municipality_code=k[0], subject_code=k[1], criterion_code=k[2], period=k[3], **row)
-            for k, row in criteria.items()])
     return found
-
-

@@ -18,11 +18,11 @@ def rebuild_command(dry_run: bool):
     """Recompute the aggregates from the raw ratings and report any difference."""
     from . import aggregates, channel_aggregates, queries
 
-    by_channel = aggregates.differences(channel_aggregates.stored(), channel_aggregates.recompute())
+    # The differences are found in SQL (only the rows that disagree are read), as the rebuild is done.
+    by_channel = channel_aggregates.CHANNELS.differences()
     if dry_run:
-        found = (aggregates.differences(aggregates.stored_rating_aggregates(), aggregates.recompute_rating_aggregates()),
-                 aggregates.differences(aggregates.stored_criterion_aggregates(), aggregates.recompute_criterion_aggregates()),
-                 aggregates.differences(aggregates.stored_address_counts(), aggregates.recompute_address_counts()))
+        found = (aggregates.RATINGS.differences(), aggregates.CRITERIA.differences(),
+                 aggregates.ADDRESS_COUNTS.differences())
     else:
         found = aggregates.rebuild_aggregates()
         db.session.commit()

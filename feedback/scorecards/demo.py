@@ -195,7 +195,7 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0, progress=No
     evaluations = _seed_evaluations(rng, municipalities, periods, quality)
     from ..transparency import demo as transparency_demo; transparency = transparency_demo.seed(periods)  # noqa: E702, I001
     from ..answers import demo as answers_demo; answers_demo.seed(seed_value)  # noqa: E702, I001
-    aggregates.rebuild_aggregates()
+    aggregates.rebuild_aggregates(report=False)  # in SQL: no aggregate row through this process
     return {"respondents": respondents.count, "ratings": ratings.count, "criterion_scores": scores.count,
             "quarantined": quarantined, "evaluations": evaluations, "periods": periods, **transparency}
 
@@ -344,7 +344,7 @@ def clear() -> dict:
     db.session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users)))
     counts["users"] = db.session.execute(delete(User).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN))).rowcount
     if any(counts.values()):
-        aggregates.rebuild_aggregates()
+        aggregates.rebuild_aggregates(report=False)
     cache.bump()  # the banner
     g.pop("_demo_present", None)
     return counts
