@@ -30,6 +30,7 @@ from .models import (
     CriterionAggregate,
     PeriodCounter,
     RatingAggregate,
+    UnitCounter,
 )
 from .queries import ALL_SUBJECTS, RATING_COLUMNS
 
@@ -50,7 +51,15 @@ def on_rating_changed(sender, old: RatingState | None = None, new: RatingState |
     apply_composition_change(old, new)
     for period in {s.period for s in (old, new) if s is not None}:
         _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})
+    bump_units({(s.municipality_code, s.period) for s in (old, new) if s is not None})
     cache.mark_written()  # this request sees its own uncommitted ratings: it keeps no card
+
+
+def bump_units(places) -> None:
+    """Bump the counter of each (municipality, period) in the current transaction: the key of that
+    municipality's kept card (scorecards/kept.py), as the period's counter is the comparisons'."""
+    _upsert(UnitCounter, ("counter",), [({"municipality_code": municipality, "period": period}, {"counter": 1})
+                                        for municipality, period in sorted(places)])
 
 
 def init_app(app: Flask) -> None:
@@ -428,6 +437,11 @@ def stored_cluster_aggregates() -> dict[tuple[str, int], dict[str, int]]:
 def rebuild_aggregates() -> tuple[list, list, list]:
     """Recompute every aggregate from the raw ratings, store it, and return the differences found
     (rating aggregates, criterion aggregates, distinct-address counts)."""
+    # Each municipality's own counter (its kept card's key), for every place with ratings or with
+    # stored aggregates (one emptied too), read before anything below changes them.
+    places = select(Rating.municipality_code, Rating.period).union(
+        select(RatingAggregate.municipality_code, RatingAggregate.period))
+    bump_units(set(db.session.execute(places).tuples()))
     ratings, criteria = recompute_rating_aggregates(), recompute_criterion_aggregates()
     clusters = recompute_cluster_aggregates()
     address_rows, address_counts = recompute_address_aggregates(), recompute_address_counts()
