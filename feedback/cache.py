@@ -12,7 +12,9 @@ The check is one read on a pooled DBAPI connection (tens of microseconds), inste
 ORM queries, form building and template rendering that it saves. That one statement (``snapshot``)
 reads every version a request may key on at once: each ``cache_version`` row (``reference``, and
 ``scorecard``: see ``watch``) and every period's rating counter (``period_counter``, bumped in each
-rating's own transaction).
+rating's own transaction); for a scorecard or a comparison also one municipality's own counters
+(``unit_counter``) and the identity of the stored scorecard contexts of some periods
+(``snapshot(municipality, periods)``; scorecards/kept.py).
 
 Other packages add inputs with ``watch`` (a table whose writes bump a named version) and
 ``watch_rows`` (a rule deciding, per flushed row, which version its change bumps). A request that

@@ -3,8 +3,14 @@
 
 What a card rests on, and what changes it:
 
-- the period's ratings and the previous period's (the trend): ``period_counter`` of each, bumped in
-  every rating change's own transaction (aggregates.py) — no extra write on the rating's path;
+- its own municipality's ratings of the period and of the previous period (the trend):
+  ``unit_counter`` of each, bumped with the period's counter in every rating change's own
+  transaction (aggregates.py) and by ``flask scorecards rebuild``. A rating elsewhere leaves it;
+- the shared peer context of each of those periods (context.py) that it places itself in: the stored
+  row's identity (its counter and random stamp) and whether it is due to be recomputed (stale, and
+  computed at least ``SCORECARD_CONTEXT_MIN_SECONDS`` ago). A stale context younger than that is
+  used as it is, so under a stream of ratings every other card's key changes at most once per
+  interval: when the context is due, and again when it is recomputed;
 - everything else that a card or a comparison reads: the ``scorecard`` version, bumped in the
   transaction of any write to the state evaluations, the methodology, the tracks' tables (each
   track watches its own: answers/track.py, transparency/track.py), and of any change to a rating
@@ -15,11 +21,18 @@ What a card rests on, and what changes it:
   Kyrgyzstan, and a kept value expires at the first deadline it met still in the future
   (``cache.expires``, noted by answers/queries.py).
 
-All of these are read in one statement per request (``cache.snapshot``). A rating therefore shows
-in its municipality's n on the very next request of any process: the request reads the new
-counter and finds nothing kept under it. A card computed from a stale shared context (the context
-is being recomputed by another process) is served but not kept (``context.get`` tells
-``cache.uncacheable``), and a request that wrote keeps nothing (``cache.written``).
+A comparison (the whole country) holds the periods' counters (``period_counter``) instead of one
+municipality's, and the same context identities. Methodology 1 computes its context from every
+rating of the period in the request: its card is kept under the periods' counters too
+(``?methodology=1``) or not at all (``check_period``).
+
+All of these are read in one statement per request (``cache.snapshot``, scoped to the card's
+municipality and periods). A rating therefore shows in its municipality's n, mean and distribution
+on the very next request of any process: the request reads the new counter and finds nothing kept
+under it. A card is kept only under the context it was computed from (``check_context``): one
+computed from a context stored since the key was read is not kept, unless this very request stored
+it (then under the new identity, ``cache.rekey``); one computed while another process recomputes
+the context is kept until that claim lapses. A request that wrote keeps nothing (``cache.written``).
 
 Only anonymous GETs of the HTML page are kept, and only when the visitor has no comments of their
 own on it (the only per-visitor part of the page, with its CSRF tokens); a page whose rendering

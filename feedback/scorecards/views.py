@@ -133,7 +133,12 @@ def methodology_page():
         abort(404)
     return render_template(f"scorecards/methodology_{g.lang}.html", params=params, versions=versions,
                            t90=mth.t_quantile(0.5 + params["confidence"] / 2, params.min_sample - 1),
-                           z=params.z, band=mth.population_band, p=params)
+                           z=params.z, band=mth.population_band, p=params,
+                           context_seconds=_whole(kept.min_seconds()))
+
+
+def _whole(seconds: float) -> float | int:
+    return int(seconds) if float(seconds).is_integer() else seconds
 
 
 @bp.get("/admin/methodology")

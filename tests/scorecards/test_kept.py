@@ -531,3 +531,35 @@ def test_with_redis_the_claim_and_the_last_area_inputs_are_shared_between_proces
         assert len(reads) == 2 and not connection.keys("feedback:area-inputs:claim:*")
     finally:
         connection.flushdb()
+
+
+def test_the_methodology_page_states_how_often_the_shared_context_is_recomputed(app, client, monkeypatch):
+    assert app.config["SCORECARD_CONTEXT_MIN_SECONDS"] == 10  # the default, in tests as everywhere
+    ru, ky = (_get(client, f"/{lang}/methodology").get_data(as_text=True) for lang in ("ru", "ky"))
+    assert "не чаще одного раза в 10 с" in ru and "10 секундада бир жолудан көп эмес" in ky
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)
+    assert "при следующем открытии карты" in _get(client, "/ru/methodology").get_data(as_text=True)
+
+
+def test_a_methodology_1_card_rests_on_every_rating_of_its_periods(app, client, monkeypatch):
+    """Methodology 1 computes its context from every rating of the period in the request: its card
+    is kept under the periods' counters (``?methodology=1``), and a method-1 version asked for
+    otherwise (here: published as the newest) is served but not kept."""
+    from feedback.scorecards import methodology as mth
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    v1 = CARD + "?methodology=1"
+    _kept_twice(client, v1)
+    rate(respondent(), KARAKOL, "LI-WATER", 4, current_period())  # elsewhere
+    assert _statements(_get(client, v1)) > 1
+    _kept_twice(client, v1)
+    import json
+
+    from feedback.scorecards.models import Methodology
+
+    mth.publish(None)  # the built-in versions stored, then method 1 again as the newest
+    db.session.add(Methodology(version=mth.latest_version() + 1, parameters=json.dumps(mth.validate({})),
+                               notes="method 1 again"))
+    db.session.flush()
+    assert _get(client, CARD).get_json()["methodology_version"] == mth.latest_version()
+    assert _statements(_get(client, CARD)) > 1
