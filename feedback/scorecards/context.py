@@ -7,10 +7,13 @@ from the aggregates in one pass (SQL + numpy), stored in ``scorecard_context`` k
 methodology version and mode, together with the period's counter (``period_counter``, bumped in the
 transaction of every rating change) it was computed at.
 
-When the stored counter differs from the period's, the context is stale: the first process to
-claim it (a compare-and-set on ``computing_since``, committed in a session of its own) recomputes
-and stores it; the others use the stored one meanwhile, so it is recomputed once, not by every
-worker at once, and every process reads the same numbers. A process keeps nothing but the parse of
+When the stored counter differs from the period's, the context is stale. A stale context computed
+less than ``SCORECARD_CONTEXT_MIN_SECONDS`` ago (config; default 10) is used as it is, by every
+process: under a stream of ratings it changes at most once per interval, and with it the key of
+every kept card (scorecards/kept.py), while each card's own n, mean and distribution are read live.
+Past that, the first process to claim it (a compare-and-set on ``computing_since``, committed in a
+session of its own) recomputes and stores it; the others use the stored one meanwhile, so it is
+recomputed once, not by every worker at once, and every process reads the same numbers. A process keeps nothing but the parse of
 a stored row, used only while that very row is current (see ``_parsed``).
 """
 import datetime as dt
@@ -218,7 +221,8 @@ def _store(period: int, version: int, verified: bool, counter: int, payload: dic
 # The parsed payload of the last current context this process read, per (period, version, verified):
 # (counter, stamp, parsed). Not a copy of the truth but a parse of it, used only when the row the
 # database holds now — its counter and stamp, read in the same request — is the very row it was
-# parsed from, and that counter equals the period's counter read in the same statement. A stored row
+# parsed from, and that row is usable (current: its counter equals the period's counter read in the
+# same statement; or stale but young, see ``get``). A stored row
 # with a given (counter, stamp) never changes (storing a context writes a new random stamp), so the
 # memo is exactly what json.loads of the stored payload would give: every
 # process still reads both counters from the database on every request, and a rating (which bumps
