@@ -463,15 +463,18 @@ def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
                 g._kept_body = True
                 return zlib.decompress(found[8:])
     outer_expires, outer_uncacheable = g.pop("_cache_expires", None), g.pop("_cache_uncacheable", False)
-    g.pop("_cache_rekeys", None)
+    outer_rekeys = g.pop("_cache_rekeys", [])
     value = make()
     expires_at, uncacheable_now = g.get("_cache_expires"), g.get("_cache_uncacheable", False)
+    rekeys = g.pop("_cache_rekeys", [])
     g._cache_uncacheable = outer_uncacheable or uncacheable_now
+    if outer_rekeys or rekeys:  # what a value kept within another's making met, the other met too
+        g._cache_rekeys = outer_rekeys + rekeys
     if outer_expires is not None:
         expires(outer_expires)
     if value is None or written() or uncacheable_now:
         return value
-    for old, new in g.pop("_cache_rekeys", None) or ():
+    for old, new in rekeys:
         if old not in key:
             return value
         key = tuple(new if part == old else part for part in key)

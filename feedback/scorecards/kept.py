@@ -89,8 +89,12 @@ def _contexts(snap: cache.Snapshot) -> tuple:
 
 def versions(*periods: int) -> tuple:
     """The key part that names every input of a comparison of these periods (the whole country):
-    the periods' rating counters and the stored contexts."""
+    the periods' rating counters and their stored contexts. Without periods (what rests on no
+    rating: area_inputs.py, kept inside a card's or comparison's own making), the rarer versions and
+    the date only, leaving the request's own key as it was."""
     snap = cache.snapshot(periods=periods)
+    if not periods:
+        return snap.versions.get(cache.NAME, 0), snap.versions.get(SCORECARD, 0), (), today().isoformat()
     g._kept_periods = set(periods)
     return (snap.versions.get(cache.NAME, 0), snap.versions.get(SCORECARD, 0),
             tuple(snap.counter(p) for p in periods), _contexts(snap), today().isoformat())

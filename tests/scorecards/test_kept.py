@@ -563,3 +563,19 @@ def test_a_methodology_1_card_rests_on_every_rating_of_its_periods(app, client, 
     db.session.flush()
     assert _get(client, CARD).get_json()["methodology_version"] == mth.latest_version()
     assert _statements(_get(client, CARD)) > 1
+
+
+def test_the_comparison_page_recomputing_the_context_keeps_its_area_inputs_and_itself(app, client, monkeypatch):
+    """The comparison page reads the shared context and the area inputs (kept within its own
+    making): a context recomputed (and stored) by the page's request neither makes the area inputs
+    again (their key names no context) nor leaves the page unkept (its key follows the new context)."""
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)  # recomputed after the rating
+    reads = _area_input_reads(monkeypatch)
+    page = "/ru/compare?level=peer_group&index=responsiveness"
+    _kept_twice(client, page)
+    assert len(reads) == 1
+    rate(respondent(), AK_BULUN, "LI-WATER", 4, current_period())
+    assert _statements(_get(client, page)) > 1
+    assert len(reads) == 1
+    assert _statements(_get(client, page)) == 1
