@@ -12,7 +12,9 @@ The check is one read on a pooled DBAPI connection (tens of microseconds), inste
 ORM queries, form building and template rendering that it saves. That one statement (``snapshot``)
 reads every version a request may key on at once: each ``cache_version`` row (``reference``, and
 ``scorecard``: see ``watch``) and every period's rating counter (``period_counter``, bumped in each
-rating's own transaction).
+rating's own transaction); for a scorecard or a comparison also one municipality's own counters
+(``unit_counter``) and the identity of the stored scorecard contexts of some periods
+(``snapshot(municipality, periods)``; scorecards/kept.py).
 
 Other packages add inputs with ``watch`` (a table whose writes bump a named version) and
 ``watch_rows`` (a rule deciding, per flushed row, which version its change bumps). A request that
@@ -27,7 +29,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import Flask, g, has_app_context, request, session
@@ -38,7 +40,15 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .db import db
 
 NAME = "reference"
-SNAPSHOT_SQL = "SELECT name, 0, version FROM cache_version UNION ALL SELECT '', period, counter FROM period_counter"
+SNAPSHOT_SQL = ("SELECT name, 0, version, NULL, NULL, NULL FROM cache_version "
+                "UNION ALL SELECT '', period, counter, NULL, NULL, NULL FROM period_counter")
+# With a scope (``snapshot(municipality, periods)``): the stored contexts of those periods (their
+# identity: counter, stamp, when computed; never the payload) first, so that PostgreSQL types the
+# columns from them, and the municipality's own counters (``unit_counter``) last.
+_CONTEXTS_SQL = ("SELECT CASE WHEN verified THEN '~cv' ELSE '~c' END, period, counter, version, stamp, computed_at "
+                 "FROM scorecard_context")
+_UNITS_SQL = " UNION ALL SELECT '~u', period, counter, NULL, NULL, NULL FROM unit_counter WHERE municipality_code = "
+ALL = "all"  # snapshot(periods=ALL): the stored contexts of every period
 MAX_ENTRIES = 2000
 
 
@@ -86,15 +96,41 @@ def watch_rows(table: str, rule: Callable[[object], str | None]) -> None:
 class Snapshot:
     versions: dict[str, int]  # cache_version rows
     counters: dict[int, int]  # period → rating counter
+    # The scope read (see ``snapshot``): one municipality's own counters (period → counter), and the
+    # stored contexts of some periods ((period, methodology version, verified) → (counter, stamp,
+    # computed_at as stored: a datetime, or the text SQLite gives)).
+    municipality: str | None = None
+    units: dict[int, int] = field(default_factory=dict)
+    periods: frozenset | str = frozenset()
+    contexts: dict[tuple[int, int, bool], tuple[int, str, object]] = field(default_factory=dict)
 
     def counter(self, period: int) -> int:
         return self.counters.get(period, 0)
+
+    def unit_counter(self, period: int) -> int:
+        return self.units.get(period, 0)
+
+    def covers(self, municipality: str | None, periods) -> bool:
+        return ((municipality is None or municipality == self.municipality)
+                and (self.periods == ALL or (periods != ALL and set(periods) <= self.periods)))
+
+
+def _snapshot_statement(dialect, municipality: str | None, periods) -> tuple[str, tuple]:
+    """The snapshot's SQL and parameters for a scope (the periods are whole numbers, written in; the
+    municipality's code is a parameter in the driver's own style)."""
+    sql = SNAPSHOT_SQL
+    if periods:
+        where = "" if periods == ALL else " WHERE period IN (" + ", ".join(str(int(p)) for p in sorted(periods)) + ")"
+        sql = _CONTEXTS_SQL + where + " UNION ALL " + sql
+    if municipality is None:
+        return sql, ()
+    return sql + _UNITS_SQL + ("?" if dialect.paramstyle == "qmark" else "%s"), (municipality,)
 
 
 _reader = threading.local()  # this thread's own connection for the snapshot (see _snapshot_rows)
 
 
-def _snapshot_rows(engine) -> list:
+def _snapshot_rows(engine, sql: str = SNAPSHOT_SQL, params: tuple = ()) -> list:
     """The snapshot's rows, read on a connection this thread keeps for nothing else, detached from the
     pool and in autocommit where the driver has it: one round trip, instead of a pool checkout, its
     pre-ping, the read and the rollback (four on PostgreSQL). Any error drops that connection and
@@ -103,7 +139,7 @@ def _snapshot_rows(engine) -> list:
     if kept_conn is not None and _reader.engine is engine:
         try:
             cursor = kept_conn.cursor()
-            cursor.execute(SNAPSHOT_SQL)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
             cursor.close()
             if not _reader.autocommit:
@@ -119,16 +155,16 @@ def _snapshot_rows(engine) -> list:
     try:
         raw = engine.raw_connection()
     except dbapi_error as error:  # as SQLAlchemy's own connect raises it: a database that is down is a 503
-        raise DBAPIError.instance(SNAPSHOT_SQL, None, error, dbapi_error, dialect=engine.dialect) from error
+        raise DBAPIError.instance(sql, None, error, dbapi_error, dialect=engine.dialect) from error
     try:
         cursor = raw.cursor()
-        cursor.execute(SNAPSHOT_SQL)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
         cursor.close()
         raw.rollback()
     except dbapi_error as error:
         raw.invalidate()
-        raise DBAPIError.instance(SNAPSHOT_SQL, None, error, dbapi_error, dialect=engine.dialect) from error
+        raise DBAPIError.instance(sql, None, error, dbapi_error, dialect=engine.dialect) from error
     except Exception:
         raw.close()
         raise
@@ -140,26 +176,39 @@ def _snapshot_rows(engine) -> list:
     return rows
 
 
-def _read_snapshot() -> Snapshot:
+def _read_snapshot(municipality: str | None = None, periods=frozenset()) -> Snapshot:
     bind = db.engine
+    sql, params = _snapshot_statement(bind.dialect, municipality, periods)
     if isinstance(bind, Connection):  # a session bound to one connection (the tests' transaction)
-        rows = bind.exec_driver_sql(SNAPSHOT_SQL).all()
+        rows = bind.exec_driver_sql(sql, params).all()
     else:
-        rows = _snapshot_rows(bind)
+        rows = _snapshot_rows(bind, sql, params)
         g._sql_statements = g.get("_sql_statements", 0) + 1  # counted like any other (perf.SQL_COUNT_HEADER)
-    versions, counters = {}, {}
-    for name, period, value in rows:
-        if name:
-            versions[name] = int(value)
-        else:
+    versions, counters, units, contexts = {}, {}, {}, {}
+    for name, period, value, version, stamp, computed_at in rows:
+        if not name:
             counters[int(period)] = int(value)
-    return Snapshot(versions, counters)
+        elif name == "~u":
+            units[int(period)] = int(value)
+        elif name in ("~c", "~cv"):
+            contexts[int(period), int(version), name == "~cv"] = (int(value), stamp or "", computed_at)
+        else:
+            versions[name] = int(value)
+    return Snapshot(versions, counters, municipality, units, periods if periods == ALL else frozenset(periods),
+                    contexts)
 
 
-def snapshot() -> Snapshot:
-    """Every shared version, read in one statement once per request (see the module's docstring)."""
-    if "_cache_snapshot" not in g:
-        g._cache_snapshot = _read_snapshot()
+def snapshot(municipality: str | None = None, periods=()) -> Snapshot:
+    """Every shared version, read in one statement once per request (see the module's docstring);
+    with a scope, also ``municipality``'s own rating counters and the identity of the stored
+    contexts of ``periods`` (a list, or ``ALL``). The first call of a request should name the widest
+    scope it needs: a wider one asked later reads again (a second statement)."""
+    found = g.get("_cache_snapshot")
+    if found is None or not found.covers(municipality, periods):
+        if found is not None:  # widen: what was read already stays in scope
+            municipality = municipality or found.municipality
+            periods = ALL if ALL in (periods, found.periods) else found.periods | frozenset(periods)
+        g._cache_snapshot = _read_snapshot(municipality, periods if periods == ALL else frozenset(periods))
     return g._cache_snapshot
 
 
@@ -185,6 +234,15 @@ def uncacheable() -> None:
     context): serve it, keep nothing."""
     if has_app_context():
         g._cache_uncacheable = True
+
+
+def rekey(old, new) -> None:
+    """What this request is making rests on ``new`` where its key names ``old`` (a part of the key
+    tuple): an input it stored itself (a recomputed shared context, whose identity it knows). It is
+    kept under the key with that part replaced, which the next request reads; not kept if its key
+    has no such part."""
+    if has_app_context():
+        g.setdefault("_cache_rekeys", []).append((old, new))
 
 
 def expires(at: dt.datetime) -> None:
@@ -405,13 +463,21 @@ def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
                 g._kept_body = True
                 return zlib.decompress(found[8:])
     outer_expires, outer_uncacheable = g.pop("_cache_expires", None), g.pop("_cache_uncacheable", False)
+    outer_rekeys = g.pop("_cache_rekeys", [])
     value = make()
     expires_at, uncacheable_now = g.get("_cache_expires"), g.get("_cache_uncacheable", False)
+    rekeys = g.pop("_cache_rekeys", [])
     g._cache_uncacheable = outer_uncacheable or uncacheable_now
+    if outer_rekeys or rekeys:  # what a value kept within another's making met, the other met too
+        g._cache_rekeys = outer_rekeys + rekeys
     if outer_expires is not None:
         expires(outer_expires)
     if value is None or written() or uncacheable_now:
         return value
+    for old, new in rekeys:
+        if old not in key:
+            return value
+        key = tuple(new if part == old else part for part in key)
     until = None if expires_at is None else expires_at.timestamp()
     if until is not None and until <= now:
         return value

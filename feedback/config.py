@@ -37,6 +37,11 @@ DEFAULTS = {
     # PostgreSQL: a transaction left idle longer than this is ended by the server (0: never); see
     # postgres_connect_args.
     "PG_IDLE_IN_TRANSACTION_SECONDS": 30,
+    # A stale shared scorecard context (scorecards/context.py) computed less than this many seconds
+    # ago is used as it is: under a stream of ratings it is recomputed, and every kept card made
+    # again, at most once per interval (a municipality's own numbers still change at once).
+    # FEEDBACK_SCORECARD_CONTEXT_MIN_SECONDS; 0: recomputed on the first request after any rating.
+    "SCORECARD_CONTEXT_MIN_SECONDS": 10,
 }
 
 

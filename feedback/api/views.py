@@ -281,13 +281,13 @@ def _scorecard_params():
 @bp.get("/municipalities/<code>/scorecard")
 def municipality_scorecard(code: str):
     """The card, kept whole under the versions of everything it rests on (scorecards/kept.py): the
-    period's and the previous period's rating counters among them, so a rating shows on the very
-    next request of any process."""
+    municipality's own rating counters of the period and the previous one among them, so a rating
+    shows on the very next request of any process, and a rating elsewhere leaves it kept."""
     from ..ratings.services import current_period
     from ..scorecards import kept
 
     period = _int_arg("period", current_period(), 2000, current_period())
-    return _kept_json(("card", request.full_path, *kept.versions(period, period - 1)),
+    return _kept_json(("card", request.full_path, *kept.card_versions(code, period)),
                       lambda: _municipality_scorecard(code))
 
 

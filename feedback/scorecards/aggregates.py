@@ -30,6 +30,7 @@ from .models import (
     CriterionAggregate,
     PeriodCounter,
     RatingAggregate,
+    UnitCounter,
 )
 from .queries import ALL_SUBJECTS, RATING_COLUMNS
 
@@ -64,7 +65,15 @@ def on_rating_changed(sender, old: RatingState | None = None, new: RatingState |
     apply_composition_change(old, new)
     for period in {s.period for s in (old, new) if s is not None}:
         _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})
+    bump_units({(s.municipality_code, s.period) for s in (old, new) if s is not None})
     cache.mark_written()  # this request sees its own uncommitted ratings: it keeps no card
+
+
+def bump_units(places) -> None:
+    """Bump the counter of each (municipality, period) in the current transaction: the key of that
+    municipality's kept card (scorecards/kept.py), as the period's counter is the comparisons'."""
+    _upsert(UnitCounter, ("counter",), [({"municipality_code": municipality, "period": period}, {"counter": 1})
+                                        for municipality, period in sorted(places)])
 
 
 def init_app(app: Flask) -> None:
@@ -372,6 +381,11 @@ def rebuild_aggregates(report: bool = True) -> tuple[list, list, list]:
     SELECT``: no aggregate row passes through this process). With ``report``, first the differences
     between the stored rows and the recomputed ones (rating aggregates, criterion aggregates,
     distinct-address counts), found in SQL too; without (the demo seed), three empty lists."""
+    # Each municipality's own counter (its kept card's key), for every place with ratings or with
+    # stored aggregates (one emptied too), read before anything below changes them.
+    places = select(Rating.municipality_code, Rating.period).union(
+        select(RatingAggregate.municipality_code, RatingAggregate.period))
+    bump_units(set(db.session.execute(places).tuples()))
     found: tuple[list, list, list] = ([], [], [])
     if report:
         found = (RATINGS.differences(), CRITERIA.differences(), ADDRESS_COUNTS.differences())

@@ -7,10 +7,13 @@ from the aggregates in one pass (SQL + numpy), stored in ``scorecard_context`` k
 methodology version and mode, together with the period's counter (``period_counter``, bumped in the
 transaction of every rating change) it was computed at.
 
-When the stored counter differs from the period's, the context is stale: the first process to
-claim it (a compare-and-set on ``computing_since``, committed in a session of its own) recomputes
-and stores it; the others use the stored one meanwhile, so it is recomputed once, not by every
-worker at once, and every process reads the same numbers. A process keeps nothing but the parse of
+When the stored counter differs from the period's, the context is stale. A stale context computed
+less than ``SCORECARD_CONTEXT_MIN_SECONDS`` ago (config; default 10) is used as it is, by every
+process: under a stream of ratings it changes at most once per interval, and with it the key of
+every kept card (scorecards/kept.py), while each card's own n, mean and distribution are read live.
+Past that, the first process to claim it (a compare-and-set on ``computing_since``, committed in a
+session of its own) recomputes and stores it; the others use the stored one meanwhile, so it is
+recomputed once, not by every worker at once, and every process reads the same numbers. A process keeps nothing but the parse of
 a stored row, used only while that very row is current (see ``_parsed``).
 """
 import datetime as dt
@@ -202,23 +205,24 @@ def _claim(period: int, version: int, verified: bool, exists: bool) -> bool:
             return False
 
 
-def _store(period: int, version: int, verified: bool, counter: int, payload: dict) -> str:
-    """Store the payload computed at ``counter``; the new row's stamp."""
-    stamp = secrets.token_hex(8)
+def _store(period: int, version: int, verified: bool, counter: int, payload: dict) -> tuple[str, dt.datetime]:
+    """Store the payload computed at ``counter``; the new row's stamp and time."""
+    stamp, now = secrets.token_hex(8), utcnow()
     with _own_session() as session:
         session.execute(update(ScorecardContext)
                         .where(ScorecardContext.period == period, ScorecardContext.version == version,
                                ScorecardContext.verified == verified)
-                        .values(counter=counter, payload=json.dumps(payload), computed_at=utcnow(),
+                        .values(counter=counter, payload=json.dumps(payload), computed_at=now,
                                 stamp=stamp, computing_since=None))
         session.commit()
-    return stamp
+    return stamp, now
 
 
 # The parsed payload of the last current context this process read, per (period, version, verified):
 # (counter, stamp, parsed). Not a copy of the truth but a parse of it, used only when the row the
 # database holds now — its counter and stamp, read in the same request — is the very row it was
-# parsed from, and that counter equals the period's counter read in the same statement. A stored row
+# parsed from, and that row is usable (current: its counter equals the period's counter read in the
+# same statement; or stale but young, see ``get``). A stored row
 # with a given (counter, stamp) never changes (storing a context writes a new random stamp), so the
 # memo is exactly what json.loads of the stored payload would give: every
 # process still reads both counters from the database on every request, and a rating (which bumps
@@ -238,46 +242,61 @@ def _remember(key: tuple[int, int, bool], counter: int, stamp: str, payload: dic
             _parsed.pop(next(iter(_parsed)))
 
 
-def _stored_stamp(period: int, version: int, verified: bool) -> tuple[int, int | None, str | None]:
-    """(the period's counter, the stored context's counter and stamp, or None, None), in one
-    statement on the request's session."""
+def _stored_stamp(period: int, version: int, verified: bool) -> tuple[int, int | None, str | None, object]:
+    """(the period's counter, the stored context's counter, stamp and when it was computed, or None,
+    None, None), in one statement on the request's session."""
     where = (ScorecardContext.period == period, ScorecardContext.version == version,
              ScorecardContext.verified == verified, ScorecardContext.payload != "")
     current = select(PeriodCounter.counter).where(PeriodCounter.period == period).scalar_subquery()
     row = db.session.execute(select(current, select(ScorecardContext.counter).where(*where).scalar_subquery(),
-                                    select(ScorecardContext.stamp).where(*where).scalar_subquery())).one()
-    return int(row[0] or 0), (None if row[1] is None else int(row[1])), row[2]
+                                    select(ScorecardContext.stamp).where(*where).scalar_subquery(),
+                                    select(ScorecardContext.computed_at).where(*where).scalar_subquery())).one()
+    return int(row[0] or 0), (None if row[1] is None else int(row[1])), row[2], row[3]
 
 
 def get(period: int, params, verified: bool = False) -> dict:
-    """The period's context: the stored one when current; recomputed (and stored) by the one
-    process that claims it when stale; the stored one meanwhile for the others. Every context
-    returned is shown to the response cache (kept.check_context): a stale one, or one behind the
-    counter the request keys on, makes what is computed from it unfit to keep."""
+    """The period's context: the stored one when current, or when stale but computed less than
+    SCORECARD_CONTEXT_MIN_SECONDS ago (``kept.young``: so that it changes, and with it every kept
+    card, at most once per interval under a stream of ratings); else recomputed (and stored) by the
+    one process that claims it; the stored one meanwhile for the others. Every context returned is
+    shown to the response cache (``kept.check_context``) with its identity (counter, stamp)."""
     found = _get(period, params, verified)
-    kept.check_context(period, found["counter"], found["current"])
+    stored, computed_at, claimed_until = (found.pop(k, None) for k in ("stored", "computed_at", "claimed_until"))
+    kept.check_context(period, params.version, verified, found["counter"], found["stamp"],
+                       stored=(computed_at if stored else None), claimed_until=claimed_until)
     return found
 
 
 def _get(period: int, params, verified: bool = False) -> dict:
     key = (period, params.version, verified)
-    counter, stored, stamp = _stored_stamp(period, params.version, verified)
+    counter, stored, stamp, computed_at = _stored_stamp(period, params.version, verified)
     memo = _parsed.get(key)
-    if stored == counter and memo is not None and memo[0] == counter and memo[1] == stamp:
-        return {**memo[2], "counter": counter, "current": True}
+    if (stored is not None and (stored == counter or kept.young(computed_at))
+            and memo is not None and memo[0] == stored and memo[1] == stamp):
+        return {**memo[2], "counter": stored, "stamp": stamp, "current": stored == counter}
     with _own_session() as session:
-        row = session.execute(select(ScorecardContext.counter, ScorecardContext.stamp, ScorecardContext.payload)
+        row = session.execute(select(ScorecardContext.counter, ScorecardContext.stamp, ScorecardContext.payload,
+                                     ScorecardContext.computed_at, ScorecardContext.computing_since)
                               .where(ScorecardContext.period == period, ScorecardContext.version == params.version,
                                      ScorecardContext.verified == verified)).first()
-    if row is not None and row.counter == counter and row.payload:
+    if row is not None and row.payload and (row.counter == counter or kept.young(row.computed_at)):
         payload = json.loads(row.payload)
-        _remember(key, counter, row.stamp, payload)
-        return {**payload, "counter": counter, "current": True}
+        _remember(key, row.counter, row.stamp, payload)
+        return {**payload, "counter": row.counter, "stamp": row.stamp, "current": row.counter == counter}
     if _claim(period, params.version, verified, exists=row is not None):
         payload = compute(period, params, verified)
-        stamp = _store(period, params.version, verified, counter, payload)
+        stamp, computed_at = _store(period, params.version, verified, counter, payload)
         _remember(key, counter, stamp, json.loads(json.dumps(payload)))  # as other processes parse it
-        return {**payload, "counter": counter, "current": True}
+        return {**payload, "counter": counter, "stamp": stamp, "current": True, "stored": True,
+                "computed_at": computed_at}
     if row is not None and row.payload:
-        return {**json.loads(row.payload), "counter": row.counter, "current": False}
-    return {**compute(period, params, verified), "counter": counter, "current": True}
+        # Another process is recomputing it: until its claim lapses (a crashed worker's), the stored one.
+        now = utcnow()
+        since = row.computing_since
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=dt.UTC)
+        if since is None or since < now - dt.timedelta(seconds=CLAIM_SECONDS):
+            since = now
+        return {**json.loads(row.payload), "counter": row.counter, "stamp": row.stamp, "current": False,
+                "claimed_until": since + dt.timedelta(seconds=CLAIM_SECONDS)}
+    return {**compute(period, params, verified), "counter": counter, "stamp": None, "current": True}

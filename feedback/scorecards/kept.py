@@ -3,8 +3,14 @@
 
 What a card rests on, and what changes it:
 
-- the period's ratings and the previous period's (the trend): ``period_counter`` of each, bumped in
-  every rating change's own transaction (aggregates.py) — no extra write on the rating's path;
+- its own municipality's ratings of the period and of the previous period (the trend):
+  ``unit_counter`` of each, bumped with the period's counter in every rating change's own
+  transaction (aggregates.py) and by ``flask scorecards rebuild``. A rating elsewhere leaves it;
+- the shared peer context of each of those periods (context.py) that it places itself in: the stored
+  row's identity (its counter and random stamp) and whether it is due to be recomputed (stale, and
+  computed at least ``SCORECARD_CONTEXT_MIN_SECONDS`` ago). A stale context younger than that is
+  used as it is, so under a stream of ratings every other card's key changes at most once per
+  interval: when the context is due, and again when it is recomputed;
 - everything else that a card or a comparison reads: the ``scorecard`` version, bumped in the
   transaction of any write to the state evaluations, the methodology, the tracks' tables (each
   track watches its own: answers/track.py, transparency/track.py), and of any change to a rating
@@ -15,22 +21,35 @@ What a card rests on, and what changes it:
   Kyrgyzstan, and a kept value expires at the first deadline it met still in the future
   (``cache.expires``, noted by answers/queries.py).
 
-All of these are read in one statement per request (``cache.snapshot``). A rating therefore shows
-in its municipality's n on the very next request of any process: the request reads the new
-counter and finds nothing kept under it. A card computed from a stale shared context (the context
-is being recomputed by another process) is served but not kept (``context.get`` tells
-``cache.uncacheable``), and a request that wrote keeps nothing (``cache.written``).
+A comparison (the whole country) holds the periods' counters (``period_counter``) instead of one
+municipality's, and the same context identities. Methodology 1 computes its context from every
+rating of the period in the request: its card is kept under the periods' counters too
+(``?methodology=1``) or not at all (``check_period``).
+
+All of these are read in one statement per request (``cache.snapshot``, scoped to the card's
+municipality and periods). A rating therefore shows in its municipality's n, mean and distribution
+on the very next request of any process: the request reads the new counter and finds nothing kept
+under it. A card is kept only under the context it was computed from (``check_context``): one
+computed from a context stored since the key was read is not kept, unless this very request stored
+it (then under the new identity, ``cache.rekey``); one computed while another process recomputes
+the context is kept until that claim lapses. A request that wrote keeps nothing (``cache.written``).
 
 Only anonymous GETs of the HTML page are kept, and only when the visitor has no comments of their
 own on it (the only per-visitor part of the page, with its CSRF tokens); a page whose rendering
 touched the session (a CSRF token, a flashed message) is not kept.
 """
-from flask import g, request, session
+import dataclasses
+import datetime as dt
+
+from flask import current_app, g, request, session
 from sqlalchemy import inspect
 
 from .. import cache
 
 SCORECARD = "scorecard"
+
+
+MIN_SECONDS = 10  # the default of SCORECARD_CONTEXT_MIN_SECONDS (config.py)
 
 
 def today():
@@ -39,24 +58,98 @@ def today():
     return local_today()
 
 
+def min_seconds() -> float:
+    """A stale stored context younger than this is used as it is (SCORECARD_CONTEXT_MIN_SECONDS)."""
+    return float(current_app.config.get("SCORECARD_CONTEXT_MIN_SECONDS", MIN_SECONDS))
+
+
+def young(computed_at) -> bool:
+    """Was a stored context computed less than ``min_seconds`` ago? (A stale one is then used as it
+    is: recomputed at most once per interval.) ``computed_at`` as stored: SQLite gives naive UTC
+    text or datetimes."""
+    if computed_at is None:
+        return False
+    if isinstance(computed_at, str):
+        computed_at = dt.datetime.fromisoformat(computed_at)
+    if computed_at.tzinfo is None:
+        computed_at = computed_at.replace(tzinfo=dt.UTC)
+    return (dt.datetime.now(dt.UTC) - computed_at).total_seconds() < min_seconds()
+
+
+def _contexts(snap: cache.Snapshot) -> tuple:
+    """The identity of every stored context in the snapshot's scope — (period, version, verified),
+    counter, stamp — and whether it is due to be recomputed (stale and no longer ``young``): the key
+    then changes once, and the request that misses recomputes it (context.get). Remembered as the
+    request's key part (see ``check_context``)."""
+    part = ("contexts", tuple(sorted((key, counter, stamp, counter != snap.counter(key[0]) and not young(at))
+                                     for key, (counter, stamp, at) in snap.contexts.items())))
+    g._kept_contexts = part
+    return part
+
+
 def versions(*periods: int) -> tuple:
-    """The key part that names every input of a card (or comparison) of these periods."""
-    snap = cache.snapshot()
+    """The key part that names every input of a comparison of these periods (the whole country):
+    the periods' rating counters and their stored contexts. Without periods (what rests on no
+    rating: area_inputs.py, kept inside a card's or comparison's own making), the rarer versions and
+    the date only, leaving the request's own key as it was."""
+    snap = cache.snapshot(periods=periods)
+    if not periods:
+        return snap.versions.get(cache.NAME, 0), snap.versions.get(SCORECARD, 0), (), today().isoformat()
+    g._kept_periods = set(periods)
     return (snap.versions.get(cache.NAME, 0), snap.versions.get(SCORECARD, 0),
-            tuple(snap.counter(p) for p in periods), today().isoformat())
+            tuple(snap.counter(p) for p in periods), _contexts(snap), today().isoformat())
+
+
+def card_versions(municipality: str, period: int) -> tuple:
+    """The key part that names every input of ONE municipality's card of ``period`` (with the
+    previous period's trend): its own rating counters, not the country's, and the stored contexts
+    it places itself in. A rating elsewhere leaves the key as it is until the context is recomputed.
+    Methodology 1 (``?methodology=1``) computes its context from every rating of the period, in the
+    request: its key holds the periods' counters too (another method-1 version is not kept:
+    ``check_period``)."""
+    periods = (period, period - 1)
+    snap = cache.snapshot(municipality, periods)
+    key = (snap.versions.get(cache.NAME, 0), snap.versions.get(SCORECARD, 0),
+           tuple(snap.unit_counter(p) for p in periods), _contexts(snap), today().isoformat())
+    if request.args.get("methodology") == "1":
+        g._kept_periods = set(periods)
+        key += (tuple(snap.counter(p) for p in periods),)
+    return key
 
 
 def all_versions() -> tuple:
     """The key part for a page that reads every period (the comparison page's trends)."""
-    snap = cache.snapshot()
-    return tuple(sorted(snap.versions.items())), tuple(sorted(snap.counters.items())), today().isoformat()
+    snap = cache.snapshot(periods=cache.ALL)
+    g._kept_periods = cache.ALL
+    return (tuple(sorted(snap.versions.items())), tuple(sorted(snap.counters.items())), _contexts(snap),
+            today().isoformat())
 
 
-def check_context(period: int, counter: int, current: bool) -> None:
-    """Called with every shared context a request uses: one behind the counter the request's key
-    holds (or not current) makes what is computed from it unfit to keep."""
-    snap = g.get("_cache_snapshot")
-    if not current or (snap is not None and snap.counter(period) != counter):
+def check_context(period: int, version: int, verified: bool, counter: int, stamp: str | None, *,
+                  stored: dt.datetime | None = None, claimed_until: dt.datetime | None = None) -> None:
+    """Called with every shared context a request uses, by its identity (``counter``, ``stamp``;
+    None: computed without being stored): one that is not the stored row the request's key names
+    makes what is computed from it unfit to keep, unless this very request ``stored`` it (at that
+    time): then it is kept under the new identity, the one the next request reads (cache.rekey).
+    One used while another process recomputes it is kept only until that claim lapses."""
+    snap, key = g.get("_cache_snapshot"), (period, version, verified)
+    named = None if snap is None else snap.contexts.get(key)
+    if stored is not None and snap is not None and "_kept_contexts" in g and (
+            snap.periods == cache.ALL or period in snap.periods):
+        old = g._kept_contexts
+        g._cache_snapshot = dataclasses.replace(snap, contexts={**snap.contexts, key: (counter, stamp, stored)})
+        cache.rekey(old, _contexts(g._cache_snapshot))
+    elif named is None or stamp is None or named[:2] != (counter, stamp):
+        cache.uncacheable()
+    elif claimed_until is not None:
+        cache.expires(claimed_until)
+
+
+def check_period(period: int) -> None:
+    """Called by what computes from every rating of a period in the request (methodology 1): unfit
+    to keep unless the request's key holds that period's counter."""
+    named = g.get("_kept_periods", ())
+    if named != cache.ALL and period not in named:
         cache.uncacheable()
 
 

@@ -122,6 +122,18 @@ class PeriodCounter(db.Model):
     counter: Mapped[int] = mapped_column(default=0)
 
 
+class UnitCounter(db.Model):
+    """Bumped with ``period_counter`` in the transaction of every change to a rating of this
+    municipality and period (and by ``flask scorecards rebuild``): the key of the municipality's own
+    kept card (scorecards/kept.py), which a rating elsewhere leaves as it is."""
+
+    __tablename__ = "unit_counter"
+
+    municipality_code: Mapped[SoateCode] = mapped_column(primary_key=True)
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    counter: Mapped[int] = mapped_column(default=0)
+
+
 class ScorecardContext(db.Model):
     """The peer context of a period under one methodology version (and mode), shared by every process:
     subject effects, peer groups' μ and τ², every unit's estimate, interval and positions (JSON),

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from flask import g
 
 from ..transparency.queries import priorities, priorities_json
+from . import kept, queries, tracks
 from . import methodology as mth
-from . import queries, tracks
 
 NOT_ENOUGH = "not_enough_ratings"
 NO_EVALUATIONS = "no_final_evaluations"
@@ -231,6 +231,7 @@ def composite_of(params: mth.Params, citizen_index, citizen_interval, state: dic
 def context(period: int, params: mth.Params, verified: bool = False, channel: str | None = None) -> Context:
     """The version-1 scoring context of a period, computed once per request (version 1 is kept to
     reproduce published numbers; version 2 shares its context between processes, see context.py)."""
+    kept.check_period(period)  # made from every rating of the period: kept only under its counter
     per_request = g.setdefault("_scorecard_contexts", {})
     key = (period, params.version, verified) if channel is None else (period, params.version, verified, channel)
     if key not in per_request:

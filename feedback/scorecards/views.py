@@ -107,7 +107,7 @@ def scorecard(code: str):
     if request.cookies.get(COOKIE) and my_comments_of(code):
         return _scorecard_page(code)
     period = requested_period()
-    return kept.keep_page(kept.versions(period, period - 1), lambda: _scorecard_page(code))
+    return kept.keep_page(kept.card_versions(code, period), lambda: _scorecard_page(code))
 
 
 def _scorecard_page(code: str):
@@ -133,7 +133,12 @@ def methodology_page():
         abort(404)
     return render_template(f"scorecards/methodology_{g.lang}.html", params=params, versions=versions,
                            t90=mth.t_quantile(0.5 + params["confidence"] / 2, params.min_sample - 1),
-                           z=params.z, band=mth.population_band, p=params)
+                           z=params.z, band=mth.population_band, p=params,
+                           context_seconds=_whole(kept.min_seconds()))
+
+
+def _whole(seconds: float) -> float | int:
+    return int(seconds) if float(seconds).is_integer() else seconds
 
 
 @bp.get("/admin/methodology")

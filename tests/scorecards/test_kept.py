@@ -16,8 +16,9 @@ from feedback.ratings.models import Rating
 from feedback.ratings.services import current_period
 from feedback.scorecards import context as shared
 from feedback.scorecards import kept
+from feedback.scorecards.models import ScorecardContext
 from feedback.territory.models import Municipality
-from tests.scorecards.helpers import AK_BULUN, rate, respondent
+from tests.scorecards.helpers import AK_BULUN, KARAKOL, rate, respondent
 
 CARD = f"/api/v1/municipalities/{AK_BULUN}/scorecard"
 PAGE = f"/ky/m/{AK_BULUN}/"
@@ -173,14 +174,88 @@ def test_time_alone_expires_a_kept_card_at_an_answer_deadline_and_at_midnight(ap
         assert _statements(_get(client, CARD)) > 1
 
 
-def test_a_card_made_from_a_stale_shared_context_is_served_but_not_kept(app, client, monkeypatch):
+def test_a_card_made_from_another_context_than_the_stored_one_is_served_but_not_kept(app, client, monkeypatch):
+    """A context that is not the stored row the key names (computed without being stored, or stored
+    by another process since the key was read) makes a card that is served but not kept."""
     monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    _kept_twice(client, CARD)  # the contexts are stored
     real = shared._get
-    monkeypatch.setattr(shared, "_get", lambda *a, **k: {**real(*a, **k), "current": False})
+    monkeypatch.setattr(shared, "_get", lambda *a, **k: {**real(*a, **k), "stamp": "another-row"})
+    cache.kept_store.clear()
     _get(client, CARD)
     assert _statements(_get(client, CARD)) > 1
     monkeypatch.setattr(shared, "_get", real)
     _kept_twice(client, CARD)
+
+
+def test_a_card_made_while_another_process_recomputes_the_context_is_kept_until_its_claim_lapses(
+        app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)  # stale means due at once
+    _kept_twice(client, CARD)
+    rate(respondent(), KARAKOL, "LI-WATER", 4, current_period())  # elsewhere: the context is stale
+    now = dt.datetime.now(dt.UTC)
+    db.session.execute(update(ScorecardContext).values(computing_since=now))  # another process's claim
+    with time_machine.travel(now, tick=False):
+        made = _get(client, CARD)
+        assert _statements(made) > 1
+        assert _statements(_get(client, CARD)) == 1  # kept under the stored row, still being recomputed
+    with time_machine.travel(now + dt.timedelta(seconds=shared.CLAIM_SECONDS + 1), tick=False):
+        # The claim lapsed (a crashed worker's): made again, and this request recomputes the context.
+        assert _statements(_get(client, CARD)) > 1
+        _kept_twice(client, CARD)
+
+
+def test_a_rating_elsewhere_leaves_a_kept_card_kept_until_the_context_is_recomputed(app, client, monkeypatch):
+    """Issue 8: a rating changes its own municipality's card on the next request; another
+    municipality's kept card is served as it was (one statement, nothing made again) until the
+    shared context is recomputed, at most once per SCORECARD_CONTEXT_MIN_SECONDS."""
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 10)
+    period = current_period()
+    other = f"/api/v1/municipalities/{KARAKOL}/scorecard"
+    other_page = f"/ru/m/{KARAKOL}/"
+    for score in range(12):  # both published, so both are placed in the shared context
+        rate(respondent(), AK_BULUN, "LI-WATER", 1 + score % 5, period)
+        rate(respondent(), KARAKOL, "LI-WATER", 2 + score % 4, period)
+    now = dt.datetime.now(dt.UTC)
+    with time_machine.travel(now, tick=False):
+        mine = _kept_twice(client, CARD).get_json()
+        theirs = _kept_twice(client, other)
+        page = _kept_twice(client, other_page)
+        counter = theirs.get_json()["position"]["as_of_counter"]
+        rate(respondent(), AK_BULUN, "LI-WATER", 5, period)
+        mine_now = _get(client, CARD)
+        assert mine_now.get_json()["citizen"]["n"] == mine["citizen"]["n"] + 1  # at once
+        assert mine_now.get_json()["position"]["as_of_counter"] == counter  # the stored context, stale
+        assert mine_now.get_json()["position"]["current"] is False
+        assert _statements(_get(client, CARD)) == 1  # and kept under it
+        for url, before in ((other, theirs), (other_page, page)):
+            again = _get(client, url)
+            assert _statements(again) == 1 and again.data == before.data  # nothing made again
+    with time_machine.travel(now + dt.timedelta(seconds=9), tick=False):
+        assert _statements(_get(client, other)) == 1
+    with time_machine.travel(now + dt.timedelta(seconds=11), tick=False):
+        later = _get(client, other)
+        assert _statements(later) > 1  # the context is due: recomputed, the card made again
+        position = later.get_json()["position"]
+        assert position["as_of_counter"] == counter + 1 and position["current"] is True
+        assert _statements(_get(client, other)) == 1  # kept again, under the new context
+        assert _statements(_get(client, other_page)) > 1  # the page too
+        assert _statements(_get(client, CARD)) > 1  # every card now rests on the new context
+        assert _get(client, CARD).get_json()["position"]["as_of_counter"] == counter + 1
+
+
+def test_rebuilding_the_aggregates_changes_every_rated_municipalitys_card(app, client, monkeypatch):
+    from feedback.scorecards.aggregates import rebuild_aggregates
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    rate(respondent(), AK_BULUN, "LI-WATER", 4, current_period())
+    _kept_twice(client, CARD)
+    units = cache._read_snapshot(AK_BULUN, ()).units
+    rebuild_aggregates()
+    assert cache._read_snapshot(AK_BULUN, ()).units[current_period()] == units[current_period()] + 1
+    assert _statements(_get(client, CARD)) > 1
 
 
 def test_a_rolled_back_write_leaves_the_kept_cards_usable(app, client, monkeypatch):
@@ -306,13 +381,14 @@ def test_the_snapshot_reader_sees_each_commit_and_survives_a_lost_connection(tmp
         conn.execute(text("CREATE TABLE period_counter (period INTEGER PRIMARY KEY, counter INTEGER)"))
         conn.execute(text("INSERT INTO cache_version VALUES ('scorecard', 1)"))
     try:
-        assert sorted(cache._snapshot_rows(engine)) == [("scorecard", 0, 1)]
+        assert sorted(cache._snapshot_rows(engine)) == [("scorecard", 0, 1, None, None, None)]
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO period_counter VALUES (2026, 7)"))
             conn.execute(text("UPDATE cache_version SET version = 2"))
-        assert sorted(cache._snapshot_rows(engine)) == [("", 2026, 7), ("scorecard", 0, 2)]
+        expected = [("", 2026, 7, None, None, None), ("scorecard", 0, 2, None, None, None)]
+        assert sorted(cache._snapshot_rows(engine)) == expected
         cache._reader.connection.dbapi_connection.close()  # lost (a restarted database)
-        assert sorted(cache._snapshot_rows(engine)) == [("", 2026, 7), ("scorecard", 0, 2)]
+        assert sorted(cache._snapshot_rows(engine)) == expected
     finally:
         cache._reader.connection = None
         engine.dispose()
@@ -455,3 +531,51 @@ def test_with_redis_the_claim_and_the_last_area_inputs_are_shared_between_proces
         assert len(reads) == 2 and not connection.keys("feedback:area-inputs:claim:*")
     finally:
         connection.flushdb()
+
+
+def test_the_methodology_page_states_how_often_the_shared_context_is_recomputed(app, client, monkeypatch):
+    assert app.config["SCORECARD_CONTEXT_MIN_SECONDS"] == 10  # the default, in tests as everywhere
+    ru, ky = (_get(client, f"/{lang}/methodology").get_data(as_text=True) for lang in ("ru", "ky"))
+    assert "не чаще одного раза в 10 с" in ru and "10 секундада бир жолудан көп эмес" in ky
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)
+    assert "при следующем открытии карты" in _get(client, "/ru/methodology").get_data(as_text=True)
+
+
+def test_a_methodology_1_card_rests_on_every_rating_of_its_periods(app, client, monkeypatch):
+    """Methodology 1 computes its context from every rating of the period in the request: its card
+    is kept under the periods' counters (``?methodology=1``), and a method-1 version asked for
+    otherwise (here: published as the newest) is served but not kept."""
+    from feedback.scorecards import methodology as mth
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    v1 = CARD + "?methodology=1"
+    _kept_twice(client, v1)
+    rate(respondent(), KARAKOL, "LI-WATER", 4, current_period())  # elsewhere
+    assert _statements(_get(client, v1)) > 1
+    _kept_twice(client, v1)
+    import json
+
+    from feedback.scorecards.models import Methodology
+
+    mth.publish(None)  # the built-in versions stored, then method 1 again as the newest
+    db.session.add(Methodology(version=mth.latest_version() + 1, parameters=json.dumps(mth.validate({})),
+                               notes="method 1 again"))
+    db.session.flush()
+    assert _get(client, CARD).get_json()["methodology_version"] == mth.latest_version()
+    assert _statements(_get(client, CARD)) > 1
+
+
+def test_the_comparison_page_recomputing_the_context_keeps_its_area_inputs_and_itself(app, client, monkeypatch):
+    """The comparison page reads the shared context and the area inputs (kept within its own
+    making): a context recomputed (and stored) by the page's request neither makes the area inputs
+    again (their key names no context) nor leaves the page unkept (its key follows the new context)."""
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)  # recomputed after the rating
+    reads = _area_input_reads(monkeypatch)
+    page = "/ru/compare?level=peer_group&index=responsiveness"
+    _kept_twice(client, page)
+    assert len(reads) == 1
+    rate(respondent(), AK_BULUN, "LI-WATER", 4, current_period())
+    assert _statements(_get(client, page)) > 1
+    assert len(reads) == 1
+    assert _statements(_get(client, page)) == 1

@@ -53,6 +53,9 @@ def test_the_composition_is_the_shares_of_the_accepted_ratings_as_stated(app, cl
 
 
 def test_a_process_reuses_its_parse_only_while_the_stored_row_is_current(app, monkeypatch):
+    # The end reads the context again right after a rating: recomputed at once only with no minimum
+    # interval between recomputations (the default keeps a stale one for 10 s: test_kept.py).
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)
     params = mth.get()
     who = respondent()
     rate(who, AK_BULUN, "LI-WATER", 4, YEAR)
