@@ -99,6 +99,12 @@ def after_commit(callback) -> None:
     g.setdefault("after_commit", []).append(callback)
 
 
+def _in_transaction() -> bool:
+    """The request's session has begun a transaction. A request that never used the session (a kept
+    page, whose versions are read on a connection of their own) creates none just to be asked."""
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def commit_view(app, rv):
     """One commit per request, as the view's answer is made: services and views add and flush, and
     nothing is committed when the answer is an error (the boundary below rolls it back), so nothing
@@ -107,7 +113,7 @@ def commit_view(app, rv):
     Retry-After (an after_request hook that raised would answer 500), and the resident's client
     never takes a failed commit for a stored rating."""
     response = app.make_response(rv)
-    if response.status_code < 400 and db.session().in_transaction():
+    if response.status_code < 400 and _in_transaction():
         db.session.commit()
         for callback in g.pop("after_commit", []):
             callback()
@@ -118,9 +124,10 @@ def commit_at_boundary(response):
     """The end of the request: an error response rolls everything back; whatever the response
     hooks wrote after the view's commit (rarely anything) is committed."""
     if response.status_code >= 400:
-        db.session.rollback()
+        if db.session.registry.has():
+            db.session.rollback()
         return response
-    if db.session().in_transaction():
+    if _in_transaction():
         db.session.commit()
     for callback in g.pop("after_commit", []):
         callback()
