@@ -26,7 +26,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import db, utcnow
+from ..db import as_utc, db, utcnow
 from . import kept, queries, scoring
 from .models import PeriodCounter, ScorecardContext
 
@@ -292,9 +292,7 @@ def _get(period: int, params, verified: bool = False) -> dict:
     if row is not None and row.payload:
         # Another process is recomputing it: until its claim lapses (a crashed worker's), the stored one.
         now = utcnow()
-        since = row.computing_since
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=dt.UTC)
+        since = None if row.computing_since is None else as_utc(row.computing_since)
         if since is None or since < now - dt.timedelta(seconds=CLAIM_SECONDS):
             since = now
         return {**json.loads(row.payload), "counter": row.counter, "stamp": row.stamp, "current": False,

@@ -45,11 +45,9 @@ from flask import current_app, g, request, session
 from sqlalchemy import inspect
 
 from .. import cache
+from ..db import as_utc, utcnow
 
 SCORECARD = "scorecard"
-
-
-MIN_SECONDS = 10  # the default of SCORECARD_CONTEXT_MIN_SECONDS (config.py)
 
 
 def today():
@@ -60,7 +58,7 @@ def today():
 
 def min_seconds() -> float:
     """A stale stored context younger than this is used as it is (SCORECARD_CONTEXT_MIN_SECONDS)."""
-    return float(current_app.config.get("SCORECARD_CONTEXT_MIN_SECONDS", MIN_SECONDS))
+    return float(current_app.config["SCORECARD_CONTEXT_MIN_SECONDS"])  # its default: config.DEFAULTS
 
 
 def young(computed_at) -> bool:
@@ -71,9 +69,7 @@ def young(computed_at) -> bool:
         return False
     if isinstance(computed_at, str):
         computed_at = dt.datetime.fromisoformat(computed_at)
-    if computed_at.tzinfo is None:
-        computed_at = computed_at.replace(tzinfo=dt.UTC)
-    return (dt.datetime.now(dt.UTC) - computed_at).total_seconds() < min_seconds()
+    return (utcnow() - as_utc(computed_at)).total_seconds() < min_seconds()
 
 
 def _contexts(snap: cache.Snapshot) -> tuple:
