@@ -15,6 +15,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import cli, config, db, errors, i18n, security
 
     config.configure(app, overrides)
+    from . import front; front.init_app(app)  # noqa: E702, I001 - innermost: it sees what Flask would
     if app.config.get("PROXY_COUNT"):
         # Behind N reverse proxies (TLS ends there): trust their X-Forwarded-* headers, so that
         # the same-origin check and Secure cookies see the real scheme and host.

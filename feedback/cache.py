@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import Flask, g, has_app_context, request, session
+from flask import Flask, g, has_app_context, has_request_context, request, session
 from sqlalchemy import Connection, String, event, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -198,6 +198,31 @@ def _read_snapshot(municipality: str | None = None, periods=frozenset()) -> Snap
                     contexts)
 
 
+@dataclass(frozen=True)
+class Part:
+    """The part of a kept response's key that one snapshot gives: the snapshot's scope and the key
+    part computed from it (``make(snapshot)``, a function of the snapshot and of the time alone).
+    Named by the view that keeps a response, so that the front (front.py) can check it again for the
+    next identical request before Flask is reached."""
+    municipality: str | None
+    periods: tuple | str
+    make: Callable[[Snapshot], tuple]
+
+    def read(self) -> tuple:
+        """The key part, from this request's snapshot."""
+        return self.make(snapshot(self.municipality, self.periods))
+
+
+REFERENCE = Part(None, (), lambda snap: (snap.versions.get(NAME, 0),))  # what ``page`` keys on
+
+
+def offer(part: Part, value: tuple, until: float | None) -> None:
+    """The response being made is kept under ``value`` of ``part`` (until ``until``, a timestamp):
+    the front may answer the same request with it again while the part reads the same (front.py)."""
+    if has_request_context():
+        request.environ["feedback.front"] = (part, value, until)
+
+
 def snapshot(municipality: str | None = None, periods=()) -> Snapshot:
     """Every shared version, read in one statement once per request (see the module's docstring);
     with a scope, also ``municipality``'s own rating counters and the identity of the stored
@@ -315,6 +340,7 @@ def page(view):
             if not isinstance(html, str):  # redirects, errors, tuples: not cached
                 return html
             store.put(key, current, html)
+        offer(REFERENCE, (current,), None)
         return html
 
     return wrapper
@@ -381,6 +407,11 @@ class _ByteStore:
         self.max_bytes, self.size, self.items, self.lock = max_bytes, 0, OrderedDict(), threading.Lock()
 
     def get(self, key, now: float) -> bytes | None:
+        hit = self.entry(key, now)
+        return None if hit is None else hit[0]
+
+    def entry(self, key, now: float) -> tuple[bytes, float | None] | None:
+        """(value, expiry) of an entry that has not expired."""
         with self.lock:
             hit = self.items.get(key)
             if hit is None:
@@ -389,7 +420,7 @@ class _ByteStore:
                 self.size -= len(self.items.pop(key)[0])
                 return None
             self.items.move_to_end(key)
-            return hit[0]
+            return hit
 
     def put(self, key, value: bytes, until: float | None) -> None:
         if len(value) > self.max_bytes:
@@ -433,12 +464,14 @@ def _shared_key(key: tuple) -> str:
     return "feedback:kept:" + hashlib.sha256(repr(key).encode()).hexdigest()
 
 
-def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
+def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple] | None = None) -> bytes | None:
     """The bytes ``make()`` gives for ``key`` — which must name every version they rest on (see
     ``snapshot``) — made once and kept: in this process (bounded by size) and, when REDIS_URL is
     configured, in Redis for every process (with a TTL). Nothing is kept from a request that wrote
     (``written``) or that met a stale input (``uncacheable``), nor past an ``expires`` instant.
-    ``make`` returning None (an error page) is not kept."""
+    ``make`` returning None (an error page) is not kept. ``front``: (part, value), the key's
+    versions as ``part`` read them (the rest of the key is the request's own): a value served or
+    kept is offered to the front under them (``offer``)."""
     import time
 
     from redis.exceptions import RedisError
@@ -446,10 +479,12 @@ def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
     if written():
         return make()
     now = time.time()
-    packed = kept_store.get(key, now)
-    if packed is not None:
+    hit = kept_store.entry(key, now)
+    if hit is not None:
         g._kept_body = True  # perf.py keeps its compressed forms too
-        return zlib.decompress(packed)
+        if front is not None:
+            offer(*front, hit[1])
+        return zlib.decompress(hit[0])
     shared = _shared()
     if shared is not None:
         try:
@@ -461,6 +496,8 @@ def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
             if not until or now < until:
                 kept_store.put(key, found[8:], until or None)
                 g._kept_body = True
+                if front is not None:
+                    offer(*front, until or None)
                 return zlib.decompress(found[8:])
     outer_expires, outer_uncacheable = g.pop("_cache_expires", None), g.pop("_cache_uncacheable", False)
     outer_rekeys = g.pop("_cache_rekeys", [])
@@ -477,13 +514,17 @@ def kept(key: tuple, make: Callable[[], bytes | None]) -> bytes | None:
     for old, new in rekeys:
         if old not in key:
             return value
-        key = tuple(new if part == old else part for part in key)
+        key = tuple(new if item == old else item for item in key)
+        if front is not None:
+            front = (front[0], tuple(new if item == old else item for item in front[1]))
     until = None if expires_at is None else expires_at.timestamp()
     if until is not None and until <= now:
         return value
     packed = zlib.compress(value, 1)  # an HTML card is 5–8 times smaller: the bound holds that many more
     kept_store.put(key, packed, until)
     g._kept_body = True
+    if front is not None:
+        offer(*front, until)
     ttl = SHARED_TTL if until is None else min(SHARED_TTL, int(until - now))  # rounded down: never late
     if shared is not None and ttl >= 1:
         try:

@@ -95,6 +95,9 @@ def _transaction(request, app):
 
     cache.kept_store.clear()
     cache.store.clear()
+    from feedback import front
+
+    front.copies.clear()
     from feedback.perf import compress
 
     if compress.cache is not None:  # compressed bodies are keyed by their digest: cleared only so that

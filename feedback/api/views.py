@@ -287,13 +287,12 @@ def municipality_scorecard(code: str):
     from ..scorecards import kept
 
     period = _int_arg("period", current_period(), 2000, current_period())
-    return _kept_json(("card", request.full_path, *kept.card_versions(code, period)),
-                      lambda: _municipality_scorecard(code))
+    return _kept_json(("card", request.full_path), kept.card_part(code, period), lambda: _municipality_scorecard(code))
 
 
-def _kept_json(key: tuple, respond):
-    """A JSON response kept by ``cache.kept`` (only a 200 is kept); the headers come from the
-    after-request hooks, as for any response."""
+def _kept_json(name: tuple, part, respond):
+    """A JSON response kept by ``cache.kept`` under ``name`` and what ``part`` reads (only a 200 is
+    kept); the headers come from the after-request hooks, as for any response."""
     from .. import cache
 
     made = {}
@@ -302,7 +301,8 @@ def _kept_json(key: tuple, respond):
         response = made["response"] = respond()
         return response.get_data() if response.status_code == 200 else None
 
-    body = cache.kept(key, make)
+    read = part.read()
+    body = cache.kept((*name, *read), make, front=(part, read))
     if "response" in made:
         return made["response"]
     return current_app.response_class(body, mimetype="application/json")
@@ -353,7 +353,7 @@ def compare():
     period = _int_arg("period", current_period(), 2000, current_period())
     if request.args.get("format", "json") != "json":
         return _compare()
-    return _kept_json(("compare", request.full_path, *kept.versions(period)), _compare)
+    return _kept_json(("compare", request.full_path), kept.period_part(period), _compare)
 
 
 def _compare():

@@ -127,7 +127,7 @@ def index():
 
     if exports.requested():
         return _index()
-    return kept.keep_page(kept.all_versions(), _index)
+    return kept.keep_page(kept.all_part(), _index)
 
 
 def _index():

@@ -34,12 +34,18 @@ computed from a context stored since the key was read is not kept, unless this v
 it (then under the new identity, ``cache.rekey``); one computed while another process recomputes
 the context is kept until that claim lapses. A request that wrote keeps nothing (``cache.written``).
 
+Each of these keys is named by a ``cache.Part`` (``card_part``, ``period_part``, ``all_part``): the
+snapshot's scope and the key part made from it. The view offers the response it sends under that
+part, so that the front (``feedback/front.py``) answers the next identical request with a copy of
+the whole response once the same statement shows the part unchanged, before Flask is reached.
+
 Only anonymous GETs of the HTML page are kept, and only when the visitor has no comments of their
 own on it (the only per-visitor part of the page, with its CSRF tokens); a page whose rendering
 touched the session (a CSRF token, a flashed message) is not kept.
 """
 import dataclasses
 import datetime as dt
+import functools
 
 from flask import current_app, g, request, session
 from sqlalchemy import inspect
@@ -83,12 +89,7 @@ def _contexts(snap: cache.Snapshot) -> tuple:
     return part
 
 
-def versions(*periods: int) -> tuple:
-    """The key part that names every input of a comparison of these periods (the whole country):
-    the periods' rating counters and their stored contexts. Without periods (what rests on no
-    rating: area_inputs.py, kept inside a card's or comparison's own making), the rarer versions and
-    the date only, leaving the request's own key as it was."""
-    snap = cache.snapshot(periods=periods)
+def _period_key(periods: tuple, snap: cache.Snapshot) -> tuple:
     if not periods:
         return snap.versions.get(cache.NAME, 0), snap.versions.get(SCORECARD, 0), (), today().isoformat()
     g._kept_periods = set(periods)
@@ -96,29 +97,48 @@ def versions(*periods: int) -> tuple:
             tuple(snap.counter(p) for p in periods), _contexts(snap), today().isoformat())
 
 
-def card_versions(municipality: str, period: int) -> tuple:
-    """The key part that names every input of ONE municipality's card of ``period`` (with the
-    previous period's trend): its own rating counters, not the country's, and the stored contexts
-    it places itself in. A rating elsewhere leaves the key as it is until the context is recomputed.
-    Methodology 1 (``?methodology=1``) computes its context from every rating of the period, in the
-    request: its key holds the periods' counters too (another method-1 version is not kept:
-    ``check_period``)."""
-    periods = (period, period - 1)
-    snap = cache.snapshot(municipality, periods)
+def period_part(*periods: int) -> cache.Part:
+    """What a comparison of these periods (the whole country) rests on: the periods' rating counters
+    and their stored contexts. Without periods (what rests on no rating: area_inputs.py, kept inside
+    a card's or comparison's own making), the rarer versions and the date only, leaving the request's
+    own key as it was."""
+    return cache.Part(None, periods, functools.partial(_period_key, periods))
+
+
+def versions(*periods: int) -> tuple:
+    """``period_part``'s key part, read."""
+    return period_part(*periods).read()
+
+
+def _card_key(periods: tuple, method1: bool, snap: cache.Snapshot) -> tuple:
     key = (snap.versions.get(cache.NAME, 0), snap.versions.get(SCORECARD, 0),
            tuple(snap.unit_counter(p) for p in periods), _contexts(snap), today().isoformat())
-    if request.args.get("methodology") == "1":
+    if method1:
         g._kept_periods = set(periods)
         key += (tuple(snap.counter(p) for p in periods),)
     return key
 
 
-def all_versions() -> tuple:
-    """The key part for a page that reads every period (the comparison page's trends)."""
-    snap = cache.snapshot(periods=cache.ALL)
+def card_part(municipality: str, period: int) -> cache.Part:
+    """What ONE municipality's card of ``period`` (with the previous period's trend) rests on: its
+    own rating counters, not the country's, and the stored contexts it places itself in. A rating
+    elsewhere leaves the key as it is until the context is recomputed. Methodology 1
+    (``?methodology=1``) computes its context from every rating of the period, in the request: its
+    key holds the periods' counters too (another method-1 version is not kept: ``check_period``)."""
+    periods = (period, period - 1)
+    return cache.Part(municipality, periods,
+                      functools.partial(_card_key, periods, request.args.get("methodology") == "1"))
+
+
+def _all_key(snap: cache.Snapshot) -> tuple:
     g._kept_periods = cache.ALL
     return (tuple(sorted(snap.versions.items())), tuple(sorted(snap.counters.items())), _contexts(snap),
             today().isoformat())
+
+
+def all_part() -> cache.Part:
+    """What a page that reads every period rests on (the comparison page's trends)."""
+    return cache.Part(None, cache.ALL, _all_key)
 
 
 def check_context(period: int, version: int, verified: bool, counter: int, stamp: str | None, *,
@@ -149,9 +169,9 @@ def check_period(period: int) -> None:
         cache.uncacheable()
 
 
-def keep_page(key: tuple, render) -> bytes | str:
-    """An anonymous GET page kept under ``key`` (which must hold ``versions``); any other request,
-    or a page that touched the session, rendered as usual."""
+def keep_page(part: cache.Part, render) -> bytes | str:
+    """An anonymous GET page kept under what ``part`` reads (with its path and language); any other
+    request, or a page that touched the session, rendered as usual."""
     if not cache.anonymous():
         return render()
 
@@ -165,7 +185,8 @@ def keep_page(key: tuple, render) -> bytes | str:
         return html.encode()
 
     g.pop("_kept_passthrough", None)
-    value = cache.kept(("page", request.full_path, g.get("lang"), *key), make)
+    read = part.read()
+    value = cache.kept(("page", request.full_path, g.get("lang"), *read), make, front=(part, read))
     if value is None:
         return g.pop("_kept_passthrough")
     return value

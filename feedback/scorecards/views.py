@@ -107,7 +107,7 @@ def scorecard(code: str):
     if request.cookies.get(COOKIE) and my_comments_of(code):
         return _scorecard_page(code)
     period = requested_period()
-    return kept.keep_page(kept.card_versions(code, period), lambda: _scorecard_page(code))
+    return kept.keep_page(kept.card_part(code, period), lambda: _scorecard_page(code))
 
 
 def _scorecard_page(code: str):
