@@ -52,7 +52,7 @@ _UNITS_SQL = " UNION ALL SELECT '~u', period, counter, NULL, NULL, NULL FROM uni
 ALL = "all"  # snapshot(periods=ALL): the stored contexts of every period
 MAX_ENTRIES = 2000
 # Pages and blank forms kept per process, at most this many bytes of text (app.config["CACHE_STORE_BYTES"]):
-# 34 thousand rating forms of 17 KB each could otherwise fill the entries; the least recently used go first.
+# 2,000 rating forms of 26 KB each (34 thousand exist) would otherwise be 50 MB; the least recently used go first.
 STORE_BYTES = 8 * 1024 * 1024
 
 

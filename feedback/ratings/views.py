@@ -93,11 +93,8 @@ def rate(code: str, subject: str):
         # A first visit's empty form changes only with the catalog and the registry: rendered once
         # per version, with this request's CSRF token and form stamp put in. A returning resident
         # (respondent cookie) may see their earlier rating and its answer, so is never served this.
-        # Kept as UTF-8 (two-thirds of the text's size in memory: cache.STORE_BYTES holds more forms).
-        html = cache.cached(("rate", g.lang, code, subject, current_period()),
-                            lambda: _blank_form(code, subject).encode())
-        return html.replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode()).replace(
-            STARTED_PLACEHOLDER.encode(), issue_stamp().encode())
+        html = cache.cached(("rate", g.lang, code, subject, current_period()), lambda: _blank_form(code, subject))
+        return html.replace(CSRF_PLACEHOLDER, generate_csrf()).replace(STARTED_PLACEHOLDER, issue_stamp())
     failed = None
     if request.method == "POST":
         form = _posted_form(code, subject)
