@@ -25,6 +25,7 @@ until the instant noted with ``expires``.
 """
 import datetime as dt
 import struct
+import sys
 import threading
 import zlib
 from collections import OrderedDict
@@ -50,6 +51,9 @@ _CONTEXTS_SQL = ("SELECT CASE WHEN verified THEN '~cv' ELSE '~c' END, period, co
 _UNITS_SQL = " UNION ALL SELECT '~u', period, counter, NULL, NULL, NULL FROM unit_counter WHERE municipality_code = "
 ALL = "all"  # snapshot(periods=ALL): the stored contexts of every period
 MAX_ENTRIES = 2000
+# Pages and blank forms kept per process, at most this many bytes of text (app.config["CACHE_STORE_BYTES"]):
+# 2,000 rating forms of 26 KB each (34 thousand exist) would otherwise be 50 MB; the least recently used go first.
+STORE_BYTES = 8 * 1024 * 1024
 
 
 class CacheVersion(db.Model):
@@ -277,11 +281,20 @@ def expires(at: dt.datetime) -> None:
         g._cache_expires = at if current is None or at < current else current
 
 
-class _Store:
-    """A bounded, thread-safe map from key to (version, value)."""
+def _weight(value) -> int:
+    """What a kept value is counted as against STORE_BYTES: its text; other values (form classes,
+    the reference data: one per version or per subject) against the number of entries only."""
+    if isinstance(value, bytes):
+        return len(value)
+    return sys.getsizeof(value) if isinstance(value, str) else 0
 
-    def __init__(self, size: int):
+
+class _Store:
+    """A thread-safe map from key to (version, value), bounded in entries and in bytes of text."""
+
+    def __init__(self, size: int, max_bytes: int = STORE_BYTES):
         self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+        self.max_bytes, self.bytes = max_bytes, 0
 
     def get(self, key, current: int):
         with self.lock:
@@ -292,15 +305,22 @@ class _Store:
             return hit[1]
 
     def put(self, key, current: int, value) -> None:
+        weight = _weight(value)
+        if weight > self.max_bytes:
+            return
         with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.bytes -= _weight(old[1])
             self.items[key] = (current, value)
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            self.bytes += weight
+            while len(self.items) > self.size or self.bytes > self.max_bytes:
+                self.bytes -= _weight(self.items.popitem(last=False)[1][1])
 
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
+            self.bytes = 0
 
 
 store = _Store(MAX_ENTRIES)
@@ -385,6 +405,7 @@ def _on_execute(state) -> None:
 
 
 def init_app(app: Flask) -> None:
+    store.max_bytes = int(app.config.get("CACHE_STORE_BYTES", STORE_BYTES))
     watch(_watched_tables(), NAME)
     for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _on_execute)):
         if not event.contains(Session, name, listener):

@@ -150,3 +150,18 @@ def test_cached_rating_form_has_a_fresh_token_and_stamp_and_still_posts(client):
     assert all(stamps)
     response = client.post(path, data={"csrf_token": csrf_token(second), "started": stamps[1], "overall": "4"})
     assert response.status_code == 303
+
+
+def test_pages_kept_per_process_are_bounded_in_bytes():
+    """However many pages and forms a worker is asked for, what it keeps of them stays under
+    CACHE_STORE_BYTES (the least recently used go first); other values count as entries only."""
+    store = cache._Store(size=100, max_bytes=10_000)
+    store.put("form class", 1, object)
+    for n in range(20):
+        store.put(("rate", n), 1, b"x" * 1_000)
+    assert store.bytes <= 10_000
+    assert store.get(("rate", 19), 1) is not None and store.get(("rate", 0), 1) is None
+    store.put(("rate", 19), 1, b"y" * 500)  # replaced: counted once
+    assert store.bytes == sum(len(v) for _, v in store.items.values() if isinstance(v, bytes))
+    store.put(("page", "too big"), 1, "z" * 20_000)
+    assert store.get(("page", "too big"), 1) is None

@@ -5,7 +5,6 @@ commits, then hands the new due notices to ``delivery.dispatch`` (a queued job w
 the response). ``flask answers send-sms`` sweeps what is due. The number is kept encrypted until it
 is handed to the gateway (or given up after the last attempt), then erased.
 """
-from cryptography.fernet import InvalidToken
 from flask import url_for
 from sqlalchemy import select
 
@@ -18,6 +17,8 @@ KIND = "notice"
 
 
 def _message(notice: SmsNotice) -> tuple[str, str]:
+    from cryptography.fernet import InvalidToken  # not at import: see services._fernet
+
     from .services import SMS_TEXT, _fernet
 
     if not notice.phone_cipher:

@@ -16,6 +16,8 @@ from . import scoring
 from .models import Answer, AnsweredComment, Judgement
 from .services import promise_judgeable, today
 
+STREAM_ROWS = 2000  # the country's published comments of a period are read this many at a time
+
 
 @dataclass
 class CommentView:
@@ -241,13 +243,19 @@ def _counts(period: int, parameters: dict | None, municipality_code: str | None)
                        Rating.comment.is_not(None))
                 .outerjoin(AnsweredComment, AnsweredComment.rating_id == Rating.id)
                 .outerjoin(Answer, Answer.id == AnsweredComment.answer_id))
-    promises = select(Answer).where(Answer.period == period, Answer.promise_due.is_not(None))
+    # The columns the count needs, not the answers (their bodies): a period has thousands of promises.
+    promises = select(Answer.id, Answer.municipality_code, Answer.promise_status, Answer.promise_due,
+                      Answer.done_at, Answer.withdrawn_at).where(Answer.period == period,
+                                                                 Answer.promise_due.is_not(None))
     helpful = (select(Answer.municipality_code, Judgement.helpful).join(Answer, Answer.id == Judgement.answer_id)
                .where(Answer.period == period, Judgement.helpful.is_not(None), Answer.withdrawn_at.is_(None)))
     if municipality_code is not None:
         comments = comments.where(Rating.municipality_code == municipality_code)
         promises = promises.where(Answer.municipality_code == municipality_code)
         helpful = helpful.where(Answer.municipality_code == municipality_code)
+    # One row per published comment of the whole country: streamed, so that a worker's memory does not
+    # grow with the history (PostgreSQL's driver would otherwise hold the whole result at once).
+    comments = comments.execution_options(yield_per=STREAM_ROWS)
     for code, moderated_at, updated_at, created_at, answered_at in db.session.execute(comments):
         deadline = deadline_of(moderated_at or updated_at or created_at, days)
         if answered_at is not None:
@@ -257,7 +265,7 @@ def _counts(period: int, parameters: dict | None, municipality_code: str | None)
             add(code, "overdue", True)
         else:
             cache.expires(deadline)  # counted as late from then on: a kept card must not outlive it
-    answers = list(db.session.scalars(promises))
+    answers = db.session.execute(promises).all()
     judged = _done_judgements([a.id for a in answers])
     local_today = today()
     for answer in answers:

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import re
 
-from cryptography.fernet import Fernet
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -311,7 +310,11 @@ def promise_judgeable(answer: Answer) -> bool:
 
 # --- one SMS when the comment is answered ------------------------------------------------------------
 
-def _fernet() -> Fernet:
+def _fernet():
+    # Imported here: cryptography's bindings add 8 MB to every worker, and only an SMS opt-in or a
+    # notice's delivery needs them (tests/test_startup.py).
+    from cryptography.fernet import Fernet
+
     key = (current_app.config.get("PERSONAL_DATA_KEY") or current_app.config["SECRET_KEY"]).encode()
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"sms-notice:" + key).digest()))
 
