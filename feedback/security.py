@@ -101,6 +101,15 @@ def _limits_off() -> bool:
     return not current_app.config["RATELIMIT_ENABLED"]
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _a_read() -> bool:
+    """Rate limits guard writes (ratings, codes, logins, answers' judgements): every limit declared
+    applies to POST alone (tests/test_security_limits.py checks it), so a read skips the limiter."""
+    return request.method in SAFE_METHODS
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     # Flask-Limiter keeps "enabled" on the one Limiter object, so the last app initialised would
@@ -109,6 +118,7 @@ def init_app(app: Flask) -> None:
     app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
     app.config["RATELIMIT_ENABLED"] = wanted
-    if _limits_off not in limiter._request_filters:
-        limiter.request_filter(_limits_off)
+    for request_filter in (_a_read, _limits_off):
+        if request_filter not in limiter._request_filters:
+            limiter.request_filter(request_filter)
     app.after_request(set_headers)
