@@ -14,7 +14,7 @@ by channel and by sex or age band).
 per table, also behind ``recompute_*``, the dicts the tests compare).
 """
 from flask import Flask
-from sqlalchemy import bindparam, distinct, func, insert, select, text, update
+from sqlalchemy import bindparam, distinct, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import cache
@@ -60,7 +60,7 @@ def on_rating_changed(sender, old: RatingState | None = None, new: RatingState |
     channel_aggregates.apply_change(old, new)
     respondent_id = getattr(sender, "respondent_id", None)
     if respondent_id is not None:
-        apply_cluster_change(respondent_id, old, new)
+        apply_cluster_change(respondent_id, old, new, first=getattr(sender, "respondent_first", False))
     apply_address_change(old, new)
     apply_composition_change(old, new)
     for period in {s.period for s in (old, new) if s is not None}:
@@ -140,23 +140,30 @@ _UPSERT_DIALECTS = ("sqlite", "postgresql")
 _upserts: dict = {}
 
 
-def _upsert_statement(dialect, table, columns: tuple[str, ...], returning: str | None = None):
-    """INSERT … ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c [RETURNING r], as ``text()``
-    built once per table: the same SQL on SQLite and PostgreSQL. SQLAlchemy 2.0 does not cache the
-    compiled form of its dialects' ``on_conflict_do_update`` (``inherit_cache = False``): built with
-    it, every rating compiled each upsert again, about a third of the rating's CPU time."""
+# How each dialect's driver names a bound parameter (sqlite3: named style; psycopg: pyformat).
+_PARAMETER = {"sqlite": ":{}", "postgresql": "%({})s"}
+
+
+def _upsert_sql(dialect, table, columns: tuple[str, ...], returning: str | None = None) -> str:
+    """INSERT … ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c [RETURNING r], the driver's
+    SQL built once per table: the same statement on SQLite and PostgreSQL, run with
+    ``exec_driver_sql`` (its values are plain integers and codes: no type to convert). SQLAlchemy 2.0
+    does not cache the compiled form of its dialects' ``on_conflict_do_update`` (``inherit_cache =
+    False``): built with it, every rating compiled each upsert again, about a third of the rating's CPU
+    time; as ``text()`` each still cost twice the driver's own time in SQLAlchemy's execution."""
     key = (dialect.name, table.name, columns, returning)
     if key not in _upserts:
         keys = [c.name for c in table.primary_key.columns]
         quote = dialect.identifier_preparer.quote
         name = quote(table.name)
+        parameter = _PARAMETER[dialect.name]
         # Only the model's own table and column names go into the SQL; every value is a bound parameter.
-        sql = (f"INSERT INTO {name} ({', '.join(quote(c) for c in keys + list(columns))}) "  # noqa: S608
-               f"VALUES ({', '.join(':' + c for c in keys + list(columns))}) "
-               f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET "
-               + ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in columns)
-               + (f" RETURNING {quote(returning)}" if returning else ""))
-        _upserts[key] = text(sql)
+        _upserts[key] = (
+            f"INSERT INTO {name} ({', '.join(quote(c) for c in keys + list(columns))}) "  # noqa: S608
+            f"VALUES ({', '.join(parameter.format(c) for c in keys + list(columns))}) "
+            f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET "
+            + ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in columns)
+            + (f" RETURNING {quote(returning)}" if returning else ""))
     return _upserts[key]
 
 
@@ -171,8 +178,8 @@ def _upsert(model, columns: tuple[str, ...], changes: list[tuple[dict, dict]]) -
     table = model.__table__
     connection = db.session.connection()  # Core, not Session.execute: no ORM layer for a plain statement
     if connection.dialect.name in _UPSERT_DIALECTS:
-        connection.execute(_upsert_statement(connection.dialect, table, columns),
-                           [{**key, **{c: delta.get(c, 0) for c in columns}} for key, delta in changes])
+        rows = [{**key, **{c: delta.get(c, 0) for c in columns}} for key, delta in changes]
+        connection.exec_driver_sql(_upsert_sql(connection.dialect, table, columns), rows if len(rows) > 1 else rows[0])
         return
     for key, delta in changes:
         where = [table.c[name] == value for name, value in key.items()]
@@ -193,21 +200,29 @@ def _counted(state: RatingState | None, municipality: str, period: int) -> tuple
     return 1, state.overall
 
 
-# Built once (bound parameters per call): no cache key worked out again on every rating.
-_RESPONDENT_TOTALS = (select(func.count(Rating.id), func.coalesce(func.sum(Rating.overall), 0))
-                      .where(Rating.respondent_id == bindparam("respondent"),
-                             Rating.municipality_code == bindparam("municipality"),
-                             Rating.period == bindparam("period"), Rating.status == "accepted"))
+# Built once (bound parameters per call), on the table: no cache key worked out again on every rating,
+# no ORM layer for a plain read.
+_RATINGS = Rating.__table__
+_RESPONDENT_TOTALS = (select(func.count(_RATINGS.c.id), func.coalesce(func.sum(_RATINGS.c.overall), 0))
+                      .where(_RATINGS.c.respondent_id == bindparam("respondent"),
+                             _RATINGS.c.municipality_code == bindparam("municipality"),
+                             _RATINGS.c.period == bindparam("period"), _RATINGS.c.status == "accepted"))
 
 
-def apply_cluster_change(respondent_id: int, old: RatingState | None, new: RatingState | None) -> None:
+def apply_cluster_change(respondent_id: int, old: RatingState | None, new: RatingState | None,
+                         first: bool = False) -> None:
     """Move the cluster sums of the places touched from the respondent's totals before the change to
-    their totals now (read after the flush: the change is already in them)."""
+    their totals now (read after the flush: the change is already in them). ``first``: the respondent
+    had no rating before this one (created by the request), so their totals now are this rating's
+    alone, known without a read."""
     for municipality, period in {(s.municipality_code, s.period) for s in (old, new) if s is not None}:
-        n_now, y_now = db.session.execute(_RESPONDENT_TOTALS, {"respondent": respondent_id, "municipality": municipality,
-                                                               "period": period}).one()
-        n_old_part, y_old_part = _counted(old, municipality, period)
         n_new_part, y_new_part = _counted(new, municipality, period)
+        if first and old is None:
+            n_now, y_now = n_new_part, y_new_part
+        else:
+            n_now, y_now = db.session.connection().execute(_RESPONDENT_TOTALS, {
+                "respondent": respondent_id, "municipality": municipality, "period": period}).one()
+        n_old_part, y_old_part = _counted(old, municipality, period)
         n_before, y_before = n_now - n_new_part + n_old_part, y_now - y_new_part + y_old_part
         after = scoring.respondent_cluster_terms(n_now, y_now)
         before = scoring.respondent_cluster_terms(n_before, y_before)
@@ -259,8 +274,8 @@ def _add_returning(model, key: dict, column: str, delta: int) -> int:
     table = model.__table__
     connection = db.session.connection()
     if connection.dialect.name in _UPSERT_DIALECTS:
-        return int(connection.execute(_upsert_statement(connection.dialect, table, (column,), returning=column),
-                                      {**key, column: delta}).scalar_one())
+        return int(connection.exec_driver_sql(_upsert_sql(connection.dialect, table, (column,), returning=column),
+                                              {**key, column: delta}).scalar_one())
     where = [table.c[name] == value for name, value in key.items()]
     stmt = update(table).where(*where).values({column: table.c[column] + delta}).returning(table.c[column])
     found = db.session.execute(stmt).scalar()
