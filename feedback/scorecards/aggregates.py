@@ -144,26 +144,29 @@ _upserts: dict = {}
 _PARAMETER = {"sqlite": ":{}", "postgresql": "%({})s"}
 
 
-def _upsert_sql(dialect, table, columns: tuple[str, ...], returning: str | None = None) -> str:
+def _upsert_sql(dialect, table, columns: tuple[str, ...], returning: tuple[str, ...] = (), rows: int | None = None) -> str:
     """INSERT … ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c [RETURNING r], the driver's
     SQL built once per table: the same statement on SQLite and PostgreSQL, run with
     ``exec_driver_sql`` (its values are plain integers and codes: no type to convert). SQLAlchemy 2.0
     does not cache the compiled form of its dialects' ``on_conflict_do_update`` (``inherit_cache =
     False``): built with it, every rating compiled each upsert again, about a third of the rating's CPU
-    time; as ``text()`` each still cost twice the driver's own time in SQLAlchemy's execution."""
-    key = (dialect.name, table.name, columns, returning)
+    time; as ``text()`` each still cost twice the driver's own time in SQLAlchemy's execution.
+    ``rows``: that many rows in one statement, their parameters named ``<column>_<row>``."""
+    key = (dialect.name, table.name, columns, returning, rows)
     if key not in _upserts:
         keys = [c.name for c in table.primary_key.columns]
         quote = dialect.identifier_preparer.quote
         name = quote(table.name)
         parameter = _PARAMETER[dialect.name]
+        names = keys + list(columns)
+        values = (f"({', '.join(parameter.format(c) for c in names)})" if rows is None else
+                  ", ".join(f"({', '.join(parameter.format(f'{c}_{i}') for c in names)})" for i in range(rows)))
         # Only the model's own table and column names go into the SQL; every value is a bound parameter.
         _upserts[key] = (
-            f"INSERT INTO {name} ({', '.join(quote(c) for c in keys + list(columns))}) "  # noqa: S608
-            f"VALUES ({', '.join(parameter.format(c) for c in keys + list(columns))}) "
+            f"INSERT INTO {name} ({', '.join(quote(c) for c in names)}) VALUES {values} "  # noqa: S608
             f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET "
             + ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in columns)
-            + (f" RETURNING {quote(returning)}" if returning else ""))
+            + (f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""))
     return _upserts[key]
 
 
@@ -250,32 +253,45 @@ def _address_contribution(state: RatingState | None, sign: int, known: dict, unk
 def apply_address_change(old: RatingState | None, new: RatingState | None) -> None:
     """Move the per-address counts from ``old`` to ``new``; a row's distinct-address count moves by one
     when an address's count there leaves or reaches zero. The address row is changed by one atomic
-    UPDATE … RETURNING, so two concurrent ratings from one address cannot both count it as new."""
+    upsert … RETURNING (both rows of a rating in one statement), so two concurrent ratings from one
+    address cannot both count it as new."""
     known: dict[tuple, int] = {}
     counts: dict[AddressKey, int] = {}
     _address_contribution(old, -1, known, counts)
     _address_contribution(new, +1, known, counts)
-    for (municipality, period, address, subject), delta in sorted(known.items()):
-        if not delta:
-            continue
-        after = _add_returning(AddressAggregate, {"municipality_code": municipality, "period": period,
-                                                  "address_hash": address, "subject_code": subject}, "n", delta)
+    changes = [({"municipality_code": municipality, "period": period, "address_hash": address,
+                 "subject_code": subject}, delta)
+               for (municipality, period, address, subject), delta in sorted(known.items()) if delta]
+    for (key, delta), after in zip(changes, _add_returning(AddressAggregate, changes, "n"), strict=True):
         before = after - delta
         step = (after > 0) - (before > 0)
         if step:
-            counts[municipality, period, subject] = counts.get((municipality, period, subject), 0) + step
+            place = (key["municipality_code"], key["period"], key["subject_code"])
+            counts[place] = counts.get(place, 0) + step
     _upsert(AddressCount, ("addresses",), [({"municipality_code": municipality, "period": period,
                                               "subject_code": subject}, {"addresses": delta})
                                             for (municipality, period, subject), delta in sorted(counts.items())])
 
 
-def _add_returning(model, key: dict, column: str, delta: int) -> int:
-    """``column += delta`` on the row ``key`` (created when absent); the value after the change."""
+def _add_returning(model, changes: list[tuple[dict, int]], column: str) -> list[int]:
+    """``column += delta`` on each row ``key`` (created when absent): the values after the change, in
+    the order of ``changes``; one statement for all of them (SQLite and PostgreSQL)."""
+    if not changes:
+        return []
     table = model.__table__
     connection = db.session.connection()
     if connection.dialect.name in _UPSERT_DIALECTS:
-        return int(connection.exec_driver_sql(_upsert_sql(connection.dialect, table, (column,), returning=column),
-                                              {**key, column: delta}).scalar_one())
+        keys = tuple(c.name for c in table.primary_key.columns)
+        sql = _upsert_sql(connection.dialect, table, (column,), returning=(*keys, column), rows=len(changes))
+        parameters = {f"{name}_{i}": value for i, (key, delta) in enumerate(changes)
+                      for name, value in {**key, column: delta}.items()}
+        # RETURNING promises no order of its rows: each is matched to its change by its key.
+        after = {tuple(row[:-1]): int(row[-1]) for row in connection.exec_driver_sql(sql, parameters)}
+        return [after[tuple(key[name] for name in keys)] for key, _ in changes]
+    return [_add_one(table, key, column, delta) for key, delta in changes]
+
+
+def _add_one(table, key: dict, column: str, delta: int) -> int:
     where = [table.c[name] == value for name, value in key.items()]
     stmt = update(table).where(*where).values({column: table.c[column] + delta}).returning(table.c[column])
     found = db.session.execute(stmt).scalar()
