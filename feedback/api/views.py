@@ -226,8 +226,8 @@ def create_rating():
     except RatingError as error:
         db.session.rollback()
         return json_error(error.status, error.code, str(error.message), field=error.field)
-    body = {"id": outcome.rating.id, "status": outcome.rating.status, "replaced": outcome.replaced,
-            "period": outcome.rating.period}
+    body = {"id": outcome.rating_id, "status": outcome.status, "replaced": outcome.replaced,
+            "period": outcome.period}
     return jsonify(body), 200 if outcome.repeated else 201
 
 

@@ -176,7 +176,7 @@ def _answer(parsed, municipality, who, inbound) -> tuple[str, str]:
     except RatingError as error:
         return error.code, _("%(problem)s For example: %(example)s.", problem=str(error.message),
                              example=_example(municipality))
-    inbound.rating_id = outcome.rating.id
+    inbound.rating_id = outcome.rating_id
     names = {"score": parsed.score, "subject": subject.name(_lang()), "municipality": municipality.name(_lang())}
     if outcome.replaced:
         return "replaced", _("Thank you! Your score %(score)s for “%(subject)s” in %(municipality)s replaces your "

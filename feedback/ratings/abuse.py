@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, distinct, func, select
 
 from ..db import db, utcnow
 from .models import Rating, Respondent
+from .respondents import without_ratings
 
 DEFAULTS = {
     "ABUSE_MIN_FILL_SECONDS": 3,
@@ -97,13 +98,19 @@ def _recent_count(model, by: str, signals: Signals, replacing=None) -> int:
     """How many of ``model``'s submissions (ratings, budget priorities) into the signals' municipality
     within the burst window have ``by`` (a column) equal to the signals' value of it, leaving out the
     one being replaced."""
-    statement = _statement(("recent", model, by), lambda: select(func.count()).select_from(model).where(
-        model.municipality_code == bindparam("municipality"), model.updated_at >= bindparam("since"),
-        getattr(model, by) == bindparam("value"), model.id != bindparam("replacing")))
+    table = model.__table__
+    statement = _statement(("recent", model, by), lambda: select(func.count()).select_from(table).where(
+        table.c.municipality_code == bindparam("municipality"), table.c.updated_at >= bindparam("since"),
+        table.c[by] == bindparam("value"), table.c.id != bindparam("replacing")))
     since = utcnow() - dt.timedelta(seconds=setting("ABUSE_BURST_WINDOW_SECONDS"))
     value = signals.address_hash if by == "address_hash" else signals.respondent_id
-    return db.session.scalar(statement, {"municipality": signals.municipality_code, "since": since, "value": value,
-                                         "replacing": replacing.id if replacing is not None else 0})  # ids are > 0
+    return _count(statement, {"municipality": signals.municipality_code, "since": since, "value": value,
+                              "replacing": replacing.id if replacing is not None else 0})  # ids are > 0
+
+
+def _count(statement, parameters: dict) -> int:
+    """A count on the session's connection (Core: no ORM layer for a plain statement)."""
+    return db.session.connection().execute(statement, parameters).scalar_one()
 
 
 def address_burst(model, signals: Signals, replacing=None) -> bool:
@@ -124,7 +131,8 @@ def quarantine_rule(signals: Signals, *, replacing: Rating | None = None) -> str
         return rule
     if address_burst(Rating, signals, replacing):
         return "burst_address"
-    if device_burst(Rating, signals, replacing):
+    # A respondent created by this request has no rating to count yet.
+    if not without_ratings(signals.respondent_id) and device_burst(Rating, signals, replacing):
         return "burst_device"
     if new_respondents_burst(Rating, signals):
         return "burst_new_respondents"
@@ -140,13 +148,13 @@ def new_respondents_burst(model, signals: Signals) -> bool:
     since = utcnow() - dt.timedelta(seconds=setting("ABUSE_BURST_WINDOW_SECONDS"))
     if not _new_respondent(signals.respondent_id, since):
         return False
-    statement = _statement(("new respondents", model), lambda: select(func.count(distinct(model.respondent_id)))
-                           .join(Respondent, Respondent.id == model.respondent_id)
-                           .where(model.address_hash == bindparam("address"), model.updated_at >= bindparam("since"),
-                                  Respondent.created_at >= bindparam("since"),
-                                  model.respondent_id != bindparam("respondent")))
-    return db.session.scalar(statement, {"address": signals.address_hash, "since": since,
-                                         "respondent": signals.respondent_id}) \
+    table, respondents = model.__table__, Respondent.__table__
+    statement = _statement(("new respondents", model), lambda: select(func.count(distinct(table.c.respondent_id)))
+                           .join(respondents, respondents.c.id == table.c.respondent_id)
+                           .where(table.c.address_hash == bindparam("address"), table.c.updated_at >= bindparam("since"),
+                                  respondents.c.created_at >= bindparam("since"),
+                                  table.c.respondent_id != bindparam("respondent")))
+    return _count(statement, {"address": signals.address_hash, "since": since, "respondent": signals.respondent_id}) \
         >= setting("ABUSE_NEW_RESPONDENTS_PER_ADDRESS")
 
 

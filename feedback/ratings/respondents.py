@@ -8,9 +8,10 @@ import secrets
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.orm import make_transient_to_detached
 
-from ..db import db
+from ..db import db, utcnow
 from .models import Respondent
 
 COOKIE = "respondent"
@@ -51,9 +52,7 @@ def current_respondent(create: bool = True) -> Respondent | None:
         if token:
             respondent = db.session.scalar(select(Respondent).where(Respondent.token == token))
     if respondent is None and create:
-        respondent = Respondent(token=secrets.token_urlsafe(24))
-        db.session.add(respondent)
-        db.session.flush()
+        respondent = _create()
         g.set_respondent_cookie = True
         g.respondent_token = respondent.token  # read after the commit without loading the row again
     g.respondent = respondent
@@ -61,6 +60,32 @@ def current_respondent(create: bool = True) -> Respondent | None:
     # reload an expired object.
     g.respondent_token = respondent.token if respondent is not None else None
     return respondent
+
+
+_INSERT = insert(Respondent.__table__).returning(Respondent.__table__.c.id)
+
+
+def _create() -> Respondent:
+    """A new respondent: one INSERT … RETURNING (no ORM flush), then the object attached to the session
+    as if it had been loaded, and noted as having no ratings yet (``without_ratings``)."""
+    values = {"token": secrets.token_urlsafe(24), "phone_hash": None, "phone_verified_at": None,
+              "created_at": utcnow()}
+    respondent = Respondent(id=db.session.connection().execute(_INSERT, values).scalar_one(), **values)
+    make_transient_to_detached(respondent)
+    db.session.add(respondent)
+    g.respondent_without_ratings = respondent.id
+    return respondent
+
+
+def without_ratings(respondent_id: int) -> bool:
+    """The respondent was created by this request and has no rating yet: none to replace or count."""
+    return g.get("respondent_without_ratings") == respondent_id
+
+
+def rated(respondent_id: int) -> None:
+    """A rating by the respondent was written (``without_ratings`` no longer holds)."""
+    if without_ratings(respondent_id):
+        del g.respondent_without_ratings
 
 
 def switch_respondent(respondent: Respondent) -> None:

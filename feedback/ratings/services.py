@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import cache
@@ -19,7 +19,8 @@ from ..db import db, utcnow
 from ..territory.models import Municipality, Village
 from .abuse import Signals, comment_flags, mask_personal_data, quarantine_rule
 from .models import AGE_BANDS, SEXES, CriterionScore, Rating, Respondent, SubmissionKey
-from .signals import changed, state_of
+from .respondents import rated, without_ratings
+from .signals import RatingState, RatingWritten, changed, state_of
 
 COMMENT_MAX_LENGTH = 1000
 SOATE_CODE = re.compile(r"\d{14}")
@@ -54,9 +55,16 @@ class RatingInput:
 
 @dataclass
 class Outcome:
-    rating: Rating
+    rating_id: int
+    status: str
+    period: int
     replaced: bool  # an earlier rating by the same respondent was replaced
     repeated: bool  # the same client_id was already stored: nothing changed
+
+    @property
+    def rating(self) -> Rating:
+        """The stored rating (loaded on first use: the API answers with the values above)."""
+        return db.session.get(Rating, self.rating_id)
 
 
 def current_period() -> int:
@@ -197,59 +205,88 @@ def validate(data: RatingInput) -> tuple[RatedMunicipality, RatedSubject, dict, 
     return municipality, subject, scores, extra
 
 
+# Statements built once (bound parameters per call), on the tables: SQLAlchemy finds their compiled
+# form without working out a cache key again, and no ORM layer runs for a plain read or insert.
+_RATINGS, _SCORES, _KEYS = Rating.__table__, CriterionScore.__table__, SubmissionKey.__table__
+_SUBMITTED = select(_KEYS.c.rating_id).where(_KEYS.c.client_id == bindparam("client_id"))
+_EARLIER = select(_RATINGS.c.id).where(
+    _RATINGS.c.respondent_id == bindparam("respondent"), _RATINGS.c.municipality_code == bindparam("municipality"),
+    _RATINGS.c.subject_code == bindparam("subject"), _RATINGS.c.period == bindparam("period"))
+_INSERT_RATING = insert(_RATINGS).returning(_RATINGS.c.id)
+_INSERT_SCORES = insert(_SCORES)
+_INSERT_KEY = insert(_KEYS)
+
+
 def submit_rating(data: RatingInput, respondent: Respondent, signals: Signals, period: int | None = None,
                   checked: tuple | None = None) -> Outcome:
     """Validate and store one rating (replacing the respondent's earlier one for the same period).
 
     ``checked``: what ``validate(data)`` returned, when the caller validated before its write began
-    (the look-ups then stay out of SQLite's write lock, which every other rating waits for)."""
+    (the look-ups then stay out of SQLite's write lock, which every other rating waits for). A new
+    rating is written with one INSERT … RETURNING (and its scores and key), not through the ORM's
+    flush; ``Outcome.rating`` loads it when a caller wants the object."""
     municipality, subject, scores, fields = checked or validate(data)
+    db.session.flush()  # what the caller added (a paper form, its respondent) is in before the Core statements
+    connection = db.session.connection()
     if data.client_id:
-        earlier = db.session.get(SubmissionKey, data.client_id)
+        earlier = connection.execute(_SUBMITTED, {"client_id": data.client_id}).scalar()
         if earlier is not None:
-            return Outcome(db.session.get(Rating, earlier.rating_id), replaced=False, repeated=True)
+            rating = db.session.get(Rating, earlier)
+            return Outcome(rating.id, rating.status, rating.period, replaced=False, repeated=True)
     period = period or current_period()
-    rating = db.session.scalar(select(Rating).where(
-        Rating.respondent_id == respondent.id, Rating.municipality_code == municipality.code,
-        Rating.subject_code == subject.code, Rating.period == period))
-    replaced = rating is not None
-    before = state_of(rating) if replaced else None
+    first = without_ratings(respondent.id)  # created by this request: no earlier rating to replace
+    earlier = None if first else connection.execute(_EARLIER, {
+        "respondent": respondent.id, "municipality": municipality.code, "subject": subject.code,
+        "period": period}).scalar()
+    rating = db.session.get(Rating, earlier) if earlier is not None else None
     rule = quarantine_rule(signals, replacing=rating)
-    if rating is None:
-        rating = Rating(respondent_id=respondent.id, municipality_code=municipality.code,
-                        subject_code=subject.code, period=period, replacements=0)
-        db.session.add(rating)
-    else:
-        rating.replacements = (rating.replacements or 0) + 1
-        rating.criteria.clear()
-        db.session.flush()
-    rating.overall = fields["overall"]
-    rating.comment = fields["comment"]
-    rating.comment_status = "pending" if fields["comment"] else None
-    # Flags of the text as typed: the moderator learns what the masking hid.
-    rating.comment_flags = comment_flags(data.comment) if fields["comment"] else ""
-    rating.sex, rating.age_band, rating.village_code = fields["sex"], fields["age_band"], fields["village_code"]
-    rating.status = "quarantined" if rule else "accepted"
-    rating.quarantine_rule = rule
-    # A replacement is a new submission: earlier moderation decisions do not carry over to it.
-    rating.quarantine_decision = rating.quarantine_reviewed_by = rating.quarantine_reviewed_at = None
-    rating.comment_moderated_by = rating.comment_moderated_at = rating.comment_rejection_reason = None
-    rating.verified = respondent.verified
-    rating.source = data.source
-    rating.channel = data.channel
-    rating.client_id = data.client_id or rating.client_id
-    rating.address_hash = signals.address_hash
-    rating.updated_at = utcnow()
-    rating.criteria.extend(CriterionScore(criterion_code=code, score=score) for code, score in sorted(scores.items()))
+    values = {
+        "respondent_id": respondent.id, "municipality_code": municipality.code, "subject_code": subject.code,
+        "period": period, "overall": fields["overall"], "comment": fields["comment"],
+        "comment_status": "pending" if fields["comment"] else None,
+        # Flags of the text as typed: the moderator learns what the masking hid.
+        "comment_flags": comment_flags(data.comment) if fields["comment"] else "",
+        "sex": fields["sex"], "age_band": fields["age_band"], "village_code": fields["village_code"],
+        "status": "quarantined" if rule else "accepted", "quarantine_rule": rule, "verified": respondent.verified,
+        "source": data.source, "channel": data.channel, "address_hash": signals.address_hash,
+        "updated_at": utcnow(),
+    }
     try:
-        db.session.flush()
+        if rating is None:
+            values.update(client_id=data.client_id, replacements=0, created_at=values["updated_at"])
+            rating_id = connection.execute(_INSERT_RATING, values).scalar_one()
+            if scores:
+                connection.execute(_INSERT_SCORES, [{"rating_id": rating_id, "criterion_code": code, "score": score}
+                                                    for code, score in sorted(scores.items())])
+            state, before = RatingState.of_values(values, scores), None
+            sender = RatingWritten(rating_id, respondent.id, respondent_first=first)
+        else:
+            before, rating_id, sender = state_of(rating), rating.id, rating
+            _replace(rating, values, data.client_id, scores)
+            state = state_of(rating, criteria=scores)
         if data.client_id:
-            db.session.add(SubmissionKey(client_id=data.client_id, rating_id=rating.id))
-            db.session.flush()
+            connection.execute(_INSERT_KEY, {"client_id": data.client_id, "rating_id": rating_id,
+                                             "created_at": values["updated_at"]})
     except IntegrityError:
         # Two submissions raced: the other one with this client_id or this respondent won. No savepoint:
         # every caller rolls back on a RatingError (the request, or the SMS's own savepoint), so the
         # failed transaction is never committed nor used again.
         raise RatingError("client_id", "conflict", _l("This rating was submitted twice at once; try again."), 409) from None
-    changed(before, rating, state_of(rating, criteria=scores))
-    return Outcome(rating, replaced=replaced, repeated=False)
+    rated(respondent.id)
+    changed(before, sender, state)
+    return Outcome(rating_id, values["status"], period, replaced=before is not None, repeated=False)
+
+
+def _replace(rating: Rating, values: dict, client_id: str | None, scores: dict) -> None:
+    """The respondent's earlier rating becomes this submission (flushed)."""
+    rating.replacements = (rating.replacements or 0) + 1
+    rating.criteria.clear()
+    db.session.flush()
+    for name, value in values.items():
+        setattr(rating, name, value)
+    # A replacement is a new submission: earlier moderation decisions do not carry over to it.
+    rating.quarantine_decision = rating.quarantine_reviewed_by = rating.quarantine_reviewed_at = None
+    rating.comment_moderated_by = rating.comment_moderated_at = rating.comment_rejection_reason = None
+    rating.client_id = client_id or rating.client_id
+    rating.criteria.extend(CriterionScore(criterion_code=code, score=score) for code, score in sorted(scores.items()))
+    db.session.flush()

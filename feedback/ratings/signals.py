@@ -24,6 +24,23 @@ class RatingState:
     sex: str = ""  # as the resident stated them ("" not stated): the sample composition
     age_band: str = ""
 
+    @classmethod
+    def of_values(cls, values: dict, criteria: dict) -> "RatingState":
+        """The state of a rating written from ``values`` (its columns) and ``criteria`` (code → score)."""
+        return cls(values["municipality_code"], values["subject_code"], values["period"], values["overall"],
+                   values["status"], bool(values["verified"]), tuple(sorted(criteria.items())),
+                   values["channel"] or "web", values["address_hash"] or "", values["sex"] or "",
+                   values["age_band"] or "")
+
+
+@dataclass(frozen=True)
+class RatingWritten:
+    """The sender of ``rating_changed`` for a rating written without an ORM object (services)."""
+
+    id: int
+    respondent_id: int
+    respondent_first: bool = False  # the respondent's first rating: they had no other (the cluster sums)
+
 
 def state_of(rating, criteria: dict | None = None) -> RatingState:
     """The rating's state; ``criteria`` (code → score): the scores just written, when the caller has

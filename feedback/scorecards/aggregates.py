@@ -14,7 +14,7 @@ by channel and by sex or age band).
 per table, also behind ``recompute_*``, the dicts the tests compare).
 """
 from flask import Flask
-from sqlalchemy import bindparam, distinct, func, insert, select, text, update
+from sqlalchemy import bindparam, distinct, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import cache
@@ -60,7 +60,7 @@ def on_rating_changed(sender, old: RatingState | None = None, new: RatingState |
     channel_aggregates.apply_change(old, new)
     respondent_id = getattr(sender, "respondent_id", None)
     if respondent_id is not None:
-        apply_cluster_change(respondent_id, old, new)
+        apply_cluster_change(respondent_id, old, new, first=getattr(sender, "respondent_first", False))
     apply_address_change(old, new)
     apply_composition_change(old, new)
     for period in {s.period for s in (old, new) if s is not None}:
@@ -140,23 +140,33 @@ _UPSERT_DIALECTS = ("sqlite", "postgresql")
 _upserts: dict = {}
 
 
-def _upsert_statement(dialect, table, columns: tuple[str, ...], returning: str | None = None):
-    """INSERT … ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c [RETURNING r], as ``text()``
-    built once per table: the same SQL on SQLite and PostgreSQL. SQLAlchemy 2.0 does not cache the
-    compiled form of its dialects' ``on_conflict_do_update`` (``inherit_cache = False``): built with
-    it, every rating compiled each upsert again, about a third of the rating's CPU time."""
-    key = (dialect.name, table.name, columns, returning)
+# How each dialect's driver names a bound parameter (sqlite3: named style; psycopg: pyformat).
+_PARAMETER = {"sqlite": ":{}", "postgresql": "%({})s"}
+
+
+def _upsert_sql(dialect, table, columns: tuple[str, ...], returning: tuple[str, ...] = (), rows: int | None = None) -> str:
+    """INSERT … ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c [RETURNING r], the driver's
+    SQL built once per table: the same statement on SQLite and PostgreSQL, run with
+    ``exec_driver_sql`` (its values are plain integers and codes: no type to convert). SQLAlchemy 2.0
+    does not cache the compiled form of its dialects' ``on_conflict_do_update`` (``inherit_cache =
+    False``): built with it, every rating compiled each upsert again, about a third of the rating's CPU
+    time; as ``text()`` each still cost twice the driver's own time in SQLAlchemy's execution.
+    ``rows``: that many rows in one statement, their parameters named ``<column>_<row>``."""
+    key = (dialect.name, table.name, columns, returning, rows)
     if key not in _upserts:
         keys = [c.name for c in table.primary_key.columns]
         quote = dialect.identifier_preparer.quote
         name = quote(table.name)
+        parameter = _PARAMETER[dialect.name]
+        names = keys + list(columns)
+        values = (f"({', '.join(parameter.format(c) for c in names)})" if rows is None else
+                  ", ".join(f"({', '.join(parameter.format(f'{c}_{i}') for c in names)})" for i in range(rows)))
         # Only the model's own table and column names go into the SQL; every value is a bound parameter.
-        sql = (f"INSERT INTO {name} ({', '.join(quote(c) for c in keys + list(columns))}) "  # noqa: S608
-               f"VALUES ({', '.join(':' + c for c in keys + list(columns))}) "
-               f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET "
-               + ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in columns)
-               + (f" RETURNING {quote(returning)}" if returning else ""))
-        _upserts[key] = text(sql)
+        _upserts[key] = (
+            f"INSERT INTO {name} ({', '.join(quote(c) for c in names)}) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET "
+            + ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in columns)
+            + (f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""))
     return _upserts[key]
 
 
@@ -171,8 +181,8 @@ def _upsert(model, columns: tuple[str, ...], changes: list[tuple[dict, dict]]) -
     table = model.__table__
     connection = db.session.connection()  # Core, not Session.execute: no ORM layer for a plain statement
     if connection.dialect.name in _UPSERT_DIALECTS:
-        connection.execute(_upsert_statement(connection.dialect, table, columns),
-                           [{**key, **{c: delta.get(c, 0) for c in columns}} for key, delta in changes])
+        rows = [{**key, **{c: delta.get(c, 0) for c in columns}} for key, delta in changes]
+        connection.exec_driver_sql(_upsert_sql(connection.dialect, table, columns), rows if len(rows) > 1 else rows[0])
         return
     for key, delta in changes:
         where = [table.c[name] == value for name, value in key.items()]
@@ -193,21 +203,29 @@ def _counted(state: RatingState | None, municipality: str, period: int) -> tuple
     return 1, state.overall
 
 
-# Built once (bound parameters per call): no cache key worked out again on every rating.
-_RESPONDENT_TOTALS = (select(func.count(Rating.id), func.coalesce(func.sum(Rating.overall), 0))
-                      .where(Rating.respondent_id == bindparam("respondent"),
-                             Rating.municipality_code == bindparam("municipality"),
-                             Rating.period == bindparam("period"), Rating.status == "accepted"))
+# Built once (bound parameters per call), on the table: no cache key worked out again on every rating,
+# no ORM layer for a plain read.
+_RATINGS = Rating.__table__
+_RESPONDENT_TOTALS = (select(func.count(_RATINGS.c.id), func.coalesce(func.sum(_RATINGS.c.overall), 0))
+                      .where(_RATINGS.c.respondent_id == bindparam("respondent"),
+                             _RATINGS.c.municipality_code == bindparam("municipality"),
+                             _RATINGS.c.period == bindparam("period"), _RATINGS.c.status == "accepted"))
 
 
-def apply_cluster_change(respondent_id: int, old: RatingState | None, new: RatingState | None) -> None:
+def apply_cluster_change(respondent_id: int, old: RatingState | None, new: RatingState | None,
+                         first: bool = False) -> None:
     """Move the cluster sums of the places touched from the respondent's totals before the change to
-    their totals now (read after the flush: the change is already in them)."""
+    their totals now (read after the flush: the change is already in them). ``first``: the respondent
+    had no rating before this one (created by the request), so their totals now are this rating's
+    alone, known without a read."""
     for municipality, period in {(s.municipality_code, s.period) for s in (old, new) if s is not None}:
-        n_now, y_now = db.session.execute(_RESPONDENT_TOTALS, {"respondent": respondent_id, "municipality": municipality,
-                                                               "period": period}).one()
-        n_old_part, y_old_part = _counted(old, municipality, period)
         n_new_part, y_new_part = _counted(new, municipality, period)
+        if first and old is None:
+            n_now, y_now = n_new_part, y_new_part
+        else:
+            n_now, y_now = db.session.connection().execute(_RESPONDENT_TOTALS, {
+                "respondent": respondent_id, "municipality": municipality, "period": period}).one()
+        n_old_part, y_old_part = _counted(old, municipality, period)
         n_before, y_before = n_now - n_new_part + n_old_part, y_now - y_new_part + y_old_part
         after = scoring.respondent_cluster_terms(n_now, y_now)
         before = scoring.respondent_cluster_terms(n_before, y_before)
@@ -235,32 +253,45 @@ def _address_contribution(state: RatingState | None, sign: int, known: dict, unk
 def apply_address_change(old: RatingState | None, new: RatingState | None) -> None:
     """Move the per-address counts from ``old`` to ``new``; a row's distinct-address count moves by one
     when an address's count there leaves or reaches zero. The address row is changed by one atomic
-    UPDATE … RETURNING, so two concurrent ratings from one address cannot both count it as new."""
+    upsert … RETURNING (both rows of a rating in one statement), so two concurrent ratings from one
+    address cannot both count it as new."""
     known: dict[tuple, int] = {}
     counts: dict[AddressKey, int] = {}
     _address_contribution(old, -1, known, counts)
     _address_contribution(new, +1, known, counts)
-    for (municipality, period, address, subject), delta in sorted(known.items()):
-        if not delta:
-            continue
-        after = _add_returning(AddressAggregate, {"municipality_code": municipality, "period": period,
-                                                  "address_hash": address, "subject_code": subject}, "n", delta)
+    changes = [({"municipality_code": municipality, "period": period, "address_hash": address,
+                 "subject_code": subject}, delta)
+               for (municipality, period, address, subject), delta in sorted(known.items()) if delta]
+    for (key, delta), after in zip(changes, _add_returning(AddressAggregate, changes, "n"), strict=True):
         before = after - delta
         step = (after > 0) - (before > 0)
         if step:
-            counts[municipality, period, subject] = counts.get((municipality, period, subject), 0) + step
+            place = (key["municipality_code"], key["period"], key["subject_code"])
+            counts[place] = counts.get(place, 0) + step
     _upsert(AddressCount, ("addresses",), [({"municipality_code": municipality, "period": period,
                                               "subject_code": subject}, {"addresses": delta})
                                             for (municipality, period, subject), delta in sorted(counts.items())])
 
 
-def _add_returning(model, key: dict, column: str, delta: int) -> int:
-    """``column += delta`` on the row ``key`` (created when absent); the value after the change."""
+def _add_returning(model, changes: list[tuple[dict, int]], column: str) -> list[int]:
+    """``column += delta`` on each row ``key`` (created when absent): the values after the change, in
+    the order of ``changes``; one statement for all of them (SQLite and PostgreSQL)."""
+    if not changes:
+        return []
     table = model.__table__
     connection = db.session.connection()
     if connection.dialect.name in _UPSERT_DIALECTS:
-        return int(connection.execute(_upsert_statement(connection.dialect, table, (column,), returning=column),
-                                      {**key, column: delta}).scalar_one())
+        keys = tuple(c.name for c in table.primary_key.columns)
+        sql = _upsert_sql(connection.dialect, table, (column,), returning=(*keys, column), rows=len(changes))
+        parameters = {f"{name}_{i}": value for i, (key, delta) in enumerate(changes)
+                      for name, value in {**key, column: delta}.items()}
+        # RETURNING promises no order of its rows: each is matched to its change by its key.
+        after = {tuple(row[:-1]): int(row[-1]) for row in connection.exec_driver_sql(sql, parameters)}
+        return [after[tuple(key[name] for name in keys)] for key, _ in changes]
+    return [_add_one(table, key, column, delta) for key, delta in changes]
+
+
+def _add_one(table, key: dict, column: str, delta: int) -> int:
     where = [table.c[name] == value for name, value in key.items()]
     stmt = update(table).where(*where).values({column: table.c[column] + delta}).returning(table.c[column])
     found = db.session.execute(stmt).scalar()
