@@ -107,8 +107,9 @@ def fix_sequences(*models) -> None:
 def tuned():
     """Settings for one bulk load's transaction. PostgreSQL: its commit does not wait for the disk (a
     crash loses the load, never what others committed); index builds, sorts and hash joins get more
-    memory. SQLite: a larger page cache, and sorts (the aggregates' GROUP BYs) in memory rather than
-    in temporary files, helped by a second thread; the connection's own settings come back at the end."""
+    memory. SQLite: a larger page cache (which also bounds a sort's memory before it spills to a
+    temporary file) and a second thread for large sorts (the aggregates' GROUP BYs); the
+    connection's own settings come back at the end."""
     connection = db.session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
@@ -116,9 +117,8 @@ def tuned():
         connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
         connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     elif dialect == "sqlite":
-        saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "temp_store", "threads")}
+        saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")}
         connection.exec_driver_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
-        connection.exec_driver_sql("PRAGMA temp_store = MEMORY")
         connection.exec_driver_sql("PRAGMA threads = 2")  # helper threads for large sorts
     try:
         yield

@@ -116,7 +116,7 @@ def _seed_priorities(rng: random.Random, municipalities) -> int:
         Respondent, Respondent.id == Rating.respondent_id).where(
         Rating.period == year, Respondent.token.like(PREFIX + "%"))
         .order_by(Rating.id).execution_options(yield_per=20_000))
-    pairs = (pair for pair, _ in itertools.groupby(rows.tuples()))
+    pairs = (pair for pair, _ in itertools.groupby(map(tuple, rows)))
     now = dt.datetime.now(dt.UTC)
     written = bulk.Writer(BudgetPriority, ("respondent_id", "municipality_code", "period", "first_code", "second_code",
                                            "third_code", "status", "address_hash", "source", "replacements",
