@@ -10,8 +10,9 @@ import datetime as dt
 import itertools
 import random
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
+from .. import bulk
 from ..accounts.models import User
 from ..db import as_utc, db, utcnow
 from ..ratings.models import Rating, Respondent
@@ -38,6 +39,8 @@ ANSWERS = {
     "ru": ("Спасибо за комментарий. Вопрос рассмотрен на совещании айыл окмоту.",
            "Средства на это включены в бюджет следующего года."),
 }
+ANSWER_COLUMNS = ("id", "municipality_code", "subject_code", "criterion_code", "period", "kind", "language", "body",
+                  "author_id", "created_at", "promise", "promise_due", "promise_status", "done_at", "done_note", "done_by")
 PROMISES = {"ky": "Ишти мөөнөтүндө бүтүрөбүз жана натыйжасын ушул жерге жазабыз.",
             "ru": "Выполним работы в срок и сообщим здесь о результате."}
 
@@ -66,16 +69,22 @@ def seed(seed_value: int = 2025, share: float = 0.8) -> dict:
     now = utcnow()
     today = now.astimezone(BISHKEK).date()
     # Streamed one municipality and period at a time (at 5 million ratings the whole list would
-    # take gigabytes); the order is the same as a full read's, so the same seed gives the same answers.
+    # take gigabytes), in the order of their ids: the demo history's ids run one municipality and
+    # period after another, so nothing needs sorting and the same seed gives the same answers.
     rows = db.session.execute(
         select(Rating.id, Rating.municipality_code, Rating.period, Rating.subject_code, Rating.respondent_id,
                Rating.comment_status, Rating.comment.is_(None), Rating.created_at)
         .join(Respondent, Respondent.id == Rating.respondent_id)
         .where(Respondent.token.like(PREFIX + "%"), Rating.status == "accepted")
-        .order_by(Rating.municipality_code, Rating.period, Rating.id)
+        .order_by(Rating.id)
         .execution_options(yield_per=STREAM_ROWS))
     diligence: dict[str, float] = {}
-    rating_updates, answers, links, judgements = [], [], [], []
+    rating_updates = []
+    answers = bulk.Writer(Answer, ANSWER_COLUMNS)
+    links = bulk.Writer(AnsweredComment, ("rating_id", "answer_id", "published_at"), after=answers)
+    judgements = bulk.Writer(Judgement, ("answer_id", "rating_id", "respondent_id", "helpful", "done", "created_at",
+                                         "updated_at"), after=answers)
+    answer_id, promises = bulk.next_id(Answer), 0
     for (code, _period), unit_rows in itertools.groupby(rows, key=lambda row: (row[1], row[2])):
         ratings = list(unit_rows)
         if code not in diligence:
@@ -102,41 +111,31 @@ def seed(seed_value: int = 2025, share: float = 0.8) -> dict:
             if answered >= now:
                 continue
             lang = "ky" if rng.random() < 0.6 else "ru"
-            answer = {"municipality_code": code, "subject_code": subject_code, "criterion_code": None, "period": period,
-                      "kind": "reply", "language": lang, "body": rng.choice(ANSWERS[lang]), "author_id": author.id,
-                      "created_at": answered, "promise": None, "promise_due": None, "promise_status": None,
-                      "done_at": None, "done_note": None, "done_by": None}
+            promise = promise_due = promise_status = done_at = done_note = done_by = None
             if rng.random() < 0.45:
-                due = answered.astimezone(BISHKEK).date() + dt.timedelta(days=rng.randint(20, 120))
-                answer.update(promise=PROMISES[lang], promise_due=due, promise_status="promised")
-                if due < today and rng.random() < level:
-                    done = due - dt.timedelta(days=rng.randint(0, 15)) if rng.random() < 0.8 else due + dt.timedelta(days=10)
-                    answer.update(promise_status="done", done_by=author.id, done_note=PROMISES[lang],
-                                  done_at=min(dt.datetime.combine(done, dt.time(10), BISHKEK), now))
-            answers.append(answer)
-            links.append({"rating_id": rating_id, "published_at": published})
-            judgement = None
+                promise, promises = PROMISES[lang], promises + 1
+                promise_due = answered.astimezone(BISHKEK).date() + dt.timedelta(days=rng.randint(20, 120))
+                promise_status = "promised"
+                if promise_due < today and rng.random() < level:
+                    done = (promise_due - dt.timedelta(days=rng.randint(0, 15)) if rng.random() < 0.8
+                            else promise_due + dt.timedelta(days=10))
+                    promise_status, done_by, done_note = "done", author.id, PROMISES[lang]
+                    done_at = min(dt.datetime.combine(done, dt.time(10), BISHKEK), now)
+            answers.add((answer_id, code, subject_code, None, period, "reply", lang, rng.choice(ANSWERS[lang]),
+                         author.id, answered, promise, promise_due, promise_status, done_at, done_note, done_by))
+            links.add((rating_id, answer_id, published))
             if rng.random() < 0.55:
                 judged_done = None
-                due = answer["promise_due"]
-                if due is not None and (answer["promise_status"] == "done" or due < today):
-                    judged_done = (answer["promise_status"] == "done") == (rng.random() < 0.85)
-                judgement = {"rating_id": rating_id, "respondent_id": respondent_id, "helpful": rng.random() < level,
-                             "done": judged_done, "created_at": answered, "updated_at": answered}
-            judgements.append(judgement)
+                if promise_due is not None and (promise_status == "done" or promise_due < today):
+                    judged_done = (promise_status == "done") == (rng.random() < 0.85)
+                judgements.add((answer_id, rating_id, respondent_id, rng.random() < level, judged_done, answered,
+                                answered))
+            answer_id += 1
     for i in range(0, len(rating_updates), 5000):
         db.session.execute(update(Rating), rating_updates[i:i + 5000])
-    ids = []
-    for i in range(0, len(answers), 2000):
-        ids += db.session.scalars(insert(Answer).returning(Answer.id, sort_by_parameter_order=True),
-                                  answers[i:i + 2000]).all()
-    for answer_id, link in zip(ids, links, strict=True):
-        link["answer_id"] = answer_id
-    judged = [{**j, "answer_id": answer_id} for answer_id, j in zip(ids, judgements, strict=True) if j]
-    if links:
-        db.session.execute(insert(AnsweredComment), links)
-    if judged:
-        db.session.execute(insert(Judgement), judged)
+    for writer in (answers, links, judgements):
+        writer.close()
+    bulk.fix_sequences(Answer)
     db.session.flush()
-    return {"comments": len(rating_updates), "answers": len(answers),
-            "promises": sum(1 for a in answers if a["promise_due"]), "judgements": len(judged)}
+    return {"comments": len(rating_updates), "answers": answers.count, "promises": promises,
+            "judgements": judgements.count}

@@ -88,7 +88,6 @@ def demo_seed(seed_value, scale, if_absent):
             bar.update(done - bar.pos)
 
         counts = demo.seed(seed_value=seed_value, scale=scale, progress=progress)
-    from ..compare import demo as compare_demo; compare_demo.seed()  # noqa: E702, I001
     db.session.commit()
     click.echo(f"demonstration data for {counts['periods']}: {counts['ratings']} ratings "
                f"({counts['quarantined']} quarantined), {counts['criterion_scores']} criterion scores, "

@@ -12,9 +12,9 @@ import itertools
 import random
 
 from flask import g
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, select
 
-from .. import cache
+from .. import bulk, cache
 from ..accounts.models import User, UserSession
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Agency, Criterion, Period, StateIndicator, Subject
 from ..db import db
@@ -82,10 +82,19 @@ def _expected_ratings(rng: random.Random, municipality: Municipality) -> int:
 def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0, progress=None) -> dict:
     """Generate the demo history; returns counts. Flushes; the caller commits.
 
-    Rows are generated one municipality and year at a time and written in batches (PostgreSQL's COPY,
-    executemany elsewhere) with ids assigned here, so memory stays bounded at any ``scale`` (1.0 is
-    about 83 thousand ratings). ``progress(done, total)`` is called after each municipality and year.
+    Rows are generated one municipality and year at a time and written in batches (``bulk.Writer``:
+    PostgreSQL's COPY, executemany elsewhere) with ids assigned here, so memory stays bounded at any
+    ``scale`` (1.0 is about 83 thousand ratings); the tables' indexes are built once at the end
+    (``bulk.loading``). ``progress(done, total)`` is called after each municipality and year.
     """
+    with bulk.tuned():
+        return _seed(years, seed_value, scale, progress)
+
+
+def _seed(years, seed_value, scale, progress) -> dict:
+    from ..channels.demo import channel  # noqa: I001
+    from ..compare.demo import first_and_last_villages, village
+
     clear()
     cache.bump()  # the banner
     rng = random.Random(seed_value)
@@ -105,92 +114,98 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0, progress=No
     criteria = list(db.session.scalars(select(Criterion).order_by(Criterion.position)))
     popularity = {s.code: rng.lognormvariate(0, 1.1) for s in subjects}  # a few subjects draw most ratings
     subject_effect = {s.code: rng.gauss(0, 0.35) for s in subjects}
-    criteria_of = {s.code: [c for c in criteria if c.applies_to_subject(s)] for s in subjects}
+    criteria_of = {s.code: [(c.code, CRITERION_OFFSET.get(c.code, 0)) for c in criteria if c.applies_to_subject(s)]
+                   for s in subjects}
     region_effect = {}
     quality = {m.code: rng.gauss(0, 0.45) for m in municipalities}
     change = {m.code: rng.gauss(0.08, 0.25) for m in municipalities}
+    villages = first_and_last_villages()
 
     # Manipulation attempts, each of a kind a rule catches.
     attempts = {m.code: rule for m, rule in zip(rng.sample(municipalities, 10),
                                                   ["too_fast"] * 4 + ["honeypot"] * 3 + ["burst_address"] * 3, strict=False)}
     burst_limit = int(setting("ABUSE_BURST_PER_ADDRESS"))
 
-    respondents = _Sink(Respondent, ("id", "token", "phone_hash", "phone_verified_at", "created_at"))
-    ratings = _Sink(Rating, ("id", "respondent_id", "municipality_code", "subject_code", "period", "overall", "comment",
-                             "comment_status", "comment_flags", "sex", "age_band", "status", "quarantine_rule",
-                             "verified", "source", "client_id", "address_hash", "replacements", "created_at",
-                             "updated_at"), after=respondents)
-    scores = _Sink(CriterionScore, ("rating_id", "criterion_code", "score"), after=ratings)
-    next_respondent, next_rating = _next_id(Respondent), _next_id(Rating)
+    respondents = bulk.Writer(Respondent, ("id", "token", "phone_hash", "phone_verified_at", "created_at"))
+    ratings = bulk.Writer(Rating, ("id", "respondent_id", "municipality_code", "subject_code", "period", "overall",
+                                   "comment", "comment_status", "comment_flags", "sex", "age_band", "status",
+                                   "quarantine_rule", "verified", "source", "client_id", "address_hash", "replacements",
+                                   "created_at", "updated_at", "channel", "village_code"), after=respondents)
+    scores = bulk.Writer(CriterionScore, ("rating_id", "criterion_code", "score"), after=ratings)
+    next_respondent, next_rating = bulk.next_id(Respondent), bulk.next_id(Rating)
     counter = quarantined = 0
     total_steps, steps = len(periods) * len(municipalities), 0
-    for year in periods:
-        start = dt.datetime(year, 1, 1, tzinfo=BISHKEK)
-        end = min(dt.datetime(year, 12, 31, 23, tzinfo=BISHKEK), dt.datetime.now(BISHKEK) - dt.timedelta(hours=1))
-        span = max(1.0, (end - start).total_seconds())
-        for m in municipalities:
-            region_effect.setdefault(m.region_code, rng.gauss(0, 0.2))
-            applicable = [s for s in subjects if s.applies_to in MUNICIPALITY_KIND_APPLIES[m.kind]]
-            weights = list(itertools.accumulate(popularity[s.code] for s in applicable))
-            total = max(1, int(_expected_ratings(rng, m) * scale))
-            level = 3.1 + quality[m.code] + region_effect[m.region_code] + (change[m.code] if year == this_year else 0)
-            made = 0
-            while made < total:
-                counter += 1
-                token = f"{PREFIX}{year}-{counter}"
-                verified = rng.random() < 0.22
-                respondent_id, next_respondent = next_respondent, next_respondent + 1
-                respondents.add((respondent_id, token, f"{PREFIX}{counter}" if verified else None,
-                                 start if verified else None, start))
-                k = min(len(applicable), total - made, 1 + int(rng.expovariate(1.2)))
-                chosen = set()
-                while len(chosen) < k:
-                    chosen.add(rng.choices(applicable, cum_weights=weights)[0].code)
-                for subject_code in sorted(chosen):
-                    made += 1
-                    when = start + dt.timedelta(seconds=rng.uniform(0, span))
-                    person = rng.gauss(0, 0.55)
-                    overall = _clip(level + subject_effect[subject_code] + person + rng.gauss(0, 0.7))
-                    comment = rng.choice(COMMENTS) if rng.random() < 0.05 else None
-                    status = ("approved" if rng.random() < 0.8 else "pending") if comment else None
-                    rating_id, next_rating = next_rating, next_rating + 1
-                    ratings.add((rating_id, respondent_id, m.code, subject_code, year, overall, comment, status, "",
-                                 rng.choice((*SEXES, None)), rng.choice((*AGE_BANDS[1:], None)), "accepted", None,
-                                 verified, rng.choice(("web", "web", "api")), f"{PREFIX}{year}-{counter}-{subject_code}",
-                                 "", 0, when, when))
-                    if rng.random() < 0.45:
-                        for c in criteria_of[subject_code]:
-                            if rng.random() < 0.35:
-                                continue
-                            value = None if rng.random() < 0.12 else _clip(
-                                level + subject_effect[subject_code] + person + CRITERION_OFFSET.get(c.code, 0)
-                                + rng.gauss(0, 0.8))
-                            scores.add((rating_id, c.code, value))
-            rule = attempts.get(m.code)
-            if rule and year == this_year:
-                # One device or address pushing a single subject to 5 within minutes.
-                subject_code = max(applicable, key=lambda s: popularity[s.code]).code
-                when = end - dt.timedelta(days=3)
-                size = {"too_fast": 30, "honeypot": 15, "burst_address": burst_limit + 25}[rule]
-                for i in range(size):
+    sexes, age_bands, sources = (*SEXES, None), (*AGE_BANDS[1:], None), ("web", "web", "api")
+    random_, gauss = rng.random, rng.gauss
+    with bulk.loading(Respondent, Rating, CriterionScore):
+        for year in periods:
+            start = dt.datetime(year, 1, 1, tzinfo=BISHKEK)
+            end = min(dt.datetime(year, 12, 31, 23, tzinfo=BISHKEK), dt.datetime.now(BISHKEK) - dt.timedelta(hours=1))
+            span = max(1.0, (end - start).total_seconds())
+            for m in municipalities:
+                code = m.code
+                region_effect.setdefault(m.region_code, rng.gauss(0, 0.2))
+                applicable = [s.code for s in subjects if s.applies_to in MUNICIPALITY_KIND_APPLIES[m.kind]]
+                weights = list(itertools.accumulate(popularity[s] for s in applicable))
+                total = max(1, int(_expected_ratings(rng, m) * scale))
+                level = 3.1 + quality[code] + region_effect[m.region_code] + (change[code] if year == this_year else 0)
+                first_last = villages.get(code)
+                made = 0
+                while made < total:
                     counter += 1
+                    verified = random_() < 0.22
                     respondent_id, next_respondent = next_respondent, next_respondent + 1
-                    respondents.add((respondent_id, f"{PREFIX}{year}-{counter}", None, None, when))
-                    caught = rule != "burst_address" or i >= burst_limit
-                    quarantined += caught
-                    at = when + dt.timedelta(seconds=20 * i)
-                    rating_id, next_rating = next_rating, next_rating + 1
-                    ratings.add((rating_id, respondent_id, m.code, subject_code, year, 5, None, None, "", None, None,
-                                 "quarantined" if caught else "accepted", rule if caught else None, False, "web",
-                                 f"{PREFIX}{year}-{counter}-{subject_code}",
-                                 f"{PREFIX}{m.code}" if rule == "burst_address" else "", 0, at, at))
-            steps += 1
-            if progress is not None:
-                progress(steps, total_steps)
-    for sink in (respondents, ratings, scores):
-        sink.close()
-    _fix_sequences(Respondent, Rating)
-    from ..channels.demo import label_channels; label_channels(PREFIX)  # noqa: E702, I001
+                    respondents.add((respondent_id, f"{PREFIX}{year}-{counter}", f"{PREFIX}{counter}" if verified else None,
+                                     start if verified else None, start))
+                    k = min(len(applicable), total - made, 1 + int(rng.expovariate(1.2)))
+                    chosen = set()
+                    while len(chosen) < k:
+                        chosen.update(rng.choices(applicable, cum_weights=weights, k=k - len(chosen)))
+                    for subject_code in sorted(chosen):
+                        made += 1
+                        when = start + dt.timedelta(seconds=random_() * span)
+                        base = level + subject_effect[subject_code] + gauss(0, 0.55)  # the place, the subject, the person
+                        overall = _clip(base + gauss(0, 0.7))
+                        comment = status = None
+                        if random_() < 0.05:
+                            comment = COMMENTS[int(random_() * len(COMMENTS))]
+                            status = "approved" if random_() < 0.8 else "pending"
+                        rating_id, next_rating = next_rating, next_rating + 1
+                        ratings.add((rating_id, respondent_id, code, subject_code, year, overall, comment, status, "",
+                                     sexes[int(random_() * 3)], age_bands[int(random_() * 5)], "accepted", None,
+                                     verified, sources[int(random_() * 3)], f"{PREFIX}{year}-{counter}-{subject_code}",
+                                     "", 0, when, when, channel(rating_id, verified), village(rating_id, first_last)))
+                        if random_() < 0.45:
+                            for criterion_code, offset in criteria_of[subject_code]:
+                                if random_() < 0.35:
+                                    continue
+                                value = None if random_() < 0.12 else _clip(base + offset + gauss(0, 0.8))
+                                scores.add((rating_id, criterion_code, value))
+                rule = attempts.get(code)
+                if rule and year == this_year:
+                    # One device or address pushing a single subject to 5 within minutes.
+                    subject_code = max(applicable, key=lambda s: popularity[s])
+                    when = end - dt.timedelta(days=3)
+                    size = {"too_fast": 30, "honeypot": 15, "burst_address": burst_limit + 25}[rule]
+                    for i in range(size):
+                        counter += 1
+                        respondent_id, next_respondent = next_respondent, next_respondent + 1
+                        respondents.add((respondent_id, f"{PREFIX}{year}-{counter}", None, None, when))
+                        caught = rule != "burst_address" or i >= burst_limit
+                        quarantined += caught
+                        at = when + dt.timedelta(seconds=20 * i)
+                        rating_id, next_rating = next_rating, next_rating + 1
+                        ratings.add((rating_id, respondent_id, code, subject_code, year, 5, None, None, "", None, None,
+                                     "quarantined" if caught else "accepted", rule if caught else None, False, "web",
+                                     f"{PREFIX}{year}-{counter}-{subject_code}",
+                                     f"{PREFIX}{code}" if rule == "burst_address" else "", 0, at, at,
+                                     channel(rating_id, False), village(rating_id, first_last)))
+                steps += 1
+                if progress is not None:
+                    progress(steps, total_steps)
+        for writer in (respondents, ratings, scores):
+            writer.close()
+    bulk.fix_sequences(Respondent, Rating)
 
     evaluations = _seed_evaluations(rng, municipalities, periods, quality)
     from ..transparency import demo as transparency_demo; transparency = transparency_demo.seed(periods)  # noqa: E702, I001
@@ -198,84 +213,6 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0, progress=No
     aggregates.rebuild_aggregates(report=False)  # in SQL: no aggregate row through this process
     return {"respondents": respondents.count, "ratings": ratings.count, "criterion_scores": scores.count,
             "quarantined": quarantined, "evaluations": evaluations, "periods": periods, **transparency}
-
-
-class _Sink:
-    """Rows for one table, written in batches through the session's connection (same transaction):
-    COPY on PostgreSQL, executemany elsewhere. Columns not given get their defaults."""
-
-    def __init__(self, model, columns: tuple[str, ...], batch: int = 20_000, after: "_Sink | None" = None):
-        self.table, self.columns, self.batch, self.after = model.__table__, columns, batch, after
-        self.rows, self.count = [], 0
-        self.defaults = {}
-        for column in self.table.columns:
-            if column.name not in columns and column.default is not None and not column.primary_key:
-                arg = column.default.arg
-                self.defaults[column.name] = arg(None) if callable(arg) else arg
-        self.connection = db.session.connection()
-        self.dialect = self.connection.dialect.name
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.batch:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.after is not None:
-            self.after.flush()  # the rows these refer to go first
-        if not self.rows:
-            return
-        names = (*self.columns, *self.defaults)
-        extra = tuple(self.defaults.values())
-        if self.dialect == "postgresql":
-            cursor = self.connection.connection.driver_connection.cursor()
-            quoted = ", ".join(f'"{name}"' for name in names)
-            with cursor.copy(f'COPY "{self.table.name}" ({quoted}) FROM STDIN') as copy:
-                for row in self.rows:
-                    copy.write_row(row + extra)
-            cursor.close()
-        elif self.dialect == "sqlite":
-            # Straight to the driver, stored as SQLAlchemy stores them (times as UTC text, booleans as 0/1).
-            cursor = self.connection.connection.driver_connection.cursor()
-            quoted = ", ".join(f'"{name}"' for name in names)
-            marks = ", ".join("?" * len(names))
-            statement = f'INSERT INTO "{self.table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608 - names from the models
-            cursor.executemany(statement, [tuple(map(_sqlite_value, row + extra)) for row in self.rows])
-            cursor.close()
-        else:
-            self.connection.execute(insert(self.table), [dict(zip(names, row + extra, strict=True)) for row in self.rows])
-        self.count += len(self.rows)
-        self.rows = []
-
-    def close(self) -> None:
-        self.flush()
-
-
-def _sqlite_value(value):
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value
-
-
-def _next_id(model) -> int:
-    return (db.session.scalar(select(func.max(model.id))) or 0) + 1
-
-
-def _fix_sequences(*models) -> None:
-    """Ids were assigned here: move PostgreSQL's sequences past them (SQLite continues from the max)."""
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        return
-    for model in models:
-        table = model.__table__.name
-        connection.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM \"{table}\"))")  # noqa: S608 - table names from the models
-
-
-def _bulk(model, rows: list[dict], chunk: int = 5000) -> None:
-    connection = db.session.connection()
-    for i in range(0, len(rows), chunk):
-        connection.execute(insert(model.__table__), rows[i:i + chunk])
 
 
 def _seed_evaluations(rng: random.Random, municipalities, periods, quality) -> int:
@@ -294,7 +231,10 @@ def _seed_evaluations(rng: random.Random, municipalities, periods, quality) -> i
     existing = set(db.session.execute(select(StateEvaluation.municipality_code, StateEvaluation.subject_code,
                                              StateEvaluation.period)).all())
     funding = {p.code: rng.uniform(-0.8, 0.6) for p in powers}  # some powers come without money
-    evaluations, planned = [], {}
+    written = bulk.Writer(StateEvaluation, ("id", "municipality_code", "subject_code", "period", "agency_code",
+                                            "evaluator_id", "status", "comment", "created_at", "updated_at",
+                                            "submitted_at", "finalised_at"))
+    evaluation_id, planned = bulk.next_id(StateEvaluation), {}
     for year in periods:
         coverage = 0.7 if year != periods[-1] else 0.45
         now = dt.datetime(year, 12, 1, tzinfo=dt.UTC) if year != periods[-1] else dt.datetime.now(dt.UTC)
@@ -302,29 +242,24 @@ def _seed_evaluations(rng: random.Random, municipalities, periods, quality) -> i
             for power in powers:
                 if (m.code, power.code, year) in existing or rng.random() > coverage:
                     continue
-                evaluations.append({"municipality_code": m.code, "subject_code": power.code, "period": year,
-                                    "agency_code": power.agency_code, "evaluator_id": users[power.agency_code].id,
-                                    "status": "final", "comment": "", "created_at": now, "updated_at": now,
-                                    "submitted_at": now, "finalised_at": now})
-                planned[(m.code, power.code, year)] = quality[m.code] + funding[power.code] * 0.5
-    _bulk(StateEvaluation, evaluations)
-    ids = {(r[0], r[1], r[2]): r[3] for r in db.session.execute(
-        select(StateEvaluation.municipality_code, StateEvaluation.subject_code, StateEvaluation.period,
-               StateEvaluation.id).where(StateEvaluation.evaluator_id.in_([u.id for u in users.values()])))}
-    scores = []
-    for key, level in planned.items():
-        power = key[1]
+                written.add((evaluation_id, m.code, power.code, year, power.agency_code, users[power.agency_code].id,
+                             "final", "", now, now, now, now))
+                planned[evaluation_id] = (power.code, quality[m.code] + funding[power.code] * 0.5)
+                evaluation_id += 1
+    written.close()
+    bulk.fix_sequences(StateEvaluation)
+    scores = bulk.Writer(IndicatorScore, ("evaluation_id", "indicator_code", "score", "answer", "comment"))
+    for evaluation_id, (power, level) in planned.items():
         for indicator in indicators:
-            row = {"evaluation_id": ids[key], "indicator_code": indicator.code, "score": None, "answer": None,
-                   "comment": ""}
+            score = answer = None
             if indicator.scale == "1-5":
-                row["score"] = _clip(3.3 + level + rng.gauss(0, 0.7))
+                score = _clip(3.3 + level + rng.gauss(0, 0.7))
             else:
                 x = funding[power] + rng.gauss(0, 0.6)
-                row["answer"] = "yes" if x > 0.4 else "partial" if x > -0.4 else "no"
-            scores.append(row)
-    _bulk(IndicatorScore, scores)
-    return len(evaluations)
+                answer = "yes" if x > 0.4 else "partial" if x > -0.4 else "no"
+            scores.add((evaluation_id, indicator.code, score, answer, ""))
+    scores.close()
+    return written.count
 
 
 def clear() -> dict:

@@ -6,10 +6,12 @@ Marked like the rest of the demo data (feedback/scorecards/demo.py): demo users'
 ``clear()`` runs first in the demo clear, before those users and respondents are removed.
 """
 import datetime as dt
+import itertools
 import random
 
 from sqlalchemy import delete, insert, select
 
+from .. import bulk
 from ..accounts.models import User
 from ..catalog.models import MUNICIPALITY_KIND_APPLIES, Subject, TransparencyItem
 from ..db import db
@@ -107,29 +109,31 @@ def _seed_priorities(rng: random.Random, municipalities) -> int:
     issues = list(db.session.scalars(select(Subject).where(Subject.kind == "local_issue", Subject.retired.is_(False))
                                      .order_by(Subject.code)))
     weight = {s.code: rng.lognormvariate(0, 0.9) for s in issues}
-    # Streamed, in a fixed order (the same seed gives the same priorities): at 5 million ratings the
-    # current period has over a million demo respondents. Written in batches after the read.
-    pairs = db.session.execute(select(Rating.respondent_id, Rating.municipality_code).distinct().join(
+    # Streamed in the ratings' order (the same seed gives the same priorities; a demo respondent's
+    # ratings are one after another, in one municipality): at 5 million ratings the current period
+    # has over a million demo respondents. Written in batches as they come.
+    rows = db.session.execute(select(Rating.respondent_id, Rating.municipality_code).join(
         Respondent, Respondent.id == Rating.respondent_id).where(
         Rating.period == year, Respondent.token.like(PREFIX + "%"))
-        .order_by(Rating.respondent_id, Rating.municipality_code).execution_options(yield_per=20_000))
+        .order_by(Rating.id).execution_options(yield_per=20_000))
+    pairs = (pair for pair, _ in itertools.groupby(map(tuple, rows)))
     now = dt.datetime.now(dt.UTC)
-    rows = []
+    written = bulk.Writer(BudgetPriority, ("respondent_id", "municipality_code", "period", "first_code", "second_code",
+                                           "third_code", "status", "address_hash", "source", "replacements",
+                                           "created_at", "updated_at"))
+    allowed = {kind: [s.code for s in issues if s.applies_to in applies]
+               for kind, applies in MUNICIPALITY_KIND_APPLIES.items()}
+    weights = {kind: [weight[code] for code in codes] for kind, codes in allowed.items()}
     for respondent_id, code in pairs:
         if code not in kinds or rng.random() > 0.5:
             continue
-        allowed = [s for s in issues if s.applies_to in MUNICIPALITY_KIND_APPLIES[kinds[code]]]
+        kind = kinds[code]
         chosen: list[str] = []
         for _ in range(rng.choice((1, 2, 3, 3))):
-            pick = rng.choices(allowed, weights=[weight[s.code] for s in allowed])[0].code
+            pick = rng.choices(allowed[kind], weights=weights[kind])[0]
             if pick not in chosen:
                 chosen.append(pick)
         chosen += [None] * (3 - len(chosen))
-        rows.append((respondent_id, code, *chosen))  # compact until written
-    for i in range(0, len(rows), 5000):
-        db.session.execute(insert(BudgetPriority), [
-            {"respondent_id": respondent_id, "municipality_code": code, "period": year, "first_code": first,
-             "second_code": second, "third_code": third, "status": "accepted", "address_hash": "", "source": "web",
-             "replacements": 0, "created_at": now, "updated_at": now}
-            for respondent_id, code, first, second, third in rows[i:i + 5000]])
-    return len(rows)
+        written.add((respondent_id, code, year, *chosen, "accepted", "", "web", 0, now, now))
+    written.close()
+    return written.count

@@ -1,0 +1,154 @@
+"""Many rows at once (the demo history: millions of ratings) through the session's connection, in its
+transaction: PostgreSQL's COPY, executemany straight to the driver elsewhere.
+
+``Writer`` buffers the rows of one table and writes them in batches, so memory stays bounded whatever
+the count. ``tuned()`` adapts the connection's settings to a bulk load; ``loading(*tables)`` sets the tables' secondary indexes (and on PostgreSQL their foreign
+keys and unique constraints) aside while they fill and builds them again at the end: one sort per
+index and one validating join per foreign key instead of a B-tree insertion and a look-up per row.
+"""
+import contextlib
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, ForeignKeyConstraint, UniqueConstraint, insert, select
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
+
+from .db import db
+
+CACHE_KIB = 256 * 1024  # SQLite's page cache during a bulk load
+
+
+class Writer:
+    """Rows for one table, as tuples of ``columns``; written in batches of ``batch``. Columns not
+    given get their Python-side defaults. ``after``: the writer whose rows these refer to (flushed
+    first). ``close()`` writes what is left."""
+
+    def __init__(self, model, columns: tuple[str, ...], batch: int = 20_000, after: "Writer | None" = None):
+        self.table, self.columns, self.batch, self.after = model.__table__, columns, batch, after
+        self.rows, self.count = [], 0
+        self.defaults = {}
+        for column in self.table.columns:
+            if column.name not in columns and column.default is not None and not column.primary_key:
+                arg = column.default.arg
+                self.defaults[column.name] = arg(None) if callable(arg) else arg
+        self.names = (*self.columns, *self.defaults)
+        self.extra = tuple(self.defaults.values())
+        self.connection = db.session.connection()
+        self.dialect = self.connection.dialect.name
+        # SQLite stores times and dates as SQLAlchemy does, as text (times in UTC); only these columns
+        # need converting.
+        self.times = [i for i, name in enumerate(self.names) if isinstance(self.table.c[name].type, DateTime)]
+        self._time = self._text = None
+        self.dates = [i for i, name in enumerate(self.names) if isinstance(self.table.c[name].type, Date)]
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.after is not None:
+            self.after.flush()  # the rows these refer to go first
+        if not self.rows:
+            return
+        quoted = ", ".join(f'"{name}"' for name in self.names)
+        if self.dialect == "postgresql":
+            cursor = self.connection.connection.driver_connection.cursor()
+            with cursor.copy(f'COPY "{self.table.name}" ({quoted}) FROM STDIN') as copy:
+                for row in self.rows:
+                    copy.write_row(row + self.extra)
+            cursor.close()
+        elif self.dialect == "sqlite":
+            cursor = self.connection.connection.driver_connection.cursor()
+            marks = ", ".join("?" * len(self.names))
+            statement = f'INSERT INTO "{self.table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608 - names from the models
+            cursor.executemany(statement, map(self._sqlite_row, self.rows))
+            cursor.close()
+        else:
+            self.connection.execute(insert(self.table), [dict(zip(self.names, row + self.extra, strict=True))
+                                                         for row in self.rows])
+        self.count += len(self.rows)
+        self.rows = []
+
+    def _sqlite_row(self, row: tuple) -> tuple:
+        row = list(row + self.extra)
+        for i in self.times:
+            value = row[i]
+            if value is self._time:  # a row's times are often one value (created, updated)
+                row[i] = self._text
+            elif value is not None:
+                self._time, self._text = value, value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+                row[i] = self._text
+        for i in self.dates:
+            if row[i] is not None:
+                row[i] = row[i].isoformat()
+        return row
+
+    def close(self) -> None:
+        self.flush()
+
+
+def next_id(model) -> int:
+    """The first id free for rows whose ids are assigned here."""
+    return (db.session.scalar(select(db.func.max(model.id))) or 0) + 1
+
+
+def fix_sequences(*models) -> None:
+    """Ids were assigned here: move PostgreSQL's sequences past them (SQLite continues from the max)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__table__.name
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM \"{table}\"))")  # noqa: S608 - table names from the models
+
+
+@contextlib.contextmanager
+def tuned():
+    """Settings for one bulk load's transaction. PostgreSQL: its commit does not wait for the disk (a
+    crash loses the load, never what others committed); index builds, sorts and hash joins get more
+    memory. SQLite: a larger page cache (which also bounds a sort's memory before it spills to a
+    temporary file) and a second thread for large sorts (the aggregates' GROUP BYs); the
+    connection's own settings come back at the end."""
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+    elif dialect == "sqlite":
+        saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")}
+        connection.exec_driver_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
+        connection.exec_driver_sql("PRAGMA threads = 2")  # helper threads for large sorts
+    try:
+        yield
+    finally:
+        if dialect == "sqlite":
+            for name, value in saved.items():
+                connection.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
+
+
+@contextlib.contextmanager
+def loading(*models):
+    """Set the tables' secondary indexes aside (PostgreSQL: their foreign keys and unique constraints
+    too) and build them again afterwards, in the same transaction: one sort per index and one
+    validating join per constraint instead of work on every row. Tables are locked meanwhile: for
+    bulk loads only."""
+    connection = db.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    tables = [model.__table__ for model in models]
+    indexes = [index for table in tables for index in table.indexes]
+    constraints = [constraint for table in tables for constraint in table.constraints
+                   if postgresql and isinstance(constraint, ForeignKeyConstraint | UniqueConstraint)]
+    for constraint in constraints:
+        connection.execute(DropConstraint(constraint))
+    for index in indexes:
+        connection.execute(DropIndex(index))
+    yield
+    for index in indexes:
+        connection.execute(CreateIndex(index))
+    for constraint in constraints:
+        connection.execute(AddConstraint(constraint))
+    if postgresql:  # the planner's statistics still describe the tables before the load
+        for table in tables:
+            connection.exec_driver_sql(f'ANALYZE "{table.name}"')

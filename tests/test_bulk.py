@@ -1,0 +1,67 @@
+"""feedback/bulk.py: rows written in bulk read back as the ORM wrote them; a bulk load leaves every
+index and constraint as the migrations made them; the connection's settings come back after it."""
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from feedback import bulk
+from feedback.db import as_utc, db
+from feedback.ratings.models import Rating, Respondent
+from tests.scorecards.helpers import AK_BULUN, rate, respondent
+
+
+def _schema(table: str) -> dict:
+    inspector = inspect(db.session.connection())
+    return {"indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                              for i in inspector.get_indexes(table)),
+            "unique": sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)),
+            "foreign_keys": sorted((f["name"], tuple(f["constrained_columns"]), f["referred_table"])
+                                   for f in inspector.get_foreign_keys(table))}
+
+
+def test_a_load_rebuilds_every_index_and_constraint():
+    before = {table: _schema(table) for table in ("respondent", "rating")}
+    assert before["rating"]["indexes"] and before["rating"]["foreign_keys"]
+    with bulk.loading(Respondent, Rating):
+        writer = bulk.Writer(Respondent, ("id", "token", "created_at"))
+        writer.add((bulk.next_id(Respondent), "bulk-test", dt.datetime(2025, 5, 1, 12, tzinfo=dt.UTC)))
+        writer.close()
+    assert {table: _schema(table) for table in ("respondent", "rating")} == before
+    with pytest.raises(IntegrityError), db.session.begin_nested():  # the unique token is enforced again
+        db.session.execute(Respondent.__table__.insert().values(token="bulk-test", created_at=dt.datetime.now(dt.UTC)))
+
+
+def test_written_rows_read_back_as_the_orm_writes_them(session):
+    own = rate(respondent(), AK_BULUN, "LI-WATER", 4, 2025)
+    when = dt.datetime(2025, 3, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=6)))  # Bishkek
+    first = bulk.next_id(Rating)
+    writer = bulk.Writer(Rating, ("id", "respondent_id", "municipality_code", "subject_code", "period", "overall",
+                                  "comment_flags", "status", "verified", "source", "address_hash", "replacements",
+                                  "created_at", "updated_at"), batch=2)
+    for i in range(3):
+        writer.add((first + i, own.respondent_id, AK_BULUN, f"LI-{'ROADS' if i else 'LIGHT'}", 2025 + i // 2, 3, "",
+                    "accepted", i == 1, "web", "", 0, when, when + dt.timedelta(microseconds=i)))
+    writer.close()
+    assert writer.count == 3
+    session.expire_all()
+    stored = session.get(Rating, first + 1)
+    assert (stored.verified, stored.channel) == (True, "web")  # a Python-side default filled in
+    assert as_utc(stored.created_at) == when and as_utc(stored.updated_at) == when + dt.timedelta(microseconds=1)
+    # compared in SQL with a time as the application binds it (UTC): the same text format on SQLite
+    utc = when.astimezone(dt.UTC)
+    assert session.scalars(select(Rating.id).where(Rating.id >= first, Rating.created_at >= utc)).all() == [
+        first, first + 1, first + 2]
+    assert session.scalars(select(Rating.id).where(Rating.id >= first, Rating.updated_at > utc)).all() == [
+        first + 1, first + 2]
+
+
+def test_tuned_gives_the_connection_its_settings_back(session):
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's settings are SET LOCAL: they end with the transaction")
+    before = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")]
+    with bulk.tuned():
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -bulk.CACHE_KIB
+    assert [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")] == before
