@@ -415,8 +415,11 @@ def init_app(app: Flask) -> None:
 # --- whole responses under a key that names every version they rest on ---------------------------
 
 KEPT_BYTES = 8 * 1024 * 1024  # compressed, per process (app.config["CACHE_KEPT_BYTES"]); the oldest go first
-SHARED_TTL = 120  # seconds a value stays in Redis at most: under a stream of ratings every key is soon
-# superseded (the counters are in it), so a short life bounds what Redis holds (misses × size × TTL)
+# Seconds a value stays in Redis at most. Long enough that a card one worker made is still there when
+# another worker is first asked for it (300 cards at 5 M ratings take minutes to visit: with 120 s, a
+# worker's first request for a card the other made was mostly a full recompute); short enough to bound
+# what superseded keys hold (each rating supersedes one card: about 20 KB × ratings in the TTL).
+SHARED_TTL = 900
 _redis_clients: dict[str, object] = {}
 
 
