@@ -107,6 +107,12 @@ def test_a_state_evaluation_changes_the_card(app, client, create_user):
     assert _get(client, CARD).get_json()["state"]["index"] == 75.0
 
 
+def _late_morning_in_kyrgyzstan() -> dt.datetime:
+    """11:00 today in Kyrgyzstan (05:00 UTC): the next hours stay within its day, whose date is part
+    of a kept card's key (run between 17:00 and 18:00 UTC, "now + 1 hour" was already tomorrow there)."""
+    return dt.datetime.now(dt.UTC).replace(hour=5, minute=0, second=0, microsecond=0)
+
+
 def _comment(text: str, *, days_ago: float = 0, status: str = "pending") -> Rating:
     from feedback.ratings.signals import changed
 
@@ -161,9 +167,10 @@ def test_time_alone_expires_a_kept_card_at_an_answer_deadline_and_at_midnight(ap
 
     monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
     days = answer_queries.constants()["answer_deadline_days"]
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    # Published so that its deadline falls two hours from now, within today in Kyrgyzstan or not.
-    _comment("Жол начар", days_ago=days - 2 / 24, status="approved")
+    now = _late_morning_in_kyrgyzstan()
+    # Published so that its deadline falls two hours from now.
+    with time_machine.travel(now, tick=False):
+        _comment("Жол начар", days_ago=days - 2 / 24, status="approved")
     with time_machine.travel(now, tick=False):
         card = _get(client, CARD).get_json()["responsiveness"]
         assert card.get("overdue_comments", 0) == 0
@@ -478,8 +485,9 @@ def test_a_comparison_made_from_kept_area_inputs_still_expires_at_their_answer_d
 
     monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
     days = answer_queries.constants()["answer_deadline_days"]
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    _comment("Жол начар", days_ago=days - 2 / 24, status="approved")  # its deadline: two hours from now
+    now = _late_morning_in_kyrgyzstan()
+    with time_machine.travel(now, tick=False):
+        _comment("Жол начар", days_ago=days - 2 / 24, status="approved")  # its deadline: two hours from now
     with time_machine.travel(now, tick=False):
         _kept_twice(client, COMPARE)
         rate(respondent(), AK_BULUN, "LI-WATER", 4, current_period())
