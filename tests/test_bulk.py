@@ -59,8 +59,15 @@ def test_written_rows_read_back_as_the_orm_writes_them(session):
 
 def test_tuned_gives_the_connection_its_settings_back(session):
     connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's settings are SET LOCAL: they end with the transaction")
+    if connection.dialect.name == "postgresql":  # SET LOCAL: they end with the (sub)transaction
+        names = ("synchronous_commit", "work_mem", "maintenance_work_mem")
+        before = [connection.exec_driver_sql(f"SHOW {name}").scalar() for name in names]
+        nested = connection.begin_nested()
+        with bulk.tuned():
+            assert [connection.exec_driver_sql(f"SHOW {name}").scalar() for name in names] == ["off", "64MB", "256MB"]
+        nested.rollback()
+        assert [connection.exec_driver_sql(f"SHOW {name}").scalar() for name in names] == before
+        return
     before = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")]
     with bulk.tuned():
         assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -bulk.CACHE_KIB
