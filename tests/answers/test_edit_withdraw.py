@@ -14,6 +14,7 @@ from feedback.answers.models import Answer, SmsNotice
 from feedback.answers.services import AnswerError, NotFound
 from feedback.audit.models import AuditEntry
 from feedback.ratings.respondents import keyed_hash
+from feedback.answers.services import today as local_today  # Kyrgyzstan's date, not the machine's
 
 from ..conftest import csrf_token
 from ..helpers import fresh_get, visible_text
@@ -63,7 +64,7 @@ def test_only_that_municipalitys_staff_edit_or_withdraw(session, staff, other_st
 
 
 def test_a_passed_or_done_promise_keeps_its_text_and_date(staff, make_comment):
-    due = dt.date.today() + dt.timedelta(days=5)
+    due = local_today() + dt.timedelta(days=5)
     answer = _answer(staff, [make_comment()], promise="Түтүк", promise_due=due)
     later = due + dt.timedelta(days=30)
     services.edit_answer(staff, answer.id, "ky", BODY, "Жаңы түтүк", later)  # before the date: may move it
@@ -100,7 +101,7 @@ def test_withdrawn_comments_wait_again_and_are_late_when_answered_late(session, 
 
 def test_a_withdrawn_answer_leaves_the_public_lists_but_not_the_audit(session, staff, make_comment, resident):
     comment = make_comment(respondent=resident)
-    answer = _answer(staff, [comment], promise="Түтүк", promise_due=dt.date.today() + dt.timedelta(days=9))
+    answer = _answer(staff, [comment], promise="Түтүк", promise_due=local_today() + dt.timedelta(days=9))
     services.judge(resident, answer.id, comment.id, helpful="no")
     assert queries.responsiveness_counts(AK_BULUN, comment.period)["judged_helpful"] == (0, 1)
     services.withdraw_answer(staff, answer.id)
@@ -123,7 +124,7 @@ def test_a_withdrawn_answer_leaves_the_public_lists_but_not_the_audit(session, s
 
 
 def test_withdrawing_a_broken_promise_does_not_erase_it(staff, make_comment):
-    due = dt.date.today() + dt.timedelta(days=3)
+    due = local_today() + dt.timedelta(days=3)
     answer = _answer(staff, [make_comment()], promise="Түтүк", promise_due=due)
     period = answer.period
     with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=2), dt.time(12), dt.UTC), tick=False):
@@ -220,7 +221,7 @@ def test_other_municipalitys_staff_get_404(app, session, staff, other_staff, sig
 
 
 def test_a_withdrawn_answers_photo_is_gone(app, client, session, staff, make_comment):
-    answer = _answer(staff, [make_comment()], promise="Түтүк", promise_due=dt.date.today() + dt.timedelta(days=3))
+    answer = _answer(staff, [make_comment()], promise="Түтүк", promise_due=local_today() + dt.timedelta(days=3))
     answer.photo_name, answer.photo_type, answer.photo_data = "done.png", "image/png", b"\x89PNG\r\n\x1a\n"
     answer.photo_sha256 = "0" * 64
     session.flush()

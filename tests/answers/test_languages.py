@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from feedback.answers import services
 from feedback.answers.models import Answer
+from feedback.answers.services import today as local_today  # Kyrgyzstan's date, not the machine's
 from tests.helpers import fresh_get, visible_text
 from tests.scorecards.test_pages import ENGLISH_RE
 
@@ -18,7 +19,7 @@ def test_no_english(app, client, session, staff, sign_in, make_comment, resident
     mine = make_comment("Суу жок", respondent=resident)
     late = make_comment("Жол начар", subject_code="LI-ROADS", days_ago=40)
     services.answer_comments(staff, AK_BULUN, [mine.id], lang, "Оңдойбуз", "Түтүк",
-                             dt.date.today() + dt.timedelta(days=5))
+                             local_today() + dt.timedelta(days=5))
     staff_client = sign_in(app.test_client(), staff)
     answer = session.scalar(select(Answer))
     as_device(client, resident)

@@ -13,6 +13,7 @@ from feedback.audit.models import AuditEntry
 from feedback.ratings.respondents import keyed_hash
 from feedback.ratings.sms import SmsBackend, SmsError
 from feedback.territory.models import Municipality
+from feedback.answers.services import today as local_today  # Kyrgyzstan's date, not the machine's
 
 from .conftest import AK_BULUN
 
@@ -58,7 +59,7 @@ def test_a_promise_needs_a_date_not_in_the_past(staff, make_comment):
         _answer(staff, [make_comment()], promise="Түтүк алмаштырабыз")
     assert error.value.field == "promise_due"
     with pytest.raises(AnswerError, match="past"):
-        _answer(staff, [make_comment()], promise="Түтүк", promise_due=dt.date.today() - dt.timedelta(days=2))
+        _answer(staff, [make_comment()], promise="Түтүк", promise_due=local_today() - dt.timedelta(days=2))
 
 
 def test_unanswered_comment_becomes_overdue_after_the_deadline(staff, make_comment):
@@ -77,7 +78,7 @@ def test_unanswered_comment_becomes_overdue_after_the_deadline(staff, make_comme
 
 
 def test_promise_overdue_after_its_date_and_done_in_time_counts_as_kept(staff, make_comment):
-    due = dt.date.today() + dt.timedelta(days=10)
+    due = local_today() + dt.timedelta(days=10)
     answer = _answer(staff, [make_comment()], promise="Түтүк алмаштырабыз", promise_due=due)
     view = queries.open_promises(AK_BULUN)[0]
     assert not view.overdue
@@ -91,7 +92,7 @@ def test_promise_overdue_after_its_date_and_done_in_time_counts_as_kept(staff, m
 
 
 def test_done_photo_uses_the_evidence_checks(staff, make_comment):
-    answer = _answer(staff, [make_comment()], promise="Түтүк", promise_due=dt.date.today() + dt.timedelta(days=3))
+    answer = _answer(staff, [make_comment()], promise="Түтүк", promise_due=local_today() + dt.timedelta(days=3))
     with pytest.raises(AnswerError) as error:
         services.mark_done(staff, answer.id, "Бүттү", "photo.jpg", b"not a jpeg")
     assert error.value.field == "photo" and answer.promise_status == "promised"
@@ -114,7 +115,7 @@ def test_only_the_comments_author_judges(session, staff, make_comment, resident)
 
 
 def test_residents_say_done_only_after_the_date_and_their_word_counts(staff, make_comment, resident):
-    due = dt.date.today() + dt.timedelta(days=5)
+    due = local_today() + dt.timedelta(days=5)
     comment = make_comment(respondent=resident)
     answer = _answer(staff, [comment], promise="Түтүк", promise_due=due)
     with pytest.raises(AnswerError, match="too_early"):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from feedback.answers.models import Answer, Judgement
 from feedback.audit.models import AuditEntry
+from feedback.answers.services import today as local_today  # Kyrgyzstan's date, not the machine's
 
 from ..conftest import csrf_token
 from ..helpers import fresh_get, visible_text
@@ -32,7 +33,7 @@ def _answer_over_http(app, staff_client, comment, lang="ky", **extra):
 def test_staff_answer_with_a_promise_and_the_author_judges(app, client, session, staff_client, make_comment,
                                                             resident, as_device, lang):
     comment = make_comment("Суу жайында жок", respondent=resident)
-    due = dt.date.today() + dt.timedelta(days=20)
+    due = local_today() + dt.timedelta(days=20)
     response = _answer_over_http(app, staff_client, comment, lang, promise="Жаңы түтүк тартабыз",
                                  promise_due=due.isoformat())
     assert response.status_code == 303
@@ -92,7 +93,7 @@ def test_answers_in_the_api_and_the_responsiveness_key(app, client, staff_client
 
 def test_staff_mark_a_promise_done_with_a_photo(app, staff_client, session, make_comment):
     comment = make_comment()
-    _answer_over_http(app, staff_client, comment, promise="Түтүк", promise_due=dt.date.today().isoformat())
+    _answer_over_http(app, staff_client, comment, promise="Түтүк", promise_due=local_today().isoformat())
     answer = session.scalar(select(Answer))
     page = fresh_get(app, staff_client, f"/ru/staff/answers/{answer.id}/done").get_data(as_text=True)
     import io
@@ -134,7 +135,7 @@ def test_action_plan_turns_a_low_subject_into_a_public_commitment(app, client, s
     page = fresh_get(app, staff_client, "/ru/staff/plan")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'value="subject:LI-ROADS"' in html
-    due = dt.date.today() + dt.timedelta(days=60)
+    due = local_today() + dt.timedelta(days=60)
     with app.app_context():
         response = staff_client.post("/ru/staff/plan", data={
             "csrf_token": csrf_token(html), "item": "subject:LI-ROADS", "language": "ru",
