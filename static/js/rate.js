@@ -16,17 +16,25 @@
     return box;
   }
 
+  // What the line says follows the last count asked for (two counts in flight may answer out of
+  // order), and "sent" stays once anything this page showed as waiting has gone, whoever sent it:
+  // the page and the worker flush one after the other, and the second finds nothing to send.
+  var asked = 0, waited = false, sent = false;
   function show(sentNow) {
     var box = status(), queue = Queue();
     if (!box || !queue) return;
+    if (sentNow) sent = true;
+    var ticket = ++asked;
     queue.count().then(function (n) {
+      if (ticket !== asked) return;
       if (n > 0 && !box.querySelector("[data-queue-count]")) box.innerHTML = original;
       var number = box.querySelector("[data-queue-count]");
       if (n > 0) {
-        box.hidden = false;
+        box.hidden = false; waited = true; sent = false;
         if (number) number.textContent = String(n);
-      } else if (sentNow && !box.hidden) {
+      } else if (sent && waited) {
         box.textContent = box.getAttribute("data-sent") || "";
+        box.hidden = false;
       } else {
         box.hidden = true;
       }

@@ -71,6 +71,28 @@ def test_offline_visit_rating_sent_once_when_back_online(live_server, phone):
     assert roads and roads[0]["n"] == 1 and roads[0]["mean"] == 2, roads
 
 
+def test_sent_is_said_whoever_sent_it_and_in_whatever_order(live_server, phone):
+    """The page and the worker both flush when the connection returns; the second finds the queue
+    empty. Whichever answers last, a resident who saw "1 waiting" sees that it was sent."""
+    page, context = phone, phone.context
+    form = f"/ky/m/{CHELPEK}/rate/{SUBJECT}"
+    page.goto(live_server + form)
+    eventually(page, "async () => !!(await navigator.serviceWorker.ready).active")
+    context.set_offline(True)
+    page.locator('fieldset.scale label.choice:has(input[value="4"])').tap()
+    page.locator("form.rate button[type=submit]").tap()
+    expect(page.locator("main p.queue [data-queue-count]")).to_have_text("1")
+
+    # Someone else (the worker) sent it; the page hears "nothing sent" first, then "one sent".
+    page.evaluate("""async () => {
+        for (const item of await LocalVoiceQueue.all()) await LocalVoiceQueue.remove(item.client_id);
+        const say = (sent) => navigator.serviceWorker.dispatchEvent(new MessageEvent("message", {data: {type: "queue", sent}}));
+        say(0); await new Promise((r) => setTimeout(r, 200)); say(1);
+    }""")
+    expect(page.locator("main p.queue")).to_be_visible()
+    expect(page.locator("main p.queue")).to_have_text("Сакталган баалар жөнөтүлдү.")
+
+
 def test_an_update_of_the_worker_keeps_the_queue_and_the_pages(live_server, phone, monkeypatch):
     """ODK/Kobo users lose queued forms when a service worker updates: here the queue is in IndexedDB,
     and an update deletes only the old assets. A queue left by the older localStorage version moves in."""
