@@ -9,7 +9,7 @@ index and one validating join per foreign key instead of a B-tree insertion and 
 import contextlib
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKeyConstraint, UniqueConstraint, insert, select
+from sqlalchemy import Date, DateTime, ForeignKeyConstraint, UniqueConstraint, event, insert, select
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from .db import db
@@ -92,6 +92,24 @@ def next_id(model) -> int:
     return (db.session.scalar(select(db.func.max(model.id))) or 0) + 1
 
 
+def stream_progress(model, progress=None, steps: int = 1000):
+    """For a stream read in the order of ``model``'s ids: a function of the id just read that calls
+    ``progress(done, steps)`` as the ids advance from the smallest to the largest (rarely: about
+    ``steps`` times in all)."""
+    if progress is None:
+        return lambda _id: None
+    low, high = db.session.execute(select(db.func.min(model.id), db.func.max(model.id))).one()
+    low, span, last = low or 0, max(1, (high or 0) - (low or 0) + 1), [-1]
+    progress(0, steps)
+
+    def report(row_id: int) -> None:
+        done = (row_id - low + 1) * steps // span
+        if done != last[0]:
+            last[0] = done
+            progress(done, steps)
+    return report
+
+
 def fix_sequences(*models) -> None:
     """Ids were assigned here: move PostgreSQL's sequences past them (SQLite continues from the max)."""
     connection = db.session.connection()
@@ -109,7 +127,14 @@ def tuned():
     crash loses the load, never what others committed); index builds, sorts and hash joins get more
     memory. SQLite: a larger page cache (which also bounds a sort's memory before it spills to a
     temporary file) and a second thread for large sorts (the aggregates' GROUP BYs); the
-    connection's own settings come back at the end."""
+    connection's own settings come back at the end.
+
+    SQLite, when the load is its transaction's first work (``flask demo seed``; not inside a
+    savepoint): the settings SQLite changes only between transactions too — a rollback journal instead
+    of the write-ahead log (new pages go to the file once, not to the log and then to the file; a
+    rollback still undoes the load), no fsync, and no foreign-key look-up per row (the load's rows
+    refer to rows it wrote or to reference data). They come back when that transaction ends."""
+    fresh = not db.session().in_transaction()
     connection = db.session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
@@ -120,6 +145,8 @@ def tuned():
         saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")}
         connection.exec_driver_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
         connection.exec_driver_sql("PRAGMA threads = 2")  # helper threads for large sorts
+        if fresh and not connection.in_nested_transaction():
+            _sqlite_between_transactions(connection)
     try:
         yield
     finally:
@@ -128,12 +155,38 @@ def tuned():
                 connection.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
 
 
+def _sqlite_between_transactions(connection) -> None:
+    """The SQLite settings that only change outside a transaction: the transaction just begun (nothing
+    written in it) ends, the settings change, it begins again; the session's end (commit or rollback)
+    puts the connection's own settings back."""
+    raw = connection.connection.driver_connection
+    saved = {name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in ("journal_mode", "synchronous", "foreign_keys")}
+    raw.execute("COMMIT")
+    try:
+        raw.execute("PRAGMA journal_mode = DELETE")  # stays WAL when another connection has the file open
+        raw.execute("PRAGMA synchronous = OFF")
+        raw.execute("PRAGMA foreign_keys = OFF")
+    finally:
+        raw.execute("BEGIN IMMEDIATE")
+    done = []
+
+    def restore(*_):
+        if done or raw.in_transaction:  # a savepoint's end: the transaction goes on
+            return
+        done.append(True)
+        for name, value in saved.items():
+            raw.execute(f"PRAGMA {name} = {value}")
+
+    for name in ("after_commit", "after_rollback"):
+        event.listen(db.session(), name, restore)
+
+
 @contextlib.contextmanager
-def loading(*models):
+def loading(*models, progress=None):
     """Set the tables' secondary indexes aside (PostgreSQL: their foreign keys and unique constraints
     too) and build them again afterwards, in the same transaction: one sort per index and one
     validating join per constraint instead of work on every row. Tables are locked meanwhile: for
-    bulk loads only."""
+    bulk loads only. ``progress(done, total)`` after each index, constraint and table analysed."""
     connection = db.session.connection()
     postgresql = connection.dialect.name == "postgresql"
     tables = [model.__table__ for model in models]
@@ -145,10 +198,15 @@ def loading(*models):
     for index in indexes:
         connection.execute(DropIndex(index))
     yield
-    for index in indexes:
-        connection.execute(CreateIndex(index))
-    for constraint in constraints:
-        connection.execute(AddConstraint(constraint))
+    steps = [*(CreateIndex(index) for index in indexes), *(AddConstraint(constraint) for constraint in constraints)]
     if postgresql:  # the planner's statistics still describe the tables before the load
-        for table in tables:
-            connection.exec_driver_sql(f'ANALYZE "{table.name}"')
+        steps += [f'ANALYZE "{table.name}"' for table in tables]
+    for done, step in enumerate(steps):
+        if progress is not None:
+            progress(done, len(steps))
+        if isinstance(step, str):
+            connection.exec_driver_sql(step)
+        else:
+            connection.execute(step)
+    if progress is not None:
+        progress(len(steps), len(steps))

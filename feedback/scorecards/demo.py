@@ -85,17 +85,19 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0, progress=No
     Rows are generated one municipality and year at a time and written in batches (``bulk.Writer``:
     PostgreSQL's COPY, executemany elsewhere) with ids assigned here, so memory stays bounded at any
     ``scale`` (1.0 is about 83 thousand ratings); the tables' indexes are built once at the end
-    (``bulk.loading``). ``progress(done, total)`` is called after each municipality and year.
+    (``bulk.loading``). ``progress(phase, done, total)`` tells how far each phase is (the ratings:
+    after each municipality and year).
     """
     with bulk.tuned():
-        return _seed(years, seed_value, scale, progress)
+        return _seed(years, seed_value, scale, progress or (lambda phase, done, total: None))
 
 
 def _seed(years, seed_value, scale, progress) -> dict:
     from ..channels.demo import channel  # noqa: I001
     from ..compare.demo import first_and_last_villages, village
 
-    clear()
+    progress("clear", 0, 1)
+    clear(rebuild=False)  # the aggregates are rebuilt once, at the end
     cache.bump()  # the banner
     rng = random.Random(seed_value)
     this_year = current_period()
@@ -137,7 +139,8 @@ def _seed(years, seed_value, scale, progress) -> dict:
     total_steps, steps = len(periods) * len(municipalities), 0
     sexes, age_bands, sources = (*SEXES, None), (*AGE_BANDS[1:], None), ("web", "web", "api")
     random_, gauss = rng.random, rng.gauss
-    with bulk.loading(Respondent, Rating, CriterionScore):
+    progress("ratings", 0, total_steps)
+    with bulk.loading(Respondent, Rating, CriterionScore, progress=lambda done, total: progress("indexes", done, total)):
         for year in periods:
             start = dt.datetime(year, 1, 1, tzinfo=BISHKEK)
             end = min(dt.datetime(year, 12, 31, 23, tzinfo=BISHKEK), dt.datetime.now(BISHKEK) - dt.timedelta(hours=1))
@@ -201,16 +204,20 @@ def _seed(years, seed_value, scale, progress) -> dict:
                                      f"{PREFIX}{code}" if rule == "burst_address" else "", 0, at, at,
                                      channel(rating_id, False), village(rating_id, first_last)))
                 steps += 1
-                if progress is not None:
-                    progress(steps, total_steps)
+                progress("ratings", steps, total_steps)
         for writer in (respondents, ratings, scores):
             writer.close()
     bulk.fix_sequences(Respondent, Rating)
 
+    progress("evaluations", 0, 1)
     evaluations = _seed_evaluations(rng, municipalities, periods, quality)
-    from ..transparency import demo as transparency_demo; transparency = transparency_demo.seed(periods)  # noqa: E702, I001
-    from ..answers import demo as answers_demo; answers_demo.seed(seed_value)  # noqa: E702, I001
-    aggregates.rebuild_aggregates(report=False)  # in SQL: no aggregate row through this process
+    from ..transparency import demo as transparency_demo  # noqa: I001
+    progress("transparency", 0, 1)
+    transparency = transparency_demo.seed(periods, progress=lambda done, total: progress("priorities", done, total))
+    from ..answers import demo as answers_demo  # noqa: I001
+    answers_demo.seed(seed_value, progress=lambda done, total: progress("answers", done, total))
+    # in SQL: no aggregate row through this process
+    aggregates.rebuild_aggregates(report=False, progress=lambda done, total: progress("aggregates", done, total))
     return {"respondents": respondents.count, "ratings": ratings.count, "criterion_scores": scores.count,
             "quarantined": quarantined, "evaluations": evaluations, "periods": periods, **transparency}
 
@@ -262,8 +269,9 @@ def _seed_evaluations(rng: random.Random, municipalities, periods, quality) -> i
     return written.count
 
 
-def clear() -> dict:
-    """Remove every demonstration row and rebuild the aggregates. Flushes; the caller commits."""
+def clear(rebuild: bool = True) -> dict:
+    """Remove every demonstration row and (``rebuild``) rebuild the aggregates. Flushes; the caller
+    commits."""
     from ..transparency import demo as transparency_demo; transparency_demo.clear()  # noqa: E702, I001
     demo_users = select(User.id).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN)).scalar_subquery()
     demo_respondents = select(Respondent.id).where(Respondent.token.like(PREFIX + "%")).scalar_subquery()
@@ -278,7 +286,7 @@ def clear() -> dict:
     counts["evaluations"] = db.session.execute(delete(StateEvaluation).where(StateEvaluation.evaluator_id.in_(demo_users))).rowcount
     db.session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users)))
     counts["users"] = db.session.execute(delete(User).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN))).rowcount
-    if any(counts.values()):
+    if rebuild and any(counts.values()):
         aggregates.rebuild_aggregates(report=False)
     cache.bump()  # the banner
     g.pop("_demo_present", None)
