@@ -45,6 +45,11 @@ class Writer:
         if len(self.rows) >= self.batch:
             self.flush()
 
+    def extend(self, rows) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= self.batch:
+            self.flush()
+
     def flush(self) -> None:
         if self.after is not None:
             self.after.flush()  # the rows these refer to go first

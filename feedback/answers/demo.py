@@ -72,7 +72,8 @@ def seed(seed_value: int = 2025, share: float = 0.8, progress=None) -> dict:
     # Streamed one municipality and period at a time (at 5 million ratings the whole list would
     # take gigabytes), in the order of their ids: the demo history's ids run one municipality and
     # period after another, so nothing needs sorting and the same seed gives the same answers.
-    rows = db.session.execute(
+    # On the session's connection (Core): no ORM layer per row.
+    rows = db.session.connection().execute(
         select(Rating.id, Rating.municipality_code, Rating.period, Rating.subject_code, Rating.respondent_id,
                Rating.comment_status, Rating.comment.is_(None), Rating.created_at)
         .join(Respondent, Respondent.id == Rating.respondent_id)

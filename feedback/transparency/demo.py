@@ -113,7 +113,7 @@ def _seed_priorities(rng: random.Random, municipalities, progress=None) -> int:
     # Streamed in the ratings' order (the same seed gives the same priorities; a demo respondent's
     # ratings are one after another, in one municipality): at 5 million ratings the current period
     # has over a million demo respondents. Written in batches as they come.
-    rows = db.session.execute(select(Rating.respondent_id, Rating.municipality_code, Rating.id).join(
+    rows = db.session.connection().execute(select(Rating.respondent_id, Rating.municipality_code, Rating.id).join(
         Respondent, Respondent.id == Rating.respondent_id).where(
         Rating.period == year, Respondent.token.like(PREFIX + "%"))
         .order_by(Rating.id).execution_options(yield_per=20_000))
