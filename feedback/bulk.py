@@ -8,13 +8,15 @@ index and one validating join per foreign key instead of a B-tree insertion and 
 """
 import contextlib
 import datetime as dt
+import itertools
 
-from sqlalchemy import Date, DateTime, ForeignKeyConstraint, UniqueConstraint, event, insert, select
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, UniqueConstraint, event, insert, select
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from .db import db
 
 CACHE_KIB = 256 * 1024  # SQLite's page cache during a bulk load
+SQLITE_ROWS_PER_INSERT = 20  # rows per INSERT statement on SQLite: fewer statement steps per row
 
 
 class Writer:
@@ -39,6 +41,8 @@ class Writer:
         self.times = [i for i, name in enumerate(self.names) if isinstance(self.table.c[name].type, DateTime)]
         self._time = self._text = None
         self.dates = [i for i, name in enumerate(self.names) if isinstance(self.table.c[name].type, Date)]
+        # Booleans as the integers SQLite stores (the driver's adapter look-up per value costs more).
+        self.booleans = [i for i, name in enumerate(self.names) if isinstance(self.table.c[name].type, Boolean)]
 
     def add(self, row: tuple) -> None:
         self.rows.append(row)
@@ -64,9 +68,15 @@ class Writer:
             cursor.close()
         elif self.dialect == "sqlite":
             cursor = self.connection.connection.driver_connection.cursor()
-            marks = ", ".join("?" * len(self.names))
-            statement = f'INSERT INTO "{self.table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608 - names from the models
-            cursor.executemany(statement, map(self._sqlite_row, self.rows))
+            marks = "(" + ", ".join("?" * len(self.names)) + ")"
+            statement = f'INSERT INTO "{self.table.name}" ({quoted}) VALUES '  # noqa: S608 - names from the models
+            rows, many = list(map(self._sqlite_row, self.rows)), SQLITE_ROWS_PER_INSERT
+            whole = len(rows) - len(rows) % many
+            if whole:  # several rows per statement, their values in one flat list
+                cursor.executemany(statement + ", ".join([marks] * many),
+                                   (list(itertools.chain.from_iterable(rows[i:i + many])) for i in range(0, whole, many)))
+            if whole < len(rows):
+                cursor.executemany(statement + marks, rows[whole:])
             cursor.close()
         else:
             self.connection.execute(insert(self.table), [dict(zip(self.names, row + self.extra, strict=True))
@@ -86,6 +96,9 @@ class Writer:
         for i in self.dates:
             if row[i] is not None:
                 row[i] = row[i].isoformat()
+        for i in self.booleans:
+            if row[i] is not None:
+                row[i] = int(row[i])
         return row
 
     def close(self) -> None:

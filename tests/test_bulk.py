@@ -110,3 +110,18 @@ def test_a_load_inside_a_savepoint_keeps_the_journal(session):
     with bulk.tuned():
         if before is not None:
             assert [raw.execute(f"PRAGMA {name}").fetchone()[0] for name in names] == before
+
+
+def test_every_row_of_a_batch_is_written_in_its_order(session):
+    """Batches larger than one statement's rows (SQLite writes several rows per INSERT) and a rest."""
+    first, count = bulk.next_id(Respondent), 2 * bulk.SQLITE_ROWS_PER_INSERT + 3
+    when = dt.datetime(2025, 5, 1, 12, tzinfo=dt.UTC)
+    writer = bulk.Writer(Respondent, ("id", "token", "phone_hash", "created_at"), batch=count - 1)
+    for i in range(count):
+        writer.add((first + i, f"bulk-order-{i}", f"bulk-phone-{i}" if i % 2 else None, when + dt.timedelta(seconds=i)))
+    writer.close()
+    stored = session.execute(select(Respondent.id, Respondent.token, Respondent.phone_hash, Respondent.created_at)
+                             .where(Respondent.id >= first).order_by(Respondent.id)).all()
+    assert [(row[0], row[1], row[2], as_utc(row[3])) for row in stored] == [
+        (first + i, f"bulk-order-{i}", f"bulk-phone-{i}" if i % 2 else None, when + dt.timedelta(seconds=i))
+        for i in range(count)]

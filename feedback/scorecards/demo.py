@@ -205,7 +205,7 @@ def _unit(nrng: np.random.Generator, total: int, effects: list[float], weights: 
 
     Each respondent rates ``1 + ⌊Exp(1.2)⌋`` subjects (at most all that apply, the last one only what
     is left of ``total``), chosen without replacement in proportion to their popularity, in the
-    subjects' order; a fifth-odd (22 %) have a verified phone. Each rating: a time in the year; a
+    subjects' order; 22 % have a verified phone. Each rating: a time in the year; a
     level (the place, the subject, the person: N(0, 0.55)) and an overall score around it (N(0, 0.7),
     rounded, 1–5); 5 % have a comment (4 in 5 approved); sex, age band and source uniform; 45 % also
     score the subject's criteria, each criterion skipped with 35 %, unknown with 12 %, otherwise its
@@ -218,8 +218,9 @@ def _unit(nrng: np.random.Generator, total: int, effects: list[float], weights: 
     k[-1] -= ends[people - 1] - total
     for first in range(0, people, RESPONDENTS_AT_ONCE):
         block = k[first:first + RESPONDENTS_AT_ONCE]
-        # Weighted sampling without replacement (Efraimidis–Spirakis): the k largest u^(1/w).
-        keys = nrng.random((len(block), len(weights))) ** (1 / weights)
+        # Weighted sampling without replacement (Efraimidis–Spirakis): the k largest u^(1/w), as
+        # log(u)/w (no underflow for rare subjects).
+        keys = np.log(nrng.random((len(block), len(weights)))) / weights
         ranks = np.empty_like(keys, dtype=np.int64)
         rows = np.arange(len(block))[:, None]
         ranks[rows, np.argsort(-keys, axis=1)] = np.arange(len(weights))
