@@ -8,13 +8,15 @@ index and one validating join per foreign key instead of a B-tree insertion and 
 """
 import contextlib
 import datetime as dt
+import itertools
 
-from sqlalchemy import Date, DateTime, ForeignKeyConstraint, UniqueConstraint, insert, select
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, UniqueConstraint, event, insert, select
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from .db import db
 
 CACHE_KIB = 256 * 1024  # SQLite's page cache during a bulk load
+SQLITE_ROWS_PER_INSERT = 20  # rows per INSERT statement on SQLite: fewer statement steps per row
 
 
 class Writer:
@@ -39,9 +41,16 @@ class Writer:
         self.times = [i for i, name in enumerate(self.names) if isinstance(self.table.c[name].type, DateTime)]
         self._time = self._text = None
         self.dates = [i for i, name in enumerate(self.names) if isinstance(self.table.c[name].type, Date)]
+        # Booleans as the integers SQLite stores (the driver's adapter look-up per value costs more).
+        self.booleans = [i for i, name in enumerate(self.names) if isinstance(self.table.c[name].type, Boolean)]
 
     def add(self, row: tuple) -> None:
         self.rows.append(row)
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def extend(self, rows) -> None:
+        self.rows.extend(rows)
         if len(self.rows) >= self.batch:
             self.flush()
 
@@ -59,9 +68,15 @@ class Writer:
             cursor.close()
         elif self.dialect == "sqlite":
             cursor = self.connection.connection.driver_connection.cursor()
-            marks = ", ".join("?" * len(self.names))
-            statement = f'INSERT INTO "{self.table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608 - names from the models
-            cursor.executemany(statement, map(self._sqlite_row, self.rows))
+            marks = "(" + ", ".join("?" * len(self.names)) + ")"
+            statement = f'INSERT INTO "{self.table.name}" ({quoted}) VALUES '  # noqa: S608 - names from the models
+            rows, many = list(map(self._sqlite_row, self.rows)), SQLITE_ROWS_PER_INSERT
+            whole = len(rows) - len(rows) % many
+            if whole:  # several rows per statement, their values in one flat list
+                cursor.executemany(statement + ", ".join([marks] * many),
+                                   (list(itertools.chain.from_iterable(rows[i:i + many])) for i in range(0, whole, many)))
+            if whole < len(rows):
+                cursor.executemany(statement + marks, rows[whole:])
             cursor.close()
         else:
             self.connection.execute(insert(self.table), [dict(zip(self.names, row + self.extra, strict=True))
@@ -81,6 +96,9 @@ class Writer:
         for i in self.dates:
             if row[i] is not None:
                 row[i] = row[i].isoformat()
+        for i in self.booleans:
+            if row[i] is not None:
+                row[i] = int(row[i])
         return row
 
     def close(self) -> None:
@@ -90,6 +108,24 @@ class Writer:
 def next_id(model) -> int:
     """The first id free for rows whose ids are assigned here."""
     return (db.session.scalar(select(db.func.max(model.id))) or 0) + 1
+
+
+def stream_progress(model, progress=None, steps: int = 1000):
+    """For a stream read in the order of ``model``'s ids: a function of the id just read that calls
+    ``progress(done, steps)`` as the ids advance from the smallest to the largest (rarely: about
+    ``steps`` times in all)."""
+    if progress is None:
+        return lambda _id: None
+    low, high = db.session.execute(select(db.func.min(model.id), db.func.max(model.id))).one()
+    low, span, last = low or 0, max(1, (high or 0) - (low or 0) + 1), [-1]
+    progress(0, steps)
+
+    def report(row_id: int) -> None:
+        done = (row_id - low + 1) * steps // span
+        if done != last[0]:
+            last[0] = done
+            progress(done, steps)
+    return report
 
 
 def fix_sequences(*models) -> None:
@@ -109,7 +145,14 @@ def tuned():
     crash loses the load, never what others committed); index builds, sorts and hash joins get more
     memory. SQLite: a larger page cache (which also bounds a sort's memory before it spills to a
     temporary file) and a second thread for large sorts (the aggregates' GROUP BYs); the
-    connection's own settings come back at the end."""
+    connection's own settings come back at the end.
+
+    SQLite, when the load is its transaction's first work (``flask demo seed``; not inside a
+    savepoint): the settings SQLite changes only between transactions too — a rollback journal instead
+    of the write-ahead log (new pages go to the file once, not to the log and then to the file; a
+    rollback still undoes the load), no fsync, and no foreign-key look-up per row (the load's rows
+    refer to rows it wrote or to reference data). They come back when that transaction ends."""
+    fresh = not db.session().in_transaction()
     connection = db.session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
@@ -120,6 +163,8 @@ def tuned():
         saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")}
         connection.exec_driver_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
         connection.exec_driver_sql("PRAGMA threads = 2")  # helper threads for large sorts
+        if fresh and not connection.in_nested_transaction():
+            _sqlite_between_transactions(connection)
     try:
         yield
     finally:
@@ -128,12 +173,38 @@ def tuned():
                 connection.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
 
 
+def _sqlite_between_transactions(connection) -> None:
+    """The SQLite settings that only change outside a transaction: the transaction just begun (nothing
+    written in it) ends, the settings change, it begins again; the session's end (commit or rollback)
+    puts the connection's own settings back."""
+    raw = connection.connection.driver_connection
+    saved = {name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in ("journal_mode", "synchronous", "foreign_keys")}
+    raw.execute("COMMIT")
+    try:
+        raw.execute("PRAGMA journal_mode = DELETE")  # stays WAL when another connection has the file open
+        raw.execute("PRAGMA synchronous = OFF")
+        raw.execute("PRAGMA foreign_keys = OFF")
+    finally:
+        raw.execute("BEGIN IMMEDIATE")
+    done = []
+
+    def restore(*_):
+        if done or raw.in_transaction:  # a savepoint's end: the transaction goes on
+            return
+        done.append(True)
+        for name, value in saved.items():
+            raw.execute(f"PRAGMA {name} = {value}")
+
+    for name in ("after_commit", "after_rollback"):
+        event.listen(db.session(), name, restore)
+
+
 @contextlib.contextmanager
-def loading(*models):
+def loading(*models, progress=None):
     """Set the tables' secondary indexes aside (PostgreSQL: their foreign keys and unique constraints
     too) and build them again afterwards, in the same transaction: one sort per index and one
     validating join per constraint instead of work on every row. Tables are locked meanwhile: for
-    bulk loads only."""
+    bulk loads only. ``progress(done, total)`` after each index, constraint and table analysed."""
     connection = db.session.connection()
     postgresql = connection.dialect.name == "postgresql"
     tables = [model.__table__ for model in models]
@@ -145,10 +216,15 @@ def loading(*models):
     for index in indexes:
         connection.execute(DropIndex(index))
     yield
-    for index in indexes:
-        connection.execute(CreateIndex(index))
-    for constraint in constraints:
-        connection.execute(AddConstraint(constraint))
+    steps = [*(CreateIndex(index) for index in indexes), *(AddConstraint(constraint) for constraint in constraints)]
     if postgresql:  # the planner's statistics still describe the tables before the load
-        for table in tables:
-            connection.exec_driver_sql(f'ANALYZE "{table.name}"')
+        steps += [f'ANALYZE "{table.name}"' for table in tables]
+    for done, step in enumerate(steps):
+        if progress is not None:
+            progress(done, len(steps))
+        if isinstance(step, str):
+            connection.exec_driver_sql(step)
+        else:
+            connection.execute(step)
+    if progress is not None:
+        progress(len(steps), len(steps))

@@ -10,6 +10,7 @@ from feedback import bulk
 from feedback.db import as_utc, db
 from feedback.ratings.models import Rating, Respondent
 from tests.scorecards.helpers import AK_BULUN, rate, respondent
+from tests.scratch import scratch_app
 
 
 def _schema(table: str) -> dict:
@@ -72,3 +73,55 @@ def test_tuned_gives_the_connection_its_settings_back(session):
     with bulk.tuned():
         assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -bulk.CACHE_KIB
     assert [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")] == before
+
+
+@pytest.mark.scratch_db
+@pytest.mark.parametrize("end", ["commit", "rollback"])
+def test_a_load_first_in_its_sqlite_transaction_journals_by_rollback_until_it_ends(tmp_path, end):
+    """The seed's own transaction (``flask demo seed``): no write-ahead log, no fsync, no foreign-key
+    look-up per row while it loads; the file's own settings once it commits or rolls back, and the
+    rows written are there (commit) or gone (rollback)."""
+    names = ("journal_mode", "synchronous", "foreign_keys")
+    with scratch_app("sqlite://", tmp_path, f"bulk_first_{end}") as app, app.app_context():
+        def settings():
+            raw = db.session.connection().connection.driver_connection
+            return tuple(raw.execute(f"PRAGMA {name}").fetchone()[0] for name in names)
+
+        before = settings()
+        db.session.commit()
+        assert before[0] == "wal" and before[2] == 1
+        with bulk.tuned():
+            assert settings() == ("delete", 0, 0)
+            writer = bulk.Writer(Respondent, ("id", "token", "created_at"))
+            writer.add((bulk.next_id(Respondent), "bulk-first", dt.datetime(2025, 5, 1, 12, tzinfo=dt.UTC)))
+            writer.close()
+        getattr(db.session, end)()
+        assert settings() == before
+        tokens = db.session.scalars(select(Respondent.token)).all()
+        assert tokens == (["bulk-first"] if end == "commit" else [])
+
+
+def test_a_load_inside_a_savepoint_keeps_the_journal(session):
+    """Inside a transaction already under way (a savepoint), the settings that only change between
+    transactions stay as they were."""
+    raw = session.connection().connection.driver_connection
+    names = ("journal_mode", "synchronous", "foreign_keys")
+    before = [raw.execute(f"PRAGMA {name}").fetchone()[0] for name in names] if raw.__class__.__module__ == "sqlite3" else None
+    with bulk.tuned():
+        if before is not None:
+            assert [raw.execute(f"PRAGMA {name}").fetchone()[0] for name in names] == before
+
+
+def test_every_row_of_a_batch_is_written_in_its_order(session):
+    """Batches larger than one statement's rows (SQLite writes several rows per INSERT) and a rest."""
+    first, count = bulk.next_id(Respondent), 2 * bulk.SQLITE_ROWS_PER_INSERT + 3
+    when = dt.datetime(2025, 5, 1, 12, tzinfo=dt.UTC)
+    writer = bulk.Writer(Respondent, ("id", "token", "phone_hash", "created_at"), batch=count - 1)
+    for i in range(count):
+        writer.add((first + i, f"bulk-order-{i}", f"bulk-phone-{i}" if i % 2 else None, when + dt.timedelta(seconds=i)))
+    writer.close()
+    stored = session.execute(select(Respondent.id, Respondent.token, Respondent.phone_hash, Respondent.created_at)
+                             .where(Respondent.id >= first).order_by(Respondent.id)).all()
+    assert [(row[0], row[1], row[2], as_utc(row[3])) for row in stored] == [
+        (first + i, f"bulk-order-{i}", f"bulk-phone-{i}" if i % 2 else None, when + dt.timedelta(seconds=i))
+        for i in range(count)]

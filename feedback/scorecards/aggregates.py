@@ -407,11 +407,12 @@ def stored_cluster_aggregates() -> dict[tuple[str, int], dict[str, int]]:
     return CLUSTERS.stored()
 
 
-def rebuild_aggregates(report: bool = True) -> tuple[list, list, list]:
+def rebuild_aggregates(report: bool = True, progress=None) -> tuple[list, list, list]:
     """Recompute every aggregate from the raw ratings and store it, in the database alone (``INSERT …
     SELECT``: no aggregate row passes through this process). With ``report``, first the differences
     between the stored rows and the recomputed ones (rating aggregates, criterion aggregates,
-    distinct-address counts), found in SQL too; without (the demo seed), three empty lists."""
+    distinct-address counts), found in SQL too; without (the demo seed), three empty lists.
+    ``progress(done, total)`` after each aggregate table stored."""
     # Each municipality's own counter (its kept card's key), for every place with ratings or with
     # stored aggregates (one emptied too), read before anything below changes them.
     places = select(Rating.municipality_code, Rating.period).union(
@@ -421,8 +422,13 @@ def rebuild_aggregates(report: bool = True) -> tuple[list, list, list]:
     if report:
         found = (RATINGS.differences(), CRITERIA.differences(), ADDRESS_COUNTS.differences())
     periods = set(db.session.scalars(select(distinct(RatingAggregate.period))))  # a period emptied too
-    for aggregate in (*REBUILT, channel_aggregates.CHANNELS):
+    stored = (*REBUILT, channel_aggregates.CHANNELS)
+    for done, aggregate in enumerate(stored):
+        if progress is not None:
+            progress(done, len(stored))
         aggregate.store()
+    if progress is not None:
+        progress(len(stored), len(stored))
     periods |= set(db.session.scalars(select(distinct(RatingAggregate.period))))
     for period in sorted(periods):  # every stored context of these periods is now stale
         _bump(PeriodCounter, ("counter",), {"period": period}, {"counter": 1})

@@ -81,18 +81,52 @@ def demo_seed(seed_value, scale, if_absent):
     if if_absent and demo.demo_present():
         click.echo("demonstration data is already there (`flask demo clear` removes it)")
         return
+    db.session.rollback()  # the look-up's read ends: the seed is its own transaction's first work
     started = time.monotonic()
-    with click.progressbar(length=1, label="demonstration data", file=sys.stderr) as bar:
-        def progress(done, total):
-            bar.length = total
-            bar.update(done - bar.pos)
-
+    with _Phases() as progress:
         counts = demo.seed(seed_value=seed_value, scale=scale, progress=progress)
-    db.session.commit()
+        progress("commit", 0, 1)
+        db.session.commit()
+        progress("commit", 1, 1)
     click.echo(f"demonstration data for {counts['periods']}: {counts['ratings']} ratings "
                f"({counts['quarantined']} quarantined), {counts['criterion_scores']} criterion scores, "
                f"{counts['respondents']} respondents, {counts['evaluations']} final state evaluations "
                f"in {time.monotonic() - started:.1f} s")
+
+
+class _Phases:
+    """``progress(phase, done, total)`` shown as one progress bar per phase on stderr (on a terminal
+    it moves; elsewhere one line at its start), each phase's time printed when it ends."""
+
+    def __init__(self):
+        self.phase = self.bar = None
+        self.started = 0.0
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self._end()
+            self.phase, self.started = phase, time.monotonic()
+            self.bar = click.progressbar(length=max(1, total), label=f"{phase:<13}", file=sys.stderr,
+                                         show_pos=total > 1, width=30)
+            self.bar.__enter__()
+        self.bar.length = max(1, total)
+        self.bar.update(max(0, done - self.bar.pos))
+
+    def _end(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.bar.length - self.bar.pos)
+            self.bar.__exit__(None, None, None)
+            click.echo(f"  {self.phase}: {time.monotonic() - self.started:.1f} s", err=True)
+            self.bar = None
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            self._end()
+        elif self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @demo_cli.command("clear")

@@ -8,9 +8,9 @@ is present every page shows a "demonstration data" banner. ``flask demo clear`` 
 Seeding writes raw rows in bulk (no signals) and then rebuilds the aggregates from the ratings.
 """
 import datetime as dt
-import itertools
 import random
 
+import numpy as np
 from flask import g
 from sqlalchemy import delete, select
 
@@ -85,17 +85,19 @@ def seed(years: int = 2, seed_value: int = 2025, scale: float = 1.0, progress=No
     Rows are generated one municipality and year at a time and written in batches (``bulk.Writer``:
     PostgreSQL's COPY, executemany elsewhere) with ids assigned here, so memory stays bounded at any
     ``scale`` (1.0 is about 83 thousand ratings); the tables' indexes are built once at the end
-    (``bulk.loading``). ``progress(done, total)`` is called after each municipality and year.
+    (``bulk.loading``). ``progress(phase, done, total)`` tells how far each phase is (the ratings:
+    after each municipality and year).
     """
     with bulk.tuned():
-        return _seed(years, seed_value, scale, progress)
+        return _seed(years, seed_value, scale, progress or (lambda phase, done, total: None))
 
 
 def _seed(years, seed_value, scale, progress) -> dict:
     from ..channels.demo import channel  # noqa: I001
     from ..compare.demo import first_and_last_villages, village
 
-    clear()
+    progress("clear", 0, 1)
+    clear(rebuild=False)  # the aggregates are rebuilt once, at the end
     cache.bump()  # the banner
     rng = random.Random(seed_value)
     this_year = current_period()
@@ -135,9 +137,9 @@ def _seed(years, seed_value, scale, progress) -> dict:
     next_respondent, next_rating = bulk.next_id(Respondent), bulk.next_id(Rating)
     counter = quarantined = 0
     total_steps, steps = len(periods) * len(municipalities), 0
-    sexes, age_bands, sources = (*SEXES, None), (*AGE_BANDS[1:], None), ("web", "web", "api")
-    random_, gauss = rng.random, rng.gauss
-    with bulk.loading(Respondent, Rating, CriterionScore):
+    nrng = np.random.default_rng(seed_value)  # the ratings' own draws, a unit at a time (vectorised)
+    progress("ratings", 0, total_steps)
+    with bulk.loading(Respondent, Rating, CriterionScore, progress=lambda done, total: progress("indexes", done, total)):
         for year in periods:
             start = dt.datetime(year, 1, 1, tzinfo=BISHKEK)
             end = min(dt.datetime(year, 12, 31, 23, tzinfo=BISHKEK), dt.datetime.now(BISHKEK) - dt.timedelta(hours=1))
@@ -146,41 +148,14 @@ def _seed(years, seed_value, scale, progress) -> dict:
                 code = m.code
                 region_effect.setdefault(m.region_code, rng.gauss(0, 0.2))
                 applicable = [s.code for s in subjects if s.applies_to in MUNICIPALITY_KIND_APPLIES[m.kind]]
-                weights = list(itertools.accumulate(popularity[s] for s in applicable))
+                weights = [popularity[s] for s in applicable]
                 total = max(1, int(_expected_ratings(rng, m) * scale))
                 level = 3.1 + quality[code] + region_effect[m.region_code] + (change[code] if year == this_year else 0)
                 first_last = villages.get(code)
-                made = 0
-                while made < total:
-                    counter += 1
-                    verified = random_() < 0.22
-                    respondent_id, next_respondent = next_respondent, next_respondent + 1
-                    respondents.add((respondent_id, f"{PREFIX}{year}-{counter}", f"{PREFIX}{counter}" if verified else None,
-                                     start if verified else None, start))
-                    k = min(len(applicable), total - made, 1 + int(rng.expovariate(1.2)))
-                    chosen = set()
-                    while len(chosen) < k:
-                        chosen.update(rng.choices(applicable, cum_weights=weights, k=k - len(chosen)))
-                    for subject_code in sorted(chosen):
-                        made += 1
-                        when = start + dt.timedelta(seconds=random_() * span)
-                        base = level + subject_effect[subject_code] + gauss(0, 0.55)  # the place, the subject, the person
-                        overall = _clip(base + gauss(0, 0.7))
-                        comment = status = None
-                        if random_() < 0.05:
-                            comment = COMMENTS[int(random_() * len(COMMENTS))]
-                            status = "approved" if random_() < 0.8 else "pending"
-                        rating_id, next_rating = next_rating, next_rating + 1
-                        ratings.add((rating_id, respondent_id, code, subject_code, year, overall, comment, status, "",
-                                     sexes[int(random_() * 3)], age_bands[int(random_() * 5)], "accepted", None,
-                                     verified, sources[int(random_() * 3)], f"{PREFIX}{year}-{counter}-{subject_code}",
-                                     "", 0, when, when, channel(rating_id, verified), village(rating_id, first_last)))
-                        if random_() < 0.45:
-                            for criterion_code, offset in criteria_of[subject_code]:
-                                if random_() < 0.35:
-                                    continue
-                                value = None if random_() < 0.12 else _clip(base + offset + gauss(0, 0.8))
-                                scores.add((rating_id, criterion_code, value))
+                unit = _unit(nrng, total, [subject_effect[s] for s in applicable], weights, level, span)
+                counter, next_respondent, next_rating = _write_unit(
+                    nrng, unit, year, code, start, applicable, criteria_of, first_last, counter, next_respondent, next_rating,
+                    respondents, ratings, scores)
                 rule = attempts.get(code)
                 if rule and year == this_year:
                     # One device or address pushing a single subject to 5 within minutes.
@@ -201,18 +176,121 @@ def _seed(years, seed_value, scale, progress) -> dict:
                                      f"{PREFIX}{code}" if rule == "burst_address" else "", 0, at, at,
                                      channel(rating_id, False), village(rating_id, first_last)))
                 steps += 1
-                if progress is not None:
-                    progress(steps, total_steps)
+                progress("ratings", steps, total_steps)
         for writer in (respondents, ratings, scores):
             writer.close()
-    bulk.fix_sequences(Respondent, Rating)
-
-    evaluations = _seed_evaluations(rng, municipalities, periods, quality)
-    from ..transparency import demo as transparency_demo; transparency = transparency_demo.seed(periods)  # noqa: E702, I001
-    from ..answers import demo as answers_demo; answers_demo.seed(seed_value)  # noqa: E702, I001
-    aggregates.rebuild_aggregates(report=False)  # in SQL: no aggregate row through this process
+        bulk.fix_sequences(Respondent, Rating)
+        # Still before the ratings' indexes are built: the answers and priorities read the ratings
+        # in one pass each, in id order, and the answers' updates of comments change no index.
+        progress("evaluations", 0, 1)
+        evaluations = _seed_evaluations(rng, municipalities, periods, quality)
+        from ..transparency import demo as transparency_demo  # noqa: I001
+        progress("transparency", 0, 1)
+        transparency = transparency_demo.seed(periods, progress=lambda done, total: progress("priorities", done, total))
+        from ..answers import demo as answers_demo  # noqa: I001
+        answers_demo.seed(seed_value, progress=lambda done, total: progress("answers", done, total))
+    # in SQL: no aggregate row through this process
+    aggregates.rebuild_aggregates(report=False, progress=lambda done, total: progress("aggregates", done, total))
     return {"respondents": respondents.count, "ratings": ratings.count, "criterion_scores": scores.count,
             "quarantined": quarantined, "evaluations": evaluations, "periods": periods, **transparency}
+
+
+SEXES_DRAWN, AGE_BANDS_DRAWN, SOURCES = (*SEXES, None), (*AGE_BANDS[1:], None), ("web", "web", "api")
+RESPONDENTS_AT_ONCE = 20_000  # a large unit's respondents are drawn in blocks (bounded memory)
+
+
+def _unit(nrng: np.random.Generator, total: int, effects: list[float], weights: list[float], level: float,
+          span: float):
+    """The draws of one municipality and year (``total`` ratings), as arrays, in blocks of respondents.
+
+    Each respondent rates ``1 + ⌊Exp(1.2)⌋`` subjects (at most all that apply, the last one only what
+    is left of ``total``), chosen without replacement in proportion to their popularity, in the
+    subjects' order; 22 % have a verified phone. Each rating: a time in the year; a
+    level (the place, the subject, the person: N(0, 0.55)) and an overall score around it (N(0, 0.7),
+    rounded, 1–5); 5 % have a comment (4 in 5 approved); sex, age band and source uniform; 45 % also
+    score the subject's criteria, each criterion skipped with 35 %, unknown with 12 %, otherwise its
+    offset from the level plus N(0, 0.8)."""
+    weights = np.asarray(weights)
+    k = np.minimum(len(weights), 1 + np.floor(nrng.exponential(1 / 1.2, total)).astype(np.int64))
+    ends = np.cumsum(k)
+    people = int(np.searchsorted(ends, total)) + 1  # the first respondent who reaches the total
+    k = k[:people]
+    k[-1] -= ends[people - 1] - total
+    for first in range(0, people, RESPONDENTS_AT_ONCE):
+        block = k[first:first + RESPONDENTS_AT_ONCE]
+        # Weighted sampling without replacement (Efraimidis–Spirakis): the k largest u^(1/w), as
+        # log(u)/w (no underflow for rare subjects).
+        keys = np.log(nrng.random((len(block), len(weights)))) / weights
+        ranks = np.empty_like(keys, dtype=np.int64)
+        rows = np.arange(len(block))[:, None]
+        ranks[rows, np.argsort(-keys, axis=1)] = np.arange(len(weights))
+        person, subject = np.nonzero(ranks < block[:, None])  # each person's subjects in the subjects' order
+        n = len(person)
+        base = level + np.asarray(effects)[subject] + nrng.normal(0, 0.55, n)
+        yield {
+            "people": len(block), "verified": nrng.random(len(block)) < 0.22, "person": person, "subject": subject,
+            "seconds": nrng.random(n) * span, "base": base,
+            "overall": np.clip(np.rint(base + nrng.normal(0, 0.7, n)), 1, 5).astype(np.int64),
+            "comment": np.where(nrng.random(n) < 0.05, nrng.integers(0, len(COMMENTS), n), -1),
+            "approved": nrng.random(n) < 0.8, "sex": nrng.integers(0, 3, n), "age_band": nrng.integers(0, 5, n),
+            "source": nrng.integers(0, 3, n), "scored": nrng.random(n) < 0.45,
+        }
+
+
+def _criterion_scores(nrng: np.random.Generator, draws: dict, criteria: list[list[tuple[str, float]]]):
+    """(rating index, criterion code, score or None) for the ratings that score criteria."""
+    scored = np.nonzero(draws["scored"])[0]
+    counts = np.array([len(c) for c in criteria], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    codes = [code for c in criteria for code, _ in c]
+    offsets = np.array([offset for c in criteria for _, offset in c] or [0.0])
+    per_rating = counts[draws["subject"][scored]]
+    rating = np.repeat(scored, per_rating)
+    position = np.arange(len(rating)) - np.repeat(np.cumsum(per_rating) - per_rating, per_rating)
+    criterion = starts[draws["subject"][rating]] + position
+    m = len(rating)
+    kept = nrng.random(m) >= 0.35
+    unknown = nrng.random(m) < 0.12
+    values = np.clip(np.rint(draws["base"][rating] + offsets[criterion] + nrng.normal(0, 0.8, m)), 1, 5).astype(np.int64)
+    for i, c, unknown_, value in zip(rating[kept].tolist(), criterion[kept].tolist(), unknown[kept].tolist(),
+                                     values[kept].tolist(), strict=True):
+        yield i, codes[c], None if unknown_ else value
+
+
+def _write_unit(nrng, unit, year, code, start, applicable, criteria_of, first_last, counter, next_respondent, next_rating,
+                respondents, ratings, scores):
+    """Rows of one municipality and year from ``_unit``'s draws; returns the counters moved on."""
+    from ..channels.demo import channel  # noqa: I001
+    from ..compare.demo import village
+
+    utc = start.astimezone(dt.UTC)
+    criteria = [criteria_of[s] for s in applicable]
+    for draws in unit:
+        people, verified = draws["people"], draws["verified"].tolist()
+        respondent_ids = range(next_respondent, next_respondent + people)
+        counters = range(counter + 1, counter + 1 + people)
+        respondents.extend((respondent_id, f"{PREFIX}{year}-{c}", f"{PREFIX}{c}" if v else None,
+                            start if v else None, start)
+                           for respondent_id, c, v in zip(respondent_ids, counters, verified, strict=True))
+        n = len(draws["person"])
+        times = (draws["seconds"] * 1e6).astype("timedelta64[us]").tolist()
+        rows = []
+        for i, (person, subject, seconds, overall, comment, approved, sex, age_band, source) in enumerate(zip(
+                draws["person"].tolist(), draws["subject"].tolist(), times, draws["overall"].tolist(),
+                draws["comment"].tolist(), draws["approved"].tolist(), draws["sex"].tolist(),
+                draws["age_band"].tolist(), draws["source"].tolist(), strict=True)):
+            rating_id, subject_code, v, when = next_rating + i, applicable[subject], verified[person], utc + seconds
+            rows.append((rating_id, respondent_ids[person], code, subject_code, year, overall,
+                         COMMENTS[comment] if comment >= 0 else None,
+                         ("approved" if approved else "pending") if comment >= 0 else None, "",
+                         SEXES_DRAWN[sex], AGE_BANDS_DRAWN[age_band], "accepted", None, v, SOURCES[source],
+                         f"{PREFIX}{year}-{counters[person]}-{subject_code}", "", 0, when, when,
+                         channel(rating_id, v), village(rating_id, first_last)))
+        ratings.extend(rows)
+        scores.extend((next_rating + i, criterion, value) for i, criterion, value in _criterion_scores(
+            nrng, draws, criteria))
+        counter, next_respondent, next_rating = counter + people, next_respondent + people, next_rating + n
+    return counter, next_respondent, next_rating
 
 
 def _seed_evaluations(rng: random.Random, municipalities, periods, quality) -> int:
@@ -262,8 +340,9 @@ def _seed_evaluations(rng: random.Random, municipalities, periods, quality) -> i
     return written.count
 
 
-def clear() -> dict:
-    """Remove every demonstration row and rebuild the aggregates. Flushes; the caller commits."""
+def clear(rebuild: bool = True) -> dict:
+    """Remove every demonstration row and (``rebuild``) rebuild the aggregates. Flushes; the caller
+    commits."""
     from ..transparency import demo as transparency_demo; transparency_demo.clear()  # noqa: E702, I001
     demo_users = select(User.id).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN)).scalar_subquery()
     demo_respondents = select(Respondent.id).where(Respondent.token.like(PREFIX + "%")).scalar_subquery()
@@ -278,7 +357,7 @@ def clear() -> dict:
     counts["evaluations"] = db.session.execute(delete(StateEvaluation).where(StateEvaluation.evaluator_id.in_(demo_users))).rowcount
     db.session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users)))
     counts["users"] = db.session.execute(delete(User).where(User.email.like(PREFIX + "%" + EMAIL_DOMAIN))).rowcount
-    if any(counts.values()):
+    if rebuild and any(counts.values()):
         aggregates.rebuild_aggregates(report=False)
     cache.bump()  # the banner
     g.pop("_demo_present", None)

@@ -52,8 +52,9 @@ def _user(email: str, role: str, **fields) -> User:
     return user
 
 
-def seed(periods: list[int], seed_value: int = 11) -> dict:
-    """Final assessments for about 60 % of municipalities per period, and priorities. Flushes."""
+def seed(periods: list[int], seed_value: int = 11, progress=None) -> dict:
+    """Final assessments for about 60 % of municipalities per period, and priorities. Flushes.
+    ``progress(done, total)``: how far the priorities' stream is."""
     rng = random.Random(seed_value)
     municipalities = list(db.session.scalars(select(Municipality).where(Municipality.valid_to.is_(None))
                                              .order_by(Municipality.code)))
@@ -99,10 +100,10 @@ def seed(periods: list[int], seed_value: int = 11) -> dict:
     if replies:
         db.session.execute(insert(TransparencyReply), [
             {"assessment_id": a, "item_code": i, "author_id": staff[c].id, "body": b} for a, i, c, b in replies])
-    return {"transparency_assessments": len(rows), "budget_priorities": _seed_priorities(rng, municipalities)}
+    return {"transparency_assessments": len(rows), "budget_priorities": _seed_priorities(rng, municipalities, progress)}
 
 
-def _seed_priorities(rng: random.Random, municipalities) -> int:
+def _seed_priorities(rng: random.Random, municipalities, progress=None) -> int:
     """About half of the current period's demo respondents name up to three local issues."""
     year = current_period()
     kinds = {m.code: m.kind for m in municipalities}
@@ -112,11 +113,17 @@ def _seed_priorities(rng: random.Random, municipalities) -> int:
     # Streamed in the ratings' order (the same seed gives the same priorities; a demo respondent's
     # ratings are one after another, in one municipality): at 5 million ratings the current period
     # has over a million demo respondents. Written in batches as they come.
-    rows = db.session.execute(select(Rating.respondent_id, Rating.municipality_code).join(
+    rows = db.session.connection().execute(select(Rating.respondent_id, Rating.municipality_code, Rating.id).join(
         Respondent, Respondent.id == Rating.respondent_id).where(
         Rating.period == year, Respondent.token.like(PREFIX + "%"))
         .order_by(Rating.id).execution_options(yield_per=20_000))
-    pairs = (pair for pair, _ in itertools.groupby(map(tuple, rows)))
+    report = bulk.stream_progress(Rating, progress)
+
+    def pairs():
+        for pair, group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
+            report(next(group)[2])
+            yield pair
+
     now = dt.datetime.now(dt.UTC)
     written = bulk.Writer(BudgetPriority, ("respondent_id", "municipality_code", "period", "first_code", "second_code",
                                            "third_code", "status", "address_hash", "source", "replacements",
@@ -124,7 +131,7 @@ def _seed_priorities(rng: random.Random, municipalities) -> int:
     allowed = {kind: [s.code for s in issues if s.applies_to in applies]
                for kind, applies in MUNICIPALITY_KIND_APPLIES.items()}
     weights = {kind: [weight[code] for code in codes] for kind, codes in allowed.items()}
-    for respondent_id, code in pairs:
+    for respondent_id, code in pairs():
         if code not in kinds or rng.random() > 0.5:
             continue
         kind = kinds[code]
