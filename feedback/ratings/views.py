@@ -1,6 +1,5 @@
 """The resident's journey: choose what to rate → the form → thank you. Works with JavaScript off."""
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from .. import cache
@@ -9,7 +8,7 @@ from ..catalog.models import Subject
 from ..db import begin_write, db, reads_first
 from ..i18n import pull_lang, push_lang
 from ..scorecards.queries import subject_summary
-from ..security import limiter
+from ..security import csrf_token, limiter
 from ..territory import queries as territory_queries
 from ..territory.models import Village
 from .abuse import issue_stamp, request_signals, setting, stamp_shown_at, use_stamp
@@ -94,7 +93,7 @@ def rate(code: str, subject: str):
         # per version, with this request's CSRF token and form stamp put in. A returning resident
         # (respondent cookie) may see their earlier rating and its answer, so is never served this.
         html = cache.cached(("rate", g.lang, code, subject, current_period()), lambda: _blank_form(code, subject))
-        return html.replace(CSRF_PLACEHOLDER, generate_csrf()).replace(STARTED_PLACEHOLDER, issue_stamp())
+        return html.replace(CSRF_PLACEHOLDER, csrf_token()).replace(STARTED_PLACEHOLDER, issue_stamp())
     failed = None
     if request.method == "POST":
         form = _posted_form(code, subject)
