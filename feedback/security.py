@@ -9,7 +9,7 @@ from flask import Flask, current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF
-from itsdangerous import Serializer, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import Serializer, Signer, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -64,7 +64,9 @@ class _ShortUncompressed:
     shorter. Each try sets up a whole deflate state (hundreds of KB), costing more than the
     signature, and can never shorten what a new visitor gets signed — random hex and base64 (the
     session's CSRF secret, the CSRF token, the form stamp, the respondent's token). Payloads shorter
-    than COMPRESS_FROM are therefore not tried: the same format as before (``loads`` reads both)."""
+    than COMPRESS_FROM are therefore not tried: the same format as before (``loads`` reads both).
+    The signer of the serializer's own salt is kept too, with its derived key (itsdangerous makes
+    both again, one more HMAC, for every value it signs)."""
 
     def dump_payload(self, obj) -> bytes:
         json = Serializer.dump_payload(self, obj)
@@ -72,13 +74,45 @@ class _ShortUncompressed:
             return super().dump_payload(obj)
         return base64_encode(json)
 
+    def make_signer(self, salt=None):
+        if salt is not None and salt != self.salt:
+            return super().make_signer(salt)
+        kept = self.__dict__.get("_kept_signer")
+        if kept is None:
+            kept = self._kept_signer = super().make_signer(salt)
+        return kept
+
+
+class _KeptKey:
+    """A signer that derives its current key once (its keys and salt never change)."""
+
+    def derive_key(self, secret_key=None) -> bytes:
+        if secret_key is not None:
+            return super().derive_key(secret_key)
+        key = self.__dict__.get("_derived")
+        if key is None:
+            key = self._derived = super().derive_key()
+        return key
+
+
+class _KeptKeyTimestampSigner(_KeptKey, TimestampSigner):
+    pass
+
+
+class _KeptKeySigner(_KeptKey, Signer):
+    pass
+
 
 class SignedSerializer(_ShortUncompressed, URLSafeTimedSerializer):
     """URLSafeTimedSerializer, short payloads not offered to zlib (``_ShortUncompressed``)."""
 
+    default_signer = _KeptKeyTimestampSigner
+
 
 class UntimedSignedSerializer(_ShortUncompressed, URLSafeSerializer):
     """URLSafeSerializer, short payloads not offered to zlib (``_ShortUncompressed``)."""
+
+    default_signer = _KeptKeySigner
 
 
 _csrf_signers: dict = {}

@@ -1,5 +1,6 @@
 """security.SignedSerializer: what a new visitor gets signed (session, CSRF token, form stamp) is
 never offered to zlib, which cannot shorten it; longer payloads are, as itsdangerous does."""
+import itsdangerous
 import itsdangerous.url_safe
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -43,3 +44,14 @@ def test_a_long_payload_is_still_compressed_and_read_back():
     signed = ours.dumps({"flashes": ["the same message"] * 40})
     assert signed.startswith(".")  # itsdangerous' mark of a compressed payload
     assert URLSafeTimedSerializer("key", salt="s").loads(signed) == {"flashes": ["the same message"] * 40}
+
+
+def test_the_kept_signer_signs_with_the_current_key_and_reads_the_fallbacks():
+    old, current = SignedSerializer("old key", salt="s"), SignedSerializer(["old key", "new key"], salt="s")
+    made_before = old.dumps({"csrf_token": "a" * 40})
+    for _ in range(2):  # the kept signer and its kept key, used again
+        signed = current.dumps({"csrf_token": "b" * 40})
+        assert URLSafeTimedSerializer("new key", salt="s").loads(signed) == {"csrf_token": "b" * 40}
+        assert current.loads(made_before) == {"csrf_token": "a" * 40}
+    with pytest.raises(itsdangerous.BadSignature):
+        SignedSerializer("new key", salt="other").loads(signed)
