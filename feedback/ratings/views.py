@@ -2,6 +2,7 @@
 import re
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from markupsafe import escape
 from sqlalchemy import select
 
 from .. import cache
@@ -157,9 +158,9 @@ def _blank_parts(code: str, subject: str) -> tuple:
 
 
 def _filled(parts: tuple, values: dict[str, str]) -> bytes:
-    """The page of ``_blank_parts`` with each placeholder's value (signed tokens: URL-safe
-    characters only, nothing to escape in an attribute)."""
-    return b"".join(values[piece].encode() if i % 2 else piece for i, piece in enumerate(parts))
+    """The page of ``_blank_parts`` with each placeholder's value, escaped as the template would
+    (signed tokens are URL-safe characters: escaping leaves them as they are)."""
+    return b"".join(str(escape(values[piece])).encode() if i % 2 else piece for i, piece in enumerate(parts))
 
 
 def _blank_form(code: str, subject: str) -> str:
