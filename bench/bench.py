@@ -230,7 +230,7 @@ class Routes:
             self.routes = [r for r in self.routes if r[0] not in ("scorecard HTML", "compare district",
                                                                   "rating form, 300 random")]
         if only:  # --routes: a targeted run (e.g. the two rating POSTs), still against the bare route
-            wanted = {name.strip() for name in only.split(",")}
+            wanted = route_names(only, [r[0] for r in self.routes])
             self.routes = [r for r in self.routes if r[0] in wanted]
 
     def visit_each(self, target: str) -> None:
@@ -312,6 +312,22 @@ class Routes:
             if header is not None:
                 counts.append(int(header))
         return statistics.median(counts) if counts else None
+
+
+def route_names(only: str, names: list[str]) -> set[str]:
+    """The routes named in a comma-separated --routes, where a name may hold a comma itself
+    ("rating form, 300 random"): the longest run of parts that is a route's name wins."""
+    parts, wanted, i = [part.strip() for part in only.split(",")], set(), 0
+    while i < len(parts):
+        for j in range(len(parts), i, -1):
+            if ", ".join(parts[i:j]) in names:
+                wanted.add(", ".join(parts[i:j]))
+                i = j
+                break
+        else:
+            wanted.add(parts[i])
+            i += 1
+    return wanted
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

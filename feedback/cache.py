@@ -282,10 +282,13 @@ def expires(at: dt.datetime) -> None:
 
 
 def _weight(value) -> int:
-    """What a kept value is counted as against STORE_BYTES: its text; other values (form classes,
-    the reference data: one per version or per subject) against the number of entries only."""
+    """What a kept value is counted as against STORE_BYTES: its text (bytes, str, or a tuple of
+    them: a blank rating form cut at its placeholders); other values (form classes, the reference
+    data: one per version or per subject) against the number of entries only."""
     if isinstance(value, bytes):
         return len(value)
+    if isinstance(value, tuple):
+        return sum(_weight(item) for item in value if isinstance(item, bytes | str))
     return sys.getsizeof(value) if isinstance(value, str) else 0
 
 

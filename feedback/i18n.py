@@ -5,10 +5,12 @@ WTForms ships no Kyrgyz messages, so forms take their validator messages from ou
 """
 import functools
 import re
+import time
 
 from flask import Flask, abort, g, request, url_for
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
+from werkzeug.http import dump_cookie
 
 LANGUAGES = ("ky", "ru")
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский"}
@@ -66,13 +68,28 @@ def switch_url(lang: str) -> str:
     return url_for("territory.home", lang=lang)
 
 
+COOKIE_MAX_AGE = 365 * 24 * 3600
+_cookie_headers: dict[tuple[str, bool], tuple[int, str]] = {}  # (lang, secure) -> (second, Set-Cookie value)
+
+
+def _cookie_header(lang: str, secure: bool) -> str:
+    """The language cookie's Set-Cookie value, made once per second (its Expires is whole seconds):
+    every first visit gets it, and werkzeug's dump_cookie costs as much as a signature."""
+    now = int(time.time())
+    kept = _cookie_headers.get((lang, secure))
+    if kept is None or kept[0] != now:
+        kept = _cookie_headers[lang, secure] = (now, dump_cookie(
+            COOKIE, lang, max_age=COOKIE_MAX_AGE, expires=now + COOKIE_MAX_AGE, sync_expires=False,
+            samesite="Lax", httponly=True, secure=secure))
+    return kept[1]
+
+
 def remember_lang(response):
     lang = g.get("lang")
     if request.path.startswith("/api/"):
         return response
     if lang in LANGUAGES and request.cookies.get(COOKIE) != lang:
-        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                            secure=request.is_secure)
+        response.headers.add("Set-Cookie", _cookie_header(lang, request.is_secure))
     return response
 
 

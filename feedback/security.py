@@ -1,17 +1,34 @@
 """Cross-cutting protections: CSRF on every form, rate limits, response headers."""
+import hashlib
 import ipaddress
+import os
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
-from flask_limiter import Limiter
+import flask_limiter
+from flask import Flask, current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF
+from itsdangerous import Serializer, Signer, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .i18n import FormTranslations
 
 csrf = CSRFProtect()
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter, not consulted at all for a read (``_a_read``) nor in an app whose limits are
+    off: its request filters are asked only after it has resolved the endpoint's limits and begun
+    evaluating them, once in its before_request hook and again in each limited view's wrapper."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
+        if _a_read() or _limits_off():
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 # No external fonts, scripts or trackers: everything comes from this origin.
@@ -21,12 +38,100 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class _FormCSRF(_FlaskFormCSRF):
+    """Flask-WTF's form CSRF, its token made by ``csrf_token`` (checked by Flask-WTF as before)."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        return csrf_token()
+
+
 class Form(FlaskForm):
     """Base of every form: CSRF from Flask-WTF, validator messages from our catalogs."""
 
     class Meta:
+        csrf_class = _FormCSRF
+
         def get_translations(self, form):
             return FormTranslations()
+
+
+# Signed values shorter than this are never offered to zlib (see SignedSerializer).
+COMPRESS_FROM = 256
+
+
+class _ShortUncompressed:
+    """itsdangerous' URL-safe serializers try zlib on every payload and keep the result only when
+    shorter. Each try sets up a whole deflate state (hundreds of KB), costing more than the
+    signature, and can never shorten what a new visitor gets signed — random hex and base64 (the
+    session's CSRF secret, the CSRF token, the form stamp, the respondent's token). Payloads shorter
+    than COMPRESS_FROM are therefore not tried: the same format as before (``loads`` reads both).
+    The signer of the serializer's own salt is kept too, with its derived key (itsdangerous makes
+    both again, one more HMAC, for every value it signs)."""
+
+    def dump_payload(self, obj) -> bytes:
+        json = Serializer.dump_payload(self, obj)
+        if len(json) >= COMPRESS_FROM:
+            return super().dump_payload(obj)
+        return base64_encode(json)
+
+    def make_signer(self, salt=None):
+        if salt is not None and salt != self.salt:
+            return super().make_signer(salt)
+        kept = self.__dict__.get("_kept_signer")
+        if kept is None:
+            kept = self._kept_signer = super().make_signer(salt)
+        return kept
+
+
+class _KeptKey:
+    """A signer that derives its current key once (its keys and salt never change)."""
+
+    def derive_key(self, secret_key=None) -> bytes:
+        if secret_key is not None:
+            return super().derive_key(secret_key)
+        key = self.__dict__.get("_derived")
+        if key is None:
+            key = self._derived = super().derive_key()
+        return key
+
+
+class _KeptKeyTimestampSigner(_KeptKey, TimestampSigner):
+    pass
+
+
+class _KeptKeySigner(_KeptKey, Signer):
+    pass
+
+
+class SignedSerializer(_ShortUncompressed, URLSafeTimedSerializer):
+    """URLSafeTimedSerializer, short payloads not offered to zlib (``_ShortUncompressed``)."""
+
+    default_signer = _KeptKeyTimestampSigner
+
+
+class UntimedSignedSerializer(_ShortUncompressed, URLSafeSerializer):
+    """URLSafeSerializer, short payloads not offered to zlib (``_ShortUncompressed``)."""
+
+    default_signer = _KeptKeySigner
+
+
+_csrf_signers: dict = {}
+
+
+def csrf_token() -> str:
+    """Flask-WTF's CSRF token of this request (``generate_csrf``: the session's secret, created when
+    absent, signed with the secret key), signed here by a SignedSerializer kept per key; Flask-WTF
+    checks it on the post as always (``validate_csrf``). Honours the same configuration."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    if field not in g:
+        key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        signer = _csrf_signers.get(key)
+        if signer is None:
+            signer = _csrf_signers[key] = SignedSerializer(key, salt="wtf-csrf-token")
+        if not isinstance(session.get(field), str):
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - as Flask-WTF makes it
+        setattr(g, field, signer.dumps(session[field]))
+    return g.get(field)
 
 
 def same_origin() -> bool:
@@ -85,11 +190,17 @@ class TrustedProxies:
         return self.app(environ, start_response)
 
 
+SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
+                    ("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Frame-Options", "DENY"))
+
+
 def set_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    # Each only where the view set none (werkzeug's setdefault raises and catches a KeyError per
+    # missing header: four exceptions per response).
+    present = {name.lower() for name, _ in response.headers.items()}
+    for name, value in SECURITY_HEADERS:
+        if name.lower() not in present:
+            response.headers.add(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.path.startswith("/static/"):
@@ -112,13 +223,13 @@ def _a_read() -> bool:
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.context_processor(lambda: {"csrf_token": csrf_token})  # in templates too (after Flask-WTF's own)
     # Flask-Limiter keeps "enabled" on the one Limiter object, so the last app initialised would
     # decide for all (tests build several apps). Keep it enabled and decide per app, per request.
     wanted = app.config["RATELIMIT_ENABLED"]
     app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
     app.config["RATELIMIT_ENABLED"] = wanted
-    for request_filter in (_a_read, _limits_off):
-        if request_filter not in limiter._request_filters:
-            limiter.request_filter(request_filter)
+    if _limits_off not in limiter._request_filters:  # also for what Limiter.check and shared limits ask
+        limiter.request_filter(_limits_off)
     app.after_request(set_headers)

@@ -165,3 +165,19 @@ def test_pages_kept_per_process_are_bounded_in_bytes():
     assert store.bytes == sum(len(v) for _, v in store.items.values() if isinstance(v, bytes))
     store.put(("page", "too big"), 1, "z" * 20_000)
     assert store.get(("page", "too big"), 1) is None
+
+
+def test_a_blank_form_cut_at_its_placeholders_counts_its_text_against_the_bound():
+    store = cache._Store(size=100, max_bytes=10_000)
+    for n in range(10):
+        store.put(("rate", n), 1, (b"x" * 1_000, "\x00csrf\x00", b"y" * 1_000))
+    assert store.bytes <= 10_000
+    assert store.get(("rate", 9), 1) is not None and store.get(("rate", 0), 1) is None
+
+
+def test_a_blank_forms_placeholders_are_filled_with_escaped_values():
+    from feedback.ratings.views import CSRF_PLACEHOLDER, STARTED_PLACEHOLDER, _filled
+
+    parts = (b'<input value="', CSRF_PLACEHOLDER, b'"><input value="', STARTED_PLACEHOLDER, b'">')
+    filled = _filled(parts, {CSRF_PLACEHOLDER: 'a"b<c', STARTED_PLACEHOLDER: "IjE3.Zx-_"})
+    assert filled == b'<input value="a&#34;b&lt;c"><input value="IjE3.Zx-_">'

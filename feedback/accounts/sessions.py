@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import after_commit, as_utc, db, utcnow
+from ..security import SignedSerializer
 from .models import User, UserSession
 
 login_manager = LoginManager()
@@ -132,7 +133,8 @@ def _staff_scope():
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie session, without building a signing serializer for a request that
     carries no session cookie (most requests of residents): an empty session needs no signature
-    check. One serializer per secret key is kept instead of one per request."""
+    check. One serializer per secret key is kept instead of one per request, a SignedSerializer
+    (security.py: a new visitor's session, holding only its CSRF secret, is not offered to zlib)."""
 
     def open_session(self, app, request_):
         if app.config["SESSION_COOKIE_NAME"] not in request_.cookies and app.secret_key:
@@ -143,7 +145,10 @@ class CookieSessions(SecureCookieSessionInterface):
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         kept = app.extensions.get("feedback_session_serializer")
         if kept is None or kept[0] != key:
-            kept = (key, super().get_signing_serializer(app))
+            kept = (key, SignedSerializer([*key[1], key[0]], salt=self.salt, serializer=self.serializer,
+                                          signer_kwargs={"key_derivation": self.key_derivation,
+                                                         "digest_method": self.digest_method})
+                    if app.secret_key else None)
             app.extensions["feedback_session_serializer"] = kept
         return kept[1]
 

@@ -25,11 +25,11 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, g, request, session
-from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, distinct, func, select
 
 from ..db import db, utcnow
+from ..security import SignedSerializer, csrf_token
 from .models import Rating, Respondent
 from .respondents import without_ratings
 
@@ -168,15 +168,23 @@ def _new_respondent(respondent_id: int, since: dt.datetime) -> bool:
 
 _STORAGE_LOCK = threading.Lock()
 
+_stamp_signers: dict = {}
+
+
 def _stamps() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="form-stamp")
+    """The stamp's signer, kept per secret key (a stamp is short and random: not offered to zlib)."""
+    key = current_app.config["SECRET_KEY"]
+    signer = _stamp_signers.get(key)
+    if signer is None:
+        signer = _stamp_signers[key] = SignedSerializer(key, salt="form-stamp")
+    return signer
 
 
 def _binding() -> str:
     """Whose stamp it is: this browser's session (its CSRF secret) and respondent cookie."""
     from .respondents import COOKIE
 
-    generate_csrf()  # makes sure the session holds its CSRF secret before the stamp names it
+    csrf_token()  # makes sure the session holds its CSRF secret before the stamp names it
     raw = f"{session.get('csrf_token', '')}|{request.cookies.get(COOKIE, '')}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from ..db import db, utcnow
+from ..security import UntimedSignedSerializer
 from .models import Respondent
 
 COOKIE = "respondent"
@@ -35,7 +36,7 @@ def address_hash() -> str:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="respondent")
+    return UntimedSignedSerializer(current_app.config["SECRET_KEY"], salt="respondent")
 
 
 def current_respondent(create: bool = True) -> Respondent | None:
