@@ -6,7 +6,7 @@ Portable SQLAlchemy; the per-municipality lists are small, so shares are counted
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from .. import cache
 from ..db import as_utc, db, utcnow
@@ -226,16 +226,17 @@ def _empty_counts() -> dict:
 
 
 def _counts(period: int, parameters: dict | None, municipality_code: str | None) -> dict[str, dict]:
-    """The counts of every municipality (or one) in a period: three queries whatever their number."""
+    """The counts of every municipality (or one) in a period: three queries whatever their number,
+    each streamed or summed in the database, so that a worker's memory does not grow with the history."""
     days = constants(parameters)["answer_deadline_days"]
     now = utcnow()
     tally: dict[str, dict[str, list[int]]] = {}
 
-    def add(code: str, component: str, success: bool) -> None:
+    def add(code: str, component: str, success: bool, times: int = 1) -> None:
         entry = tally.setdefault(code, {"answered_on_time": [0, 0], "promises_kept": [0, 0],
                                         "judged_helpful": [0, 0], "overdue": [0, 0]})[component]
-        entry[0] += bool(success)
-        entry[1] += 1
+        entry[0] += times if success else 0
+        entry[1] += times
 
     comments = (select(Rating.municipality_code, Rating.comment_moderated_at, Rating.updated_at, Rating.created_at,
                        Answer.created_at)
@@ -243,18 +244,26 @@ def _counts(period: int, parameters: dict | None, municipality_code: str | None)
                        Rating.comment.is_not(None))
                 .outerjoin(AnsweredComment, AnsweredComment.rating_id == Rating.id)
                 .outerjoin(Answer, Answer.id == AnsweredComment.answer_id))
-    # The columns the count needs, not the answers (their bodies): a period has thousands of promises.
-    promises = select(Answer.id, Answer.municipality_code, Answer.promise_status, Answer.promise_due,
-                      Answer.done_at, Answer.withdrawn_at).where(Answer.period == period,
-                                                                 Answer.promise_due.is_not(None))
-    helpful = (select(Answer.municipality_code, Judgement.helpful).join(Answer, Answer.id == Judgement.answer_id)
-               .where(Answer.period == period, Judgement.helpful.is_not(None), Answer.withdrawn_at.is_(None)))
+    # The columns the count needs, not the answers (their bodies): a period has thousands of promises;
+    # with each the residents' word on whether it was done (yes, no), counted in the same statement.
+    done = Judgement.done.is_(True)
+    columns = (Answer.id, Answer.municipality_code, Answer.promise_status, Answer.promise_due, Answer.done_at,
+               Answer.withdrawn_at)
+    promises = (select(*columns, func.coalesce(func.sum(case((done, 1), else_=0)), 0),
+                       func.coalesce(func.sum(case((Judgement.done.is_(False), 1), else_=0)), 0))
+                .outerjoin(Judgement, (Judgement.answer_id == Answer.id) & Judgement.done.is_not(None))
+                .where(Answer.period == period, Answer.promise_due.is_not(None))
+                .group_by(*columns))
+    helpful = (select(Answer.municipality_code, Judgement.helpful, func.count())
+               .join(Answer, Answer.id == Judgement.answer_id)
+               .where(Answer.period == period, Judgement.helpful.is_not(None), Answer.withdrawn_at.is_(None))
+               .group_by(Answer.municipality_code, Judgement.helpful))
     if municipality_code is not None:
         comments = comments.where(Rating.municipality_code == municipality_code)
         promises = promises.where(Answer.municipality_code == municipality_code)
         helpful = helpful.where(Answer.municipality_code == municipality_code)
-    # One row per published comment of the whole country: streamed, so that a worker's memory does not
-    # grow with the history (PostgreSQL's driver would otherwise hold the whole result at once).
+    # One row per published comment (and per promise) of the whole country: streamed (PostgreSQL's
+    # driver would otherwise hold the whole result at once, and the rows with it).
     comments = comments.execution_options(yield_per=STREAM_ROWS)
     for code, moderated_at, updated_at, created_at, answered_at in db.session.execute(comments):
         deadline = deadline_of(moderated_at or updated_at or created_at, days)
@@ -265,36 +274,22 @@ def _counts(period: int, parameters: dict | None, municipality_code: str | None)
             add(code, "overdue", True)
         else:
             cache.expires(deadline)  # counted as late from then on: a kept card must not outlive it
-    answers = db.session.execute(promises).all()
-    judged = _done_judgements([a.id for a in answers])
     local_today = today()
-    for answer in answers:
+    for _, code, status, due, done_at, withdrawn_at, yes, no in db.session.execute(
+            promises.execution_options(yield_per=STREAM_ROWS)):
         # A withdrawn promise counts as it stood when withdrawn, if its date had passed by then.
-        as_of = min(local_today, local_date(answer.withdrawn_at)) if answer.withdrawn_at else local_today
-        if answer.promise_status != "done" and answer.promise_due >= as_of:
+        as_of = min(local_today, local_date(withdrawn_at)) if withdrawn_at else local_today
+        if status != "done" and due >= as_of:
             continue  # not due yet (or withdrawn before it was)
-        yes, no = judged.get(answer.id, (0, 0))
         if yes or no:
             kept = yes > no  # the residents' word, where they gave it
         else:
-            kept = (answer.promise_status == "done" and answer.done_at is not None
-                    and local_date(answer.done_at) <= answer.promise_due)
-        add(answer.municipality_code, "promises_kept", kept)
-    for code, was_helpful in db.session.execute(helpful):
-        add(code, "judged_helpful", was_helpful)
+            kept = status == "done" and done_at is not None and local_date(done_at) <= due
+        add(code, "promises_kept", kept)
+    for code, was_helpful, times in db.session.execute(helpful):
+        add(code, "judged_helpful", was_helpful, times)
     return {code: {name: (tuple(v) if name != "overdue" else v[1]) for name, v in entry.items()}
             for code, entry in tally.items()}
-
-
-def _done_judgements(answer_ids: list[int]) -> dict[int, tuple[int, int]]:
-    if not answer_ids:
-        return {}
-    result: dict[int, list[int]] = {}
-    for answer_id, done in db.session.execute(select(Judgement.answer_id, Judgement.done).where(
-            Judgement.answer_id.in_(answer_ids), Judgement.done.is_not(None))):
-        entry = result.setdefault(answer_id, [0, 0])
-        entry[0 if done else 1] += 1
-    return {k: (v[0], v[1]) for k, v in result.items()}
 
 
 def responsiveness_track(municipality, period: int, params) -> dict:

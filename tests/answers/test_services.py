@@ -9,11 +9,11 @@ from feedback import delivery
 from feedback.answers import queries, services
 from feedback.answers.models import Answer
 from feedback.answers.services import AnswerError, NotFound
+from feedback.answers.services import today as local_today  # Kyrgyzstan's date, not the machine's
 from feedback.audit.models import AuditEntry
 from feedback.ratings.respondents import keyed_hash
 from feedback.ratings.sms import SmsBackend, SmsError
 from feedback.territory.models import Municipality
-from feedback.answers.services import today as local_today  # Kyrgyzstan's date, not the machine's
 
 from .conftest import AK_BULUN
 
@@ -197,3 +197,48 @@ def test_the_batch_of_all_municipalities_agrees_with_each_one(session, staff, ma
         one = queries.responsiveness_track(session.get(Municipality, code), period, mth.get(None))
         assert every[code] == one
     assert every[AK_BULUN]["n"] == 6 and every[KARAKOL]["reason"] == "not_enough_comments"
+
+
+def test_the_countrys_counts_send_the_same_statements_whatever_the_number_of_promises(session, staff, make_comment,
+                                                                                    resident):
+    """The comparisons count every promise of the country: the statements must not carry the
+    promises (their ids were once sent back as tens of thousands of parameters, ~20 MB of a worker's
+    memory at 5 million ratings), and the residents' word on each still counts."""
+    from sqlalchemy import event
+
+    from feedback.db import db
+    from feedback.scorecards import methodology as mth
+
+    due = local_today() + dt.timedelta(days=3)
+    period = None
+
+    def sent() -> list[tuple[str, int]]:
+        statements = []
+
+        def note(conn, cursor, statement, parameters, context, executemany):
+            statements.append((statement, len(parameters or ())))
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            counts = queries.responsiveness_tracks(period, mth.get(None))[AK_BULUN]["components"]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        assert counts  # the track was computed
+        return statements
+
+    def promise(respondent=None):
+        comment = make_comment(respondent=respondent)
+        answer = _answer(staff, [comment], promise="Түтүк", promise_due=due)
+        services.mark_done(staff, answer.id, "Бүттү")  # done in time, as the staff says
+        return comment, answer
+
+    comment, answer = promise(resident)
+    period = comment.period
+    one = sent()
+    for _ in range(4):
+        promise()
+    assert sent() == one
+    with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=1), dt.time(12), dt.UTC), tick=False):
+        assert queries.responsiveness_counts(AK_BULUN, period)["promises_kept"] == (5, 5)
+        services.judge(resident, answer.id, comment.id, done="no")  # the resident says it was not
+        assert queries.responsiveness_counts(AK_BULUN, period)["promises_kept"] == (4, 5)
