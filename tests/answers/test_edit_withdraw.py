@@ -12,9 +12,9 @@ from sqlalchemy import select
 from feedback.answers import queries, services
 from feedback.answers.models import Answer, SmsNotice
 from feedback.answers.services import AnswerError, NotFound
+from feedback.answers.services import today as local_today  # Kyrgyzstan's date, not the machine's
 from feedback.audit.models import AuditEntry
 from feedback.ratings.respondents import keyed_hash
-from feedback.answers.services import today as local_today  # Kyrgyzstan's date, not the machine's
 
 from ..conftest import csrf_token
 from ..helpers import fresh_get, visible_text

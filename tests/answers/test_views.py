@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from feedback.answers.models import Answer, Judgement
-from feedback.audit.models import AuditEntry
 from feedback.answers.services import today as local_today  # Kyrgyzstan's date, not the machine's
+from feedback.audit.models import AuditEntry
 
 from ..conftest import csrf_token
 from ..helpers import fresh_get, visible_text
