@@ -52,7 +52,7 @@ def test_written_rows_read_back_as_the_orm_writes_them(session):
     assert as_utc(stored.created_at) == when and as_utc(stored.updated_at) == when + dt.timedelta(microseconds=1)
     # compared in SQL with a time as the application binds it (UTC): the same text format on SQLite
     utc = when.astimezone(dt.UTC)
-    assert session.scalars(select(Rating.id).where(Rating.id >= first, Rating.created_at >= utc)).all() == [
+    assert session.scalars(select(Rating.id).where(Rating.id >= first, Rating.created_at >= utc).order_by(Rating.id)).all() == [
         first, first + 1, first + 2]
     assert session.scalars(select(Rating.id).where(Rating.id >= first, Rating.updated_at > utc)).all() == [
         first + 1, first + 2]
