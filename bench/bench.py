@@ -44,6 +44,7 @@ RATINGS_PER_SCALE = 83_000  # demo seed --scale 1 makes about this many ratings 
 BUDGETS = {"home": 0.40, "search": 0.30, "rating form": 0.30, "POST /api/v1/ratings": 0.30,
            "HTML form post": 0.20, "compare region": 0.15, "compare district": 0.15}
 RSS_BUDGET_MB = 150
+SCALE_BUDGET = 0.85  # each route at 5 M ratings at least this share of its own ratio at 50 k (issue 15)
 
 
 def parse_count(text: str) -> int:
@@ -512,6 +513,28 @@ def table(results) -> str:
     return "\n".join(lines) + "\n"
 
 
+def scale_table(all_results) -> str:
+    """Each route's ratio at the largest scale over its ratio at the smallest, per database: the
+    budget is that a route keeps at least SCALE_BUDGET of its speed from 50 k to 5 M ratings."""
+    lines = []
+    for database in dict.fromkeys(r["database"] for r in all_results):
+        runs = sorted((r for r in all_results if r["database"] == database), key=lambda r: r["demo_ratings"])
+        if len(runs) < 2 or runs[0]["demo_ratings"] == runs[-1]["demo_ratings"]:
+            continue
+        small, large = runs[0], runs[-1]
+        lines += [f"### {database}: {large['demo_ratings']:,} over {small['demo_ratings']:,} demo ratings"
+                  .replace(",", " "), "",
+                  "| route | ratio, small | ratio, large | large over small | budget |", "|---|---:|---:|---:|---:|"]
+        for name, r in large["summary"].items():
+            if name == "bare" or name not in small["summary"] or not small["summary"][name]["ratio"]:
+                continue
+            share = r["ratio"] / small["summary"][name]["ratio"]
+            lines.append(f"| {name} | {small['summary'][name]['ratio']:.3f} | {r['ratio']:.3f} | {share:.2f} | "
+                         f"≥ {SCALE_BUDGET} {'met' if share >= SCALE_BUDGET else '**not met**'} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def write_report(all_results, args, command) -> None:
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)
@@ -541,7 +564,7 @@ def write_report(all_results, args, command) -> None:
             "`client_id`s (API POST) and CSRF-carrying form posts come from `bench/lua/`. SQL/request: the "
             "`X-SQL-Statements` header (`FEEDBACK_SQL_COUNT_HEADER=true`). Raw figures: "
             f"`docs/benchmarks{suffix}.json`.", ""]
-    body = [table(r) for r in all_results]
+    body = [table(r) for r in all_results] + [scale_table(all_results)]
     (docs / f"benchmarks{suffix}.md").write_text("\n".join(head + body))
 
 
@@ -579,6 +602,7 @@ def main(argv=None) -> int:
     print()
     for r in all_results:
         print(table(r))
+    print(scale_table(all_results))
     return 0
 
 
