@@ -563,7 +563,8 @@ def write_report(all_results, args, command) -> None:
             "where absolute numbers do not. Random municipalities (rating forms, scorecards), unique "
             "`client_id`s (API POST) and CSRF-carrying form posts come from `bench/lua/`. SQL/request: the "
             "`X-SQL-Statements` header (`FEEDBACK_SQL_COUNT_HEADER=true`). Raw figures: "
-            f"`docs/benchmarks{suffix}.json`.", ""]
+            f"`docs/benchmarks{suffix}.json`. Earlier measurements, each change's before and after: "
+            "[benchmarks-history.md](benchmarks-history.md).", ""]
     body = [table(r) for r in all_results] + [scale_table(all_results)]
     (docs / f"benchmarks{suffix}.md").write_text("\n".join(head + body))
 
