@@ -402,7 +402,7 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick, args.routes)
-            form_runs = args.series + (1 if args.warmup else 0)
+            form_runs = args.series + (1 if args.warmup else 0) + (1 if args.profile else 0)
             credentials = routes.form_credentials(
                 3 + FORM_POSTS_PER_SECOND * int(args.duration) * form_runs
                 if any(kind == "form" for _, kind, _ in routes.routes) else 3)
@@ -432,6 +432,8 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
                         + (f"  errors {result['non_2xx_3xx'] + result['socket_errors']}"
                            if result['non_2xx_3xx'] + result['socket_errors'] else ""))
                 results["series"].append(series)
+            if args.profile:  # after the measured series: sampling costs the workers some time
+                results["profiles"] = profile_routes(routes, credentials, app, db, ratings, args, log)
             results["sql_statements"] = {name: routes.sql_statements(kind, target, credentials)
                                          for name, kind, target in routes.routes}
             results["worker_rss_mb"] = worker_rss_mb(app)
@@ -446,6 +448,23 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
         stop(bare)
     results["summary"] = summarise(results)
     return results
+
+
+def profile_routes(routes, credentials, app, db, ratings, args, log) -> dict:
+    """Each route once more under wrk while py-spy samples both workers (bench/profile.py): the
+    collapsed stacks in ``args.profile`` and each route's summary, for the report."""
+    from . import profile
+
+    out_dir, summaries = Path(args.profile), {}
+    for name, kind, target in routes.routes:
+        path = out_dir / f"{db}-{human(ratings).replace(' ', '')}-{profile.slug(name)}.txt"
+        sampler = profile.record(app.pid, args.duration, path)
+        routes.measure(name, kind, target, args.duration + 1, credentials)
+        sampler.wait(timeout=60)
+        summaries[name] = {"path": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
+                           **profile.summary(path.read_text() if path.exists() else "")}
+        log(f"    profiled {name}: {summaries[name]['samples']} samples")
+    return summaries
 
 
 def summarise(results) -> dict:
@@ -510,6 +529,12 @@ def table(results) -> str:
                      f"{scores['transfer_bytes'] / 1024:.1f} KB transferred, LCP {scores['lcp_ms']} ms.")
     if results.get("seed_seconds"):
         lines.append(f"Seeding took {results['seed_seconds']:.0f} s.")
+    if results.get("profiles"):
+        from .profile import markdown
+
+        count = f"{results['demo_ratings']:,}".replace(",", " ")
+        lines += ["", f"Profiles ({results['database']}, {count} ratings; py-spy, both workers):", ""]
+        lines += [markdown(name, p, p["path"]) for name, p in results["profiles"].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -587,6 +612,9 @@ def main(argv=None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
     parser.add_argument("--lighthouse", default=os.environ.get("BENCH_LIGHTHOUSE"),
                         help="path of the lighthouse executable (npm); runs it on three Kyrgyz pages")
+    parser.add_argument("--profile", default=None, metavar="DIR",
+                        help="after the series, sample each route with py-spy: collapsed stacks in DIR and a "
+                             "summary per route in the report (bench/profile.py)")
     args = parser.parse_args(argv)
     args.db = args.db or ("sqlite" if args.quick else "sqlite,postgresql")
     args.scales = args.scales or ("50k" if args.quick else "50k,5M")

@@ -18,3 +18,23 @@ def test_each_route_large_over_small_per_database():
     assert f"| search | 0.300 | 0.200 | 0.67 | ≥ {SCALE_BUDGET} **not met** |" in report
     assert "postgresql" not in report  # one scale only: nothing to compare
     assert "bare" not in report
+
+
+def test_profile_summary_shares_per_function():
+    from bench.profile import markdown, summary
+
+    worker = 'process 1:"gunicorn";process 2:"gunicorn";<module> (gunicorn:6);SyncWorker.handle (gunicorn/workers/sync.py:1)'
+    collapsed = "\n".join([
+        f"{worker};Flask.__call__ (flask/app.py:1);view (feedback/x.py:3);do_execute (sqlalchemy/engine/default.py:9) 6",
+        f"{worker};Flask.__call__ (flask/app.py:2);view (feedback/x.py:4);render (jinja2/environment.py:1) 3",
+        f"{worker};close_graceful (gunicorn/util.py:300) 1",
+    ])
+    result = summary(collapsed)
+    assert result["samples"] == 10
+    inclusive, own = dict(result["inclusive"]), dict(result["self"])
+    assert inclusive["view (feedback/x.py)"] == 0.9  # one function, whatever its lines
+    assert inclusive["do_execute (engine/default.py)"] == 0.6
+    assert not any("gunicorn" in name or name.startswith("process") for name in inclusive)  # in every sample
+    assert own == {"do_execute (engine/default.py)": 0.6, "render (jinja2/environment.py)": 0.3,
+                   "close_graceful (gunicorn/util.py)": 0.1}
+    assert "| view (feedback/x.py) | 90.0% |" in markdown("home", result, "docs/profiles/x.txt")
