@@ -457,12 +457,15 @@ def profile_routes(routes, credentials, app, db, ratings, args, log) -> dict:
 
     out_dir, summaries = Path(args.profile), {}
     for name, kind, target in routes.routes:
-        path = out_dir / f"{db}-{human(ratings).replace(' ', '')}-{profile.slug(name)}.txt"
-        sampler = profile.record(app.pid, args.duration, path)
+        path = (out_dir / f"{db}-{human(ratings).replace(' ', '')}-{profile.slug(name)}.svg").resolve()
+        samplers = profile.record(app.pid, args.duration, path)
         routes.measure(name, kind, target, args.duration + 1, credentials)
-        sampler.wait(timeout=60)
+        for sampler in samplers:
+            sampler.wait(timeout=60)
+        stacks = path.with_suffix(".txt")
         summaries[name] = {"path": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
-                           **profile.summary(path.read_text() if path.exists() else "")}
+                           **profile.summary(stacks.read_text() if stacks.exists() else "")}
+        stacks.unlink(missing_ok=True)  # the flame graph holds the same stacks
         log(f"    profiled {name}: {summaries[name]['samples']} samples")
     return summaries
 
@@ -613,8 +616,8 @@ def main(argv=None) -> int:
     parser.add_argument("--lighthouse", default=os.environ.get("BENCH_LIGHTHOUSE"),
                         help="path of the lighthouse executable (npm); runs it on three Kyrgyz pages")
     parser.add_argument("--profile", default=None, metavar="DIR",
-                        help="after the series, sample each route with py-spy: collapsed stacks in DIR and a "
-                             "summary per route in the report (bench/profile.py)")
+                        help="after the series, sample each route with py-spy: a flame graph per route in DIR and "
+                             "its top functions in the report (bench/profile.py)")
     args = parser.parse_args(argv)
     args.db = args.db or ("sqlite" if args.quick else "sqlite,postgresql")
     args.scales = args.scales or ("50k" if args.quick else "50k,5M")

@@ -1,8 +1,8 @@
 """Where a route's time goes: py-spy samples every worker of the app's gunicorn while wrk drives one
-route, and the samples are kept as collapsed stacks (`<route>.txt`: one line per stack and its count,
-the input of flamegraph.pl, speedscope or inferno, which draw the flame graph) beside a summary: the
-functions found in the most samples (inclusive: the function or what it called) and those that were
-running themselves (self).
+route. Two samplers run side by side (non-blocking: they read the workers' memory without stopping
+them): one draws the flame graph (`<route>.svg`, py-spy's own), the other's collapsed stacks give the
+summary in the report: the functions found in the most samples (inclusive: the function or what it
+called) and those that were running themselves (self).
 
     bench/run --profile docs/profiles …     # after the measured series, one more run per route
 """
@@ -22,13 +22,15 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def record(master_pid: int, seconds: int, out: Path) -> subprocess.Popen:
-    """Start sampling the gunicorn master's workers for ``seconds`` into ``out`` (collapsed stacks)."""
+def record(master_pid: int, seconds: int, out: Path) -> list[subprocess.Popen]:
+    """Start sampling the gunicorn master's workers for ``seconds``: the flame graph into ``out``
+    (.svg) and the collapsed stacks beside it (.txt)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen([str(BIN / "py-spy"), "record", "--pid", str(master_pid), "--subprocesses",
-                             "--duration", str(seconds), "--rate", str(RATE), "--format", "raw",
-                             "--output", str(out), "--nonblocking"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    common = [str(BIN / "py-spy"), "record", "--pid", str(master_pid), "--subprocesses", "--duration",
+              str(seconds), "--rate", str(RATE), "--nonblocking"]
+    return [subprocess.Popen(common + ["--format", kind, "--output", str(out.with_suffix(suffix))],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for kind, suffix in (("flamegraph", ".svg"), ("raw", ".txt"))]
 
 
 def frames(stack: str) -> list[str]:
@@ -64,7 +66,7 @@ def summary(collapsed: str, top: int = 12) -> dict:
 
 
 def markdown(route: str, result: dict, path: str) -> str:
-    lines = [f"#### {route} ({result['samples']} samples; collapsed stacks: `{path}`)", "",
+    lines = [f"#### {route} ({result['samples']} samples; flame graph: `{path}`)", "",
              "| on the stack (inclusive) | share | running (self) | share |", "|---|---:|---|---:|"]
     rows = max(len(result["inclusive"]), len(result["self"]))
     for i in range(rows):

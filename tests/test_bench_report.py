@@ -37,4 +37,4 @@ def test_profile_summary_shares_per_function():
     assert not any("gunicorn" in name or name.startswith("process") for name in inclusive)  # in every sample
     assert own == {"do_execute (engine/default.py)": 0.6, "render (jinja2/environment.py)": 0.3,
                    "close_graceful (gunicorn/util.py)": 0.1}
-    assert "| view (feedback/x.py) | 90.0% |" in markdown("home", result, "docs/profiles/x.txt")
+    assert "| view (feedback/x.py) | 90.0% |" in markdown("home", result, "docs/profiles/x.svg")
