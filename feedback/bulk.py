@@ -21,11 +21,13 @@ SQLITE_ROWS_PER_INSERT = 20  # rows per INSERT statement on SQLite: fewer statem
 
 class Writer:
     """Rows for one table, as tuples of ``columns``; written in batches of ``batch``. Columns not
-    given get their Python-side defaults. ``after``: the writer whose rows these refer to (flushed
-    first). ``close()`` writes what is left."""
+    given get their Python-side defaults. ``after``: the writer (or writers) whose rows these refer to
+    (flushed first). ``close()`` writes what is left."""
 
-    def __init__(self, model, columns: tuple[str, ...], batch: int = 20_000, after: "Writer | None" = None):
-        self.table, self.columns, self.batch, self.after = model.__table__, columns, batch, after
+    def __init__(self, model, columns: tuple[str, ...], batch: int = 20_000,
+                 after: "Writer | tuple[Writer, ...] | None" = None):
+        self.table, self.columns, self.batch = model.__table__, columns, batch
+        self.after = after if isinstance(after, tuple) else (after,) if after is not None else ()
         self.rows, self.count = [], 0
         self.defaults = {}
         for column in self.table.columns:
@@ -55,8 +57,8 @@ class Writer:
             self.flush()
 
     def flush(self) -> None:
-        if self.after is not None:
-            self.after.flush()  # the rows these refer to go first
+        for writer in self.after:
+            writer.flush()  # the rows these refer to go first
         if not self.rows:
             return
         quoted = ", ".join(f'"{name}"' for name in self.names)
