@@ -159,12 +159,16 @@ def tuned():
     dialect = connection.dialect.name
     if dialect == "postgresql":
         connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
         connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     elif dialect == "sqlite":
-        saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")}
+        saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                 for name in ("cache_size", "threads", "soft_heap_limit")}
         connection.exec_driver_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
         connection.exec_driver_sql("PRAGMA threads = 2")  # helper threads for large sorts
+        # All of SQLite's memory in this process (the page cache and the sorters, which otherwise
+        # keep up to cache_size each, per thread, before spilling): 996 MB peak RSS at 5 M ratings.
+        connection.exec_driver_sql(f"PRAGMA soft_heap_limit = {CACHE_KIB * 1024}")
         if fresh and not connection.in_nested_transaction():
             _sqlite_between_transactions(connection)
     try:
