@@ -72,7 +72,11 @@ class Writer:
             cursor = self.connection.connection.driver_connection.cursor()
             marks = "(" + ", ".join("?" * len(self.names)) + ")"
             statement = f'INSERT INTO "{self.table.name}" ({quoted}) VALUES '  # noqa: S608 - names from the models
-            rows, many = list(map(self._sqlite_row, self.rows)), SQLITE_ROWS_PER_INSERT
+            if self.times or self.dates or self.booleans:
+                rows = list(map(self._sqlite_row, self.rows))
+            else:  # nothing to convert (criterion scores): the rows as they are
+                rows = [row + self.extra for row in self.rows] if self.extra else self.rows
+            many = SQLITE_ROWS_PER_INSERT
             whole = len(rows) - len(rows) % many
             if whole:  # several rows per statement, their values in one flat list
                 cursor.executemany(statement + ", ".join([marks] * many),
