@@ -7,6 +7,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback import bulk
+from feedback.accounts.models import User
 from feedback.db import as_utc, db
 from feedback.ratings.models import Rating, Respondent
 from tests.scorecards.helpers import AK_BULUN, rate, respondent
@@ -20,6 +21,13 @@ def _schema(table: str) -> dict:
             "unique": sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)),
             "foreign_keys": sorted((f["name"], tuple(f["constrained_columns"]), f["referred_table"])
                                    for f in inspector.get_foreign_keys(table))}
+
+
+def _user(session) -> int:
+    user = User(email="bulk-after@example.org", role="lsg_staff", password_hash="!", name="Bulk")
+    session.add(user)
+    session.flush()
+    return user.id
 
 
 def test_a_load_rebuilds_every_index_and_constraint():
@@ -65,14 +73,17 @@ def test_tuned_gives_the_connection_its_settings_back(session):
         before = [connection.exec_driver_sql(f"SHOW {name}").scalar() for name in names]
         nested = connection.begin_nested()
         with bulk.tuned():
-            assert [connection.exec_driver_sql(f"SHOW {name}").scalar() for name in names] == ["off", "64MB", "256MB"]
+            assert [connection.exec_driver_sql(f"SHOW {name}").scalar() for name in names] == ["off", "64MB", "1GB"]
         nested.rollback()
         assert [connection.exec_driver_sql(f"SHOW {name}").scalar() for name in names] == before
         return
-    before = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")]
+    names = ("cache_size", "threads", "soft_heap_limit")
+    before = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in names]
     with bulk.tuned():
         assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -bulk.CACHE_KIB
-    assert [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "threads")] == before
+        # SQLite's whole heap (the sorters too, not only the page cache) is kept near the cache's size
+        assert connection.exec_driver_sql("PRAGMA soft_heap_limit").scalar() == bulk.CACHE_KIB * 1024
+    assert [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in names] == before
 
 
 @pytest.mark.scratch_db
@@ -125,3 +136,25 @@ def test_every_row_of_a_batch_is_written_in_its_order(session):
     assert [(row[0], row[1], row[2], as_utc(row[3])) for row in stored] == [
         (first + i, f"bulk-order-{i}", f"bulk-phone-{i}" if i % 2 else None, when + dt.timedelta(seconds=i))
         for i in range(count)]
+
+
+def test_rows_go_after_every_writer_they_refer_to(session):
+    """A writer flushes the writers named in ``after`` first (all of them), so the rows its rows
+    refer to are there when they are written: a respondent, its rating, and a link to both."""
+    from feedback.answers.models import Answer, AnsweredComment
+
+    when = dt.datetime(2025, 5, 1, 12, tzinfo=dt.UTC)
+    respondent_id, rating_id, answer_id = bulk.next_id(Respondent), bulk.next_id(Rating), bulk.next_id(Answer)
+    respondents = bulk.Writer(Respondent, ("id", "token", "created_at"))
+    ratings = bulk.Writer(Rating, ("id", "respondent_id", "municipality_code", "subject_code", "period", "overall",
+                                   "created_at", "updated_at"), after=respondents)
+    answers = bulk.Writer(Answer, ("id", "municipality_code", "subject_code", "period", "language", "body",
+                                   "author_id", "created_at"))
+    links = bulk.Writer(AnsweredComment, ("rating_id", "answer_id", "published_at"), batch=1, after=(ratings, answers))
+    author = session.scalar(select(User.id).limit(1)) or _user(session)
+    respondents.add((respondent_id, "bulk-after", when))
+    ratings.add((rating_id, respondent_id, AK_BULUN, "LI-WATER", 2025, 4, when, when))
+    answers.add((answer_id, AK_BULUN, "LI-WATER", 2025, "ru", "Спасибо", author, when))
+    links.add((rating_id, answer_id, when))  # a batch of one: written now, after the three others
+    assert (respondents.count, ratings.count, answers.count, links.count) == (1, 1, 1, 1)
+    assert session.scalar(select(AnsweredComment.answer_id).where(AnsweredComment.rating_id == rating_id)) == answer_id

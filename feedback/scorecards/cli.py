@@ -90,7 +90,9 @@ def demo_seed(seed_value, scale, if_absent):
         progress("commit", 1, 1)
     click.echo(f"demonstration data for {counts['periods']}: {counts['ratings']} ratings "
                f"({counts['quarantined']} quarantined), {counts['criterion_scores']} criterion scores, "
-               f"{counts['respondents']} respondents, {counts['evaluations']} final state evaluations "
+               f"{counts['respondents']} respondents, {counts['evaluations']} final state evaluations, "
+               f"{counts['answers']} answers to {counts['published_comments']} published comments, "
+               f"{counts['budget_priorities']} budget priorities "
                f"in {time.monotonic() - started:.1f} s")
 
 

@@ -8,6 +8,7 @@ is present every page shows a "demonstration data" banner. ``flask demo clear`` 
 Seeding writes raw rows in bulk (no signals) and then rebuilds the aggregates from the ratings.
 """
 import datetime as dt
+import functools
 import random
 
 import numpy as np
@@ -128,18 +129,26 @@ def _seed(years, seed_value, scale, progress) -> dict:
                                                   ["too_fast"] * 4 + ["honeypot"] * 3 + ["burst_address"] * 3, strict=False)}
     burst_limit = int(setting("ABUSE_BURST_PER_ADDRESS"))
 
+    from ..answers import demo as answers_demo  # noqa: I001
+    from ..answers.models import Answer, AnsweredComment, Judgement
+    from ..transparency import demo as transparency_demo
+    from ..transparency.models import BudgetPriority
+
     respondents = bulk.Writer(Respondent, ("id", "token", "phone_hash", "phone_verified_at", "created_at"))
-    ratings = bulk.Writer(Rating, ("id", "respondent_id", "municipality_code", "subject_code", "period", "overall",
-                                   "comment", "comment_status", "comment_flags", "sex", "age_band", "status",
-                                   "quarantine_rule", "verified", "source", "client_id", "address_hash", "replacements",
-                                   "created_at", "updated_at", "channel", "village_code"), after=respondents)
+    ratings = bulk.Writer(Rating, RATING_COLUMNS, after=respondents)
     scores = bulk.Writer(CriterionScore, ("rating_id", "criterion_code", "score"), after=ratings)
     next_respondent, next_rating = bulk.next_id(Respondent), bulk.next_id(Rating)
     counter = quarantined = 0
     total_steps, steps = len(periods) * len(municipalities), 0
     nrng = np.random.default_rng(seed_value)  # the ratings' own draws, a unit at a time (vectorised)
-    progress("ratings", 0, total_steps)
-    with bulk.loading(Respondent, Rating, CriterionScore, progress=lambda done, total: progress("indexes", done, total)):
+    # Every table the ratings' pass fills: the answers and priorities are drawn with the ratings (no
+    # second pass over them), so their tables load alike.
+    with bulk.loading(Respondent, Rating, CriterionScore, BudgetPriority, Answer, AnsweredComment, Judgement,
+                      progress=lambda done, total: progress("indexes", done, total)):
+        progress("transparency", 0, 1)
+        transparency, priorities = transparency_demo.seed_assessments(periods, after=(respondents,))
+        answers = answers_demo.Drafter(seed_value, after=(respondents, ratings))
+        progress("ratings", 0, total_steps)
         for year in periods:
             start = dt.datetime(year, 1, 1, tzinfo=BISHKEK)
             end = min(dt.datetime(year, 12, 31, 23, tzinfo=BISHKEK), dt.datetime.now(BISHKEK) - dt.timedelta(hours=1))
@@ -155,13 +164,15 @@ def _seed(years, seed_value, scale, progress) -> dict:
                 unit = _unit(nrng, total, [subject_effect[s] for s in applicable], weights, level, span)
                 counter, next_respondent, next_rating = _write_unit(
                     nrng, unit, year, code, start, applicable, criteria_of, first_last, counter, next_respondent, next_rating,
-                    respondents, ratings, scores)
+                    respondents, ratings, scores, answers if answers.unit(code) else None,
+                    priorities if year == this_year else None)
                 rule = attempts.get(code)
                 if rule and year == this_year:
                     # One device or address pushing a single subject to 5 within minutes.
                     subject_code = max(applicable, key=lambda s: popularity[s])
                     when = end - dt.timedelta(days=3)
                     size = {"too_fast": 30, "honeypot": 15, "burst_address": burst_limit + 25}[rule]
+                    priorities.draw(range(next_respondent, next_respondent + size), code)
                     for i in range(size):
                         counter += 1
                         respondent_id, next_respondent = next_respondent, next_respondent + 1
@@ -174,28 +185,28 @@ def _seed(years, seed_value, scale, progress) -> dict:
                                      "quarantined" if caught else "accepted", rule if caught else None, False, "web",
                                      f"{PREFIX}{year}-{counter}-{subject_code}",
                                      f"{PREFIX}{code}" if rule == "burst_address" else "", 0, at, at,
-                                     channel(rating_id, False), village(rating_id, first_last)))
+                                     channel(rating_id, False), village(rating_id, first_last), None))
                 steps += 1
                 progress("ratings", steps, total_steps)
         for writer in (respondents, ratings, scores):
             writer.close()
+        transparency["budget_priorities"] = priorities.close()
+        answered = answers.close()
         bulk.fix_sequences(Respondent, Rating)
-        # Still before the ratings' indexes are built: the answers and priorities read the ratings
-        # in one pass each, in id order, and the answers' updates of comments change no index.
         progress("evaluations", 0, 1)
         evaluations = _seed_evaluations(rng, municipalities, periods, quality)
-        from ..transparency import demo as transparency_demo  # noqa: I001
-        progress("transparency", 0, 1)
-        transparency = transparency_demo.seed(periods, progress=lambda done, total: progress("priorities", done, total))
-        from ..answers import demo as answers_demo  # noqa: I001
-        answers_demo.seed(seed_value, progress=lambda done, total: progress("answers", done, total))
     # in SQL: no aggregate row through this process
     aggregates.rebuild_aggregates(report=False, progress=lambda done, total: progress("aggregates", done, total))
     return {"respondents": respondents.count, "ratings": ratings.count, "criterion_scores": scores.count,
-            "quarantined": quarantined, "evaluations": evaluations, "periods": periods, **transparency}
+            "quarantined": quarantined, "evaluations": evaluations, "periods": periods, **transparency,
+            **{key: value for key, value in answered.items() if key != "comments"}, "published_comments": answered["comments"]}
 
 
 SEXES_DRAWN, AGE_BANDS_DRAWN, SOURCES = (*SEXES, None), (*AGE_BANDS[1:], None), ("web", "web", "api")
+RATING_COLUMNS = ("id", "respondent_id", "municipality_code", "subject_code", "period", "overall", "comment",
+                  "comment_status", "comment_flags", "sex", "age_band", "status", "quarantine_rule", "verified", "source",
+                  "client_id", "address_hash", "replacements", "created_at", "updated_at", "channel", "village_code",
+                  "comment_moderated_at")
 RESPONDENTS_AT_ONCE = 20_000  # a large unit's respondents are drawn in blocks (bounded memory)
 
 
@@ -228,6 +239,7 @@ def _unit(nrng: np.random.Generator, total: int, effects: list[float], weights: 
         n = len(person)
         base = level + np.asarray(effects)[subject] + nrng.normal(0, 0.55, n)
         yield {
+            "last": first + RESPONDENTS_AT_ONCE >= people,
             "people": len(block), "verified": nrng.random(len(block)) < 0.22, "person": person, "subject": subject,
             "seconds": nrng.random(n) * span, "base": base,
             "overall": np.clip(np.rint(base + nrng.normal(0, 0.7, n)), 1, 5).astype(np.int64),
@@ -257,9 +269,31 @@ def _criterion_scores(nrng: np.random.Generator, draws: dict, criteria: list[lis
         yield i, codes[c], None if unknown_ else value
 
 
+class _Lazy:
+    """A sequence whose items are made only when indexed (a unit's ratings without a comment, of
+    which the answers take a few)."""
+
+    def __init__(self, indexes, make):
+        self.indexes, self.make = indexes, make
+
+    def __len__(self):
+        return len(self.indexes)
+
+    def __getitem__(self, i):
+        return self.make(int(self.indexes[i]))
+
+
+def _answerable(first, applicable, subjects, respondent_ids, persons, utc, times, i):
+    """The ``i``-th rating of a block as ``answers.demo.Drafter.draft`` takes it."""
+    return first + i, applicable[subjects[i]], respondent_ids[persons[i]], utc + times[i]
+
+
 def _write_unit(nrng, unit, year, code, start, applicable, criteria_of, first_last, counter, next_respondent, next_rating,
-                respondents, ratings, scores):
-    """Rows of one municipality and year from ``_unit``'s draws; returns the counters moved on."""
+                respondents, ratings, scores, answers=None, priorities=None):
+    """Rows of one municipality and year from ``_unit``'s draws; returns the counters moved on.
+    ``answers`` (a ``answers.demo.Drafter`` whose unit has begun, or None: the municipality does not
+    answer) publishes comments and answers them, ``priorities`` (``transparency.demo.Priorities``, the
+    current period) draws the respondents' budget priorities."""
     from ..channels.demo import channel  # noqa: I001
     from ..compare.demo import village
 
@@ -274,19 +308,33 @@ def _write_unit(nrng, unit, year, code, start, applicable, criteria_of, first_la
                            for respondent_id, c, v in zip(respondent_ids, counters, verified, strict=True))
         n = len(draws["person"])
         times = (draws["seconds"] * 1e6).astype("timedelta64[us]").tolist()
+        persons, subjects, comments = draws["person"].tolist(), draws["subject"].tolist(), draws["comment"]
+        published = {}
+        if answers is not None:
+            rating = functools.partial(_answerable, next_rating, applicable, subjects, respondent_ids, persons, utc, times)
+            approved = [rating(i) for i in np.nonzero((comments >= 0) & draws["approved"])[0].tolist()]
+            published = answers.draft(year, code, approved, _Lazy(np.nonzero(comments < 0)[0], rating), draws["last"])
         rows = []
         for i, (person, subject, seconds, overall, comment, approved, sex, age_band, source) in enumerate(zip(
-                draws["person"].tolist(), draws["subject"].tolist(), times, draws["overall"].tolist(),
-                draws["comment"].tolist(), draws["approved"].tolist(), draws["sex"].tolist(),
-                draws["age_band"].tolist(), draws["source"].tolist(), strict=True)):
+                persons, subjects, times, draws["overall"].tolist(), comments.tolist(), draws["approved"].tolist(),
+                draws["sex"].tolist(), draws["age_band"].tolist(), draws["source"].tolist(), strict=True)):
             rating_id, subject_code, v, when = next_rating + i, applicable[subject], verified[person], utc + seconds
-            rows.append((rating_id, respondent_ids[person], code, subject_code, year, overall,
-                         COMMENTS[comment] if comment >= 0 else None,
-                         ("approved" if approved else "pending") if comment >= 0 else None, "",
+            text = COMMENTS[comment] if comment >= 0 else None
+            status = ("approved" if approved else "pending") if comment >= 0 else None
+            moderated = None
+            if rating_id in published:  # a published comment (one the answers gave, if it had none)
+                moderated, given = published[rating_id]
+                if given is not None:
+                    text, status = given, "approved"
+            rows.append((rating_id, respondent_ids[person], code, subject_code, year, overall, text, status, "",
                          SEXES_DRAWN[sex], AGE_BANDS_DRAWN[age_band], "accepted", None, v, SOURCES[source],
                          f"{PREFIX}{year}-{counters[person]}-{subject_code}", "", 0, when, when,
-                         channel(rating_id, v), village(rating_id, first_last)))
+                         channel(rating_id, v), village(rating_id, first_last), moderated))
         ratings.extend(rows)
+        if answers is not None:
+            answers.release()
+        if priorities is not None:
+            priorities.draw(respondent_ids, code)
         scores.extend((next_rating + i, criterion, value) for i, criterion, value in _criterion_scores(
             nrng, draws, criteria))
         counter, next_respondent, next_rating = counter + people, next_respondent + people, next_rating + n

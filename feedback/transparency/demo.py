@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 import random
 
+import numpy as np
 from sqlalchemy import delete, insert, select
 
 from .. import bulk
@@ -53,8 +54,17 @@ def _user(email: str, role: str, **fields) -> User:
 
 
 def seed(periods: list[int], seed_value: int = 11, progress=None) -> dict:
-    """Final assessments for about 60 % of municipalities per period, and priorities. Flushes.
-    ``progress(done, total)``: how far the priorities' stream is."""
+    """Final assessments for about 60 % of municipalities per period (``seed_assessments``), and
+    priorities (``Priorities``) for the demo ratings already stored. Flushes. ``progress(done,
+    total)``: how far the priorities' stream is."""
+    counts, priorities = seed_assessments(periods, seed_value)
+    return {**counts, "budget_priorities": _seed_priorities(priorities, progress)}
+
+
+def seed_assessments(periods: list[int], seed_value: int = 11, after=()) -> "tuple[dict, Priorities]":
+    """Final assessments for about 60 % of municipalities per period, with answers, evidence, LSG
+    replies and peer reviews. Flushes. Returns their count and the current period's ``Priorities``
+    (its writer after ``after``: the respondents' writer when they are being generated)."""
     rng = random.Random(seed_value)
     municipalities = list(db.session.scalars(select(Municipality).where(Municipality.valid_to.is_(None))
                                              .order_by(Municipality.code)))
@@ -100,47 +110,73 @@ def seed(periods: list[int], seed_value: int = 11, progress=None) -> dict:
     if replies:
         db.session.execute(insert(TransparencyReply), [
             {"assessment_id": a, "item_code": i, "author_id": staff[c].id, "body": b} for a, i, c, b in replies])
-    return {"transparency_assessments": len(rows), "budget_priorities": _seed_priorities(rng, municipalities, progress)}
+    return {"transparency_assessments": len(rows)}, Priorities(rng, municipalities, seed_value, after)
 
 
-def _seed_priorities(rng: random.Random, municipalities, progress=None) -> int:
-    """About half of the current period's demo respondents name up to three local issues."""
-    year = current_period()
-    kinds = {m.code: m.kind for m in municipalities}
-    issues = list(db.session.scalars(select(Subject).where(Subject.kind == "local_issue", Subject.retired.is_(False))
-                                     .order_by(Subject.code)))
-    weight = {s.code: rng.lognormvariate(0, 0.9) for s in issues}
+class Priorities:
+    """Budget priorities of the current period's demo respondents, drawn for a municipality's
+    respondents at a time (``draw``) and written in bulk; ``close()`` writes what is left and returns
+    the count. Rules: half of the respondents name priorities; each picks 1, 2, 3 or 3 times (uniformly)
+    a local issue that applies to the municipality's kind, with replacement, in proportion to the
+    issue's popularity (~ LogNormal(0, 0.9), one per issue); a repeated pick is dropped."""
+
+    def __init__(self, rng: random.Random, municipalities, seed_value: int, after=()):
+        self.year, self.now = current_period(), dt.datetime.now(dt.UTC)
+        self.kinds = {m.code: m.kind for m in municipalities}
+        issues = list(db.session.scalars(select(Subject).where(Subject.kind == "local_issue",
+                                                               Subject.retired.is_(False)).order_by(Subject.code)))
+        weight = {s.code: rng.lognormvariate(0, 0.9) for s in issues}
+        self.allowed = {kind: [s.code for s in issues if s.applies_to in applies]
+                        for kind, applies in MUNICIPALITY_KIND_APPLIES.items()}
+        self.cumulative = {kind: np.cumsum([weight[code] for code in codes]) for kind, codes in self.allowed.items()}
+        self.nrng = np.random.default_rng(seed_value)
+        self.written = bulk.Writer(BudgetPriority, ("respondent_id", "municipality_code", "period", "first_code",
+                                                    "second_code", "third_code", "status", "address_hash", "source",
+                                                    "replacements", "created_at", "updated_at"), after=after)
+
+    def draw(self, respondent_ids, code: str) -> None:
+        """Priorities of respondents (ids, each once) who rated in municipality ``code`` this period."""
+        kind = self.kinds.get(code)
+        codes = self.allowed.get(kind)
+        if not codes:
+            return
+        ids = np.asarray(respondent_ids, dtype=np.int64)
+        chosen = ids[self.nrng.random(len(ids)) < 0.5]
+        n = len(chosen)
+        if not n:
+            return
+        cumulative = self.cumulative[kind]
+        picks = np.minimum(np.searchsorted(cumulative, self.nrng.random((n, 3)) * cumulative[-1], side="right"),
+                           len(codes) - 1)
+        many = np.array((1, 2, 3, 3))[self.nrng.integers(0, 4, n)]
+        picks[np.arange(3)[None, :] >= many[:, None]] = -1  # picks beyond the respondent's count
+        picks[picks[:, 1] == picks[:, 0], 1] = -1  # a repeated pick is dropped
+        picks[(picks[:, 2] == picks[:, 0]) | (picks[:, 2] == picks[:, 1]), 2] = -1
+        gap = picks[:, 1] < 0  # the third moves up into a dropped second
+        picks[gap, 1], picks[gap, 2] = picks[gap, 2], -1
+        names = (*codes, None)  # -1: none
+        year, now = self.year, self.now
+        self.written.extend((respondent_id, code, year, names[a], names[b], names[c], "accepted", "", "web", 0, now, now)
+                            for respondent_id, (a, b, c) in zip(chosen.tolist(), picks.tolist(), strict=True))
+
+    def close(self) -> int:
+        self.written.close()
+        return self.written.count
+
+
+def _seed_priorities(priorities: Priorities, progress=None) -> int:
+    """About half of the current period's demo respondents (their ratings already stored) name up to
+    three local issues."""
+    year = priorities.year
     # Streamed in the ratings' order (the same seed gives the same priorities; a demo respondent's
-    # ratings are one after another, in one municipality): at 5 million ratings the current period
-    # has over a million demo respondents. Written in batches as they come.
+    # ratings are one after another, in one municipality), a municipality's respondents at a time.
     rows = db.session.connection().execute(select(Rating.respondent_id, Rating.municipality_code, Rating.id).join(
         Respondent, Respondent.id == Rating.respondent_id).where(
         Rating.period == year, Respondent.token.like(PREFIX + "%"))
         .order_by(Rating.id).execution_options(yield_per=20_000))
     report = bulk.stream_progress(Rating, progress)
-
-    def pairs():
-        for pair, group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
-            report(next(group)[2])
-            yield pair
-
-    now = dt.datetime.now(dt.UTC)
-    written = bulk.Writer(BudgetPriority, ("respondent_id", "municipality_code", "period", "first_code", "second_code",
-                                           "third_code", "status", "address_hash", "source", "replacements",
-                                           "created_at", "updated_at"))
-    allowed = {kind: [s.code for s in issues if s.applies_to in applies]
-               for kind, applies in MUNICIPALITY_KIND_APPLIES.items()}
-    weights = {kind: [weight[code] for code in codes] for kind, codes in allowed.items()}
-    for respondent_id, code in pairs():
-        if code not in kinds or rng.random() > 0.5:
-            continue
-        kind = kinds[code]
-        chosen: list[str] = []
-        for _ in range(rng.choice((1, 2, 3, 3))):
-            pick = rng.choices(allowed[kind], weights=weights[kind])[0]
-            if pick not in chosen:
-                chosen.append(pick)
-        chosen += [None] * (3 - len(chosen))
-        written.add((respondent_id, code, year, *chosen, "accepted", "", "web", 0, now, now))
-    written.close()
-    return written.count
+    for code, group in itertools.groupby(rows, key=lambda row: row[1]):
+        group = list(group)
+        report(group[-1][2])
+        priorities.draw(list(dict.fromkeys(row[0] for row in group)), code)
+    return priorities.close()

@@ -41,3 +41,65 @@ def test_seed_and_clear(app, client):
     assert aggregates.stored_rating_aggregates() == {(AK_BULUN, "LI-WATER", 2025): {
         **dict.fromkeys(queries.RATING_COLUMNS, 0), "n": 1, "total": 3, "total_sq": 9, "n3": 1}}
     assert "Демонстрационные" not in fresh_get(app, client, "/ru/").get_data(as_text=True)
+
+
+def test_answers_and_priorities_are_drawn_with_the_ratings():
+    """Drawn in the ratings' pass (no second pass, no UPDATE): every answered comment is a demo
+    rating's approved comment, published before its answer; a municipality that answers has at least
+    6 published comments a period, or all its ratings (ratings without one get one when it has too few); about half of
+    the current period's demo respondents name priorities, distinct issues without a gap, that apply
+    to where they rated; and every table loaded has its indexes and constraints back."""
+    from feedback.answers.models import Answer, AnsweredComment, Judgement
+    from feedback.catalog.models import MUNICIPALITY_KIND_APPLIES, Subject
+    from feedback.ratings.services import current_period
+    from feedback.territory.models import Municipality
+    from feedback.transparency.models import BudgetPriority
+    from tests.test_bulk import _schema
+
+    tables = ("respondent", "rating", "criterion_score", "budget_priority", "answer", "answered_comment",
+              "answer_judgement")
+    before = {table: _schema(table) for table in tables}
+    counts = demo.seed(scale=0.05)
+    assert {table: _schema(table) for table in tables} == before
+
+    answered = db.session.execute(
+        select(Rating.comment, Rating.comment_status, Rating.created_at, Rating.comment_moderated_at,
+               AnsweredComment.published_at, Answer.created_at, Answer.municipality_code, Rating.municipality_code,
+               Respondent.token)
+        .join(AnsweredComment, AnsweredComment.rating_id == Rating.id).join(Answer, Answer.id == AnsweredComment.answer_id)
+        .join(Respondent, Respondent.id == Rating.respondent_id)).all()
+    assert len(answered) == counts["answers"] > 1000
+    for comment, status, created, moderated, published, answered_at, answer_unit, rating_unit, token in answered:
+        assert comment and status == "approved" and token.startswith("demo-") and answer_unit == rating_unit
+        assert moderated == published and created <= published < answered_at
+    # Only approved comments are published; every municipality and period with an answer has 6 or more.
+    assert db.session.scalar(select(func.count()).select_from(Rating).where(
+        Rating.comment_moderated_at.is_not(None), Rating.comment_status != "approved")) == 0
+    published = db.session.execute(select(Rating.municipality_code, Rating.period, func.count()).where(
+        Rating.comment_moderated_at.is_not(None)).group_by(Rating.municipality_code, Rating.period)).all()
+    candidates = dict(((code, period), n) for code, period, n in db.session.execute(  # no pending comment
+        select(Rating.municipality_code, Rating.period, func.count()).where(
+            Rating.status == "accepted", Rating.address_hash == "", func.coalesce(Rating.comment_status, "") != "pending")
+        .group_by(Rating.municipality_code, Rating.period)))
+    assert [(code, period, n) for code, period, n in published if n < min(6, candidates[code, period])] == []
+    answering = {code for code, _period, _n in published}
+    assert 0.7 < len(answering) / len(set(db.session.scalars(select(Rating.municipality_code).distinct()))) < 0.9
+    judged = db.session.scalar(select(func.count()).select_from(Judgement))
+    assert 0.45 < judged / counts["answers"] < 0.65
+
+    year = current_period()
+    rated = set(db.session.execute(select(Rating.respondent_id, Rating.municipality_code).join(
+        Respondent, Respondent.id == Rating.respondent_id).where(Rating.period == year, Respondent.token.like("demo-%"))))
+    priorities = db.session.execute(select(BudgetPriority.respondent_id, BudgetPriority.municipality_code,
+                                           BudgetPriority.period, BudgetPriority.first_code, BudgetPriority.second_code,
+                                           BudgetPriority.third_code)).all()
+    assert len(priorities) == counts["budget_priorities"]
+    assert 0.45 < len(priorities) / len({respondent_id for respondent_id, _ in rated}) < 0.55
+    kinds = dict(db.session.execute(select(Municipality.code, Municipality.kind)).all())
+    applies = dict(db.session.execute(select(Subject.code, Subject.applies_to).where(Subject.kind == "local_issue")).all())
+    for respondent_id, code, period, *picks in priorities:
+        assert period == year and (respondent_id, code) in rated
+        named = [pick for pick in picks if pick]
+        assert picks[:len(named)] == named and len(set(named)) == len(named) >= 1
+        assert all(applies[pick] in MUNICIPALITY_KIND_APPLIES[kinds[code]] for pick in named)
+    assert any(third is not None for *_, third in priorities)  # some name three
