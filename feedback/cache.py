@@ -568,7 +568,7 @@ def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple]
         g._kept_body = True  # perf.py keeps its compressed forms too
         if front is not None:
             offer(*front, hit[1])
-        return zlib.decompress(hit[0])
+        return _packed(zlib.decompress(hit[0]), hit[0])
     shared = _shared()
     if shared is not None:
         try:
@@ -578,11 +578,12 @@ def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple]
         if found is not None:
             (until,) = struct.unpack("<d", found[:8])  # the value's own expiry (0: none), not Redis's TTL
             if not until or now < until:
-                kept_store.put(key, found[8:], until or None)
+                packed = found[8:]
+                kept_store.put(key, packed, until or None)
                 g._kept_body = True
                 if front is not None:
                     offer(*front, until or None)
-                return zlib.decompress(found[8:])
+                return _packed(zlib.decompress(packed), packed)
     outer_expires, outer_uncacheable = g.pop("_cache_expires", None), g.pop("_cache_uncacheable", False)
     outer_rekeys = g.pop("_cache_rekeys", [])
     value = make()
@@ -615,4 +616,16 @@ def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple]
             shared.set(_shared_key(key), struct.pack("<d", until or 0) + packed, ex=ttl)
         except RedisError:
             pass
+    return _packed(value, packed)
+
+
+PACKED = "feedback.kept_packed"  # the WSGI environ key of the last kept value and its compressed form
+
+
+def _packed(value: bytes, packed: bytes) -> bytes:
+    """``value``, noting for the front (front.py) the compressed form this process keeps of it: a
+    copy of a response whose body is exactly ``value`` holds that same object instead of
+    compressing the body again (one copy of a card in memory, not two)."""
+    if has_request_context():
+        request.environ[PACKED] = (value, packed)
     return value
