@@ -341,6 +341,62 @@ def cached(key: tuple, make: Callable[[], object]):
     return value
 
 
+def shared(key: tuple, make: Callable[[], bytes]) -> bytes:
+    """The bytes ``make()`` gives for ``key`` at the current reference version, made once for every
+    process: kept compressed in this process's store and, when REDIS_URL is configured, in Redis
+    (for SHARED_TTL) under the key, the version and this release's code (``_shared_key``), where every
+    other process and app server finds them instead of making them again. As with ``cached``, a
+    request that wrote keeps nothing; Redis failing only means making the value here."""
+    from redis.exceptions import RedisError
+
+    if written():
+        return make()
+    current = version()
+    packed = store.get(key, current)
+    if packed is not None:
+        return zlib.decompress(packed)
+    client = _shared()
+    name = _shared_key(("shared", key, current))
+    if client is not None:
+        try:
+            packed = client.get(name)
+        except RedisError:
+            client = None
+        if packed is not None:
+            store.put(key, current, packed)
+            return zlib.decompress(packed)
+    value = make()
+    packed = zlib.compress(value, 1)  # a blank rating form: 17 KB of text, 4 KB kept
+    store.put(key, current, packed)
+    if client is not None:
+        try:
+            client.set(name, packed, ex=SHARED_TTL)
+        except RedisError:
+            pass
+    return value
+
+
+_release: list[str] = []
+
+
+def release() -> str:
+    """A digest of this installation's code, templates, translations and static files (read once per
+    process): what one release rendered is never served by an app server running another (a rolling
+    upgrade shares one Redis)."""
+    if not _release:
+        import hashlib
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parent
+        digest = hashlib.sha256()
+        for folder in (root, root.parent / "translations", root.parent / "static"):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.suffix not in (".pyc", ".po", ".pot"):
+                    digest.update(str(path.relative_to(folder.parent)).encode() + b"\0" + path.read_bytes())
+        _release.append(digest.hexdigest()[:16])
+    return _release[0]
+
+
 def anonymous() -> bool:
     """No signed-in staff session on this request (pages for staff show their own navigation)."""
     from .accounts.sessions import SESSION_KEY
@@ -486,9 +542,10 @@ def _shared():
 
 
 def _shared_key(key: tuple) -> str:
+    """The Redis key of a value kept under ``key`` by this release's code (``release``)."""
     import hashlib
 
-    return "feedback:kept:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    return "feedback:kept:" + hashlib.sha256(repr((release(), key)).encode()).hexdigest()
 
 
 def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple] | None = None) -> bytes | None:
@@ -511,7 +568,7 @@ def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple]
         g._kept_body = True  # perf.py keeps its compressed forms too
         if front is not None:
             offer(*front, hit[1])
-        return zlib.decompress(hit[0])
+        return _packed(zlib.decompress(hit[0]), hit[0])
     shared = _shared()
     if shared is not None:
         try:
@@ -521,11 +578,12 @@ def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple]
         if found is not None:
             (until,) = struct.unpack("<d", found[:8])  # the value's own expiry (0: none), not Redis's TTL
             if not until or now < until:
-                kept_store.put(key, found[8:], until or None)
+                packed = found[8:]
+                kept_store.put(key, packed, until or None)
                 g._kept_body = True
                 if front is not None:
                     offer(*front, until or None)
-                return zlib.decompress(found[8:])
+                return _packed(zlib.decompress(packed), packed)
     outer_expires, outer_uncacheable = g.pop("_cache_expires", None), g.pop("_cache_uncacheable", False)
     outer_rekeys = g.pop("_cache_rekeys", [])
     value = make()
@@ -558,4 +616,16 @@ def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple]
             shared.set(_shared_key(key), struct.pack("<d", until or 0) + packed, ex=ttl)
         except RedisError:
             pass
+    return _packed(value, packed)
+
+
+PACKED = "feedback.kept_packed"  # the WSGI environ key of the last kept value and its compressed form
+
+
+def _packed(value: bytes, packed: bytes) -> bytes:
+    """``value``, noting for the front (front.py) the compressed form this process keeps of it: a
+    copy of a response whose body is exactly ``value`` holds that same object instead of
+    compressing the body again (one copy of a card in memory, not two)."""
+    if has_request_context():
+        request.environ[PACKED] = (value, packed)
     return value

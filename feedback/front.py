@@ -26,6 +26,7 @@ from collections import OrderedDict
 
 from flask import Flask, current_app, g
 
+from .cache import PACKED
 from .perf import HEADER as SQL_HEADER
 
 FRONT_BYTES = 6 * 1024 * 1024  # whole responses, per process (app.config["FRONT_BYTES"]); the oldest go first
@@ -42,11 +43,12 @@ class _Copy:
     a scorecard page is 5–8 times smaller, and is inflated in a tenth of the time making it costs)."""
     __slots__ = ("part", "value", "until", "status", "headers", "body", "packed")
 
-    def __init__(self, part, value, until, status, headers, body: bytes):
+    def __init__(self, part, value, until, status, headers, body: bytes, packed: bytes | None = None):
+        """``packed``: ``body`` compressed already (the very bytes ``cache.kept`` keeps of it)."""
         self.part, self.value, self.until = part, value, until
         self.status, self.headers = status, headers
         self.packed = not any(name.lower() == "content-encoding" for name, _ in headers)
-        self.body = zlib.compress(body, 1) if self.packed else body
+        self.body = (packed if packed is not None else zlib.compress(body, 1)) if self.packed else body
 
     def data(self) -> bytes:
         return zlib.decompress(self.body) if self.packed else self.body
@@ -156,7 +158,9 @@ class Front:
                 body.close()
         part, value, until = offered
         headers = [(name, value_) for name, value_ in sent["headers"] if name != SQL_HEADER]
-        copies.put(identity, _Copy(part, value, until, sent["status"], headers, data))
+        kept = environ.get(PACKED)  # the body as cache.kept keeps it: held once, not compressed again
+        packed = kept[1] if kept is not None and kept[0] == data else None
+        copies.put(identity, _Copy(part, value, until, sent["status"], headers, data, packed))
         return [data]
 
     def _copyable(self, headers) -> bool:

@@ -1,6 +1,7 @@
 """The front (feedback/front.py): a kept response's next identical request is answered before
 Flask, after one statement has shown that what it rests on is unchanged; anything else reaches Flask."""
 import time
+import zlib
 
 import pytest
 
@@ -141,3 +142,22 @@ def test_the_copies_are_bounded_in_bytes(client, monkeypatch):
     _get(client, CARD)
     assert not front.copies.items and front.copies.size == 0
     assert cache.kept_store.items  # the view still kept its body
+
+
+@pytest.mark.parametrize("url", [CARD, PAGE])
+def test_a_kept_body_is_held_once_by_the_view_and_the_front(client, url):
+    """The copy of a kept card holds the very bytes the view keeps (compressed once), not a second
+    compressed copy of the same body."""
+    first = _get(client, url)
+    (copy,) = front.copies.items.values()
+    (kept,) = [packed for packed, _ in cache.kept_store.items.values() if zlib.decompress(packed) == first.data]
+    assert copy.body is kept
+    cache.kept_store.clear()
+    front.copies.clear()
+    _get(client, url)  # made again: kept, and copied, under the same object
+    (copy,) = front.copies.items.values()
+    assert any(copy.body is packed for packed, _ in cache.kept_store.items.values())
+    front.copies.clear()
+    _get(client, url)  # found kept: copied under the kept object
+    (copy,) = front.copies.items.values()
+    assert any(copy.body is packed for packed, _ in cache.kept_store.items.values())

@@ -178,6 +178,6 @@ def test_a_blank_form_cut_at_its_placeholders_counts_its_text_against_the_bound(
 def test_a_blank_forms_placeholders_are_filled_with_escaped_values():
     from feedback.ratings.views import CSRF_PLACEHOLDER, STARTED_PLACEHOLDER, _filled
 
-    parts = (b'<input value="', CSRF_PLACEHOLDER, b'"><input value="', STARTED_PLACEHOLDER, b'">')
-    filled = _filled(parts, {CSRF_PLACEHOLDER: 'a"b<c', STARTED_PLACEHOLDER: "IjE3.Zx-_"})
+    page = f'<input value="{CSRF_PLACEHOLDER}"><input value="{STARTED_PLACEHOLDER}">'.encode()
+    filled = _filled(page, {CSRF_PLACEHOLDER: 'a"b<c', STARTED_PLACEHOLDER: "IjE3.Zx-_"})
     assert filled == b'<input value="a&#34;b&lt;c"><input value="IjE3.Zx-_">'

@@ -316,7 +316,8 @@ def state_of_period(ctx, period: int, params: mth.Params) -> dict[str, dict]:
         return ctx.state()
     cache = g.setdefault("_compare_states", {})
     if (period, params.version) not in cache:
-        cache[period, params.version] = state_tracks(sc_queries.state_indicator_scores(period), params)
+        cache[period, params.version] = state_tracks(sc_queries.state_indicator_scores(period, stream=True), params,
+                                                     indicators=False)
     return cache[period, params.version]
 
 

@@ -40,7 +40,7 @@ def evaluations(period: int, params: mth.Params) -> list[dict]:
 def _evaluations(period: int, params: mth.Params) -> list[dict]:
     points = params["answer_points"]
     found: dict[tuple, dict] = {}
-    for code, power, agency, indicator, counts, scale, score, answer in sc_queries.state_indicator_scores(period):
+    for code, power, agency, indicator, counts, scale, score, answer in sc_queries.state_indicator_scores(period, stream=True):
         e = found.setdefault((code, power), {"municipality": code, "power": power, "agency": agency, "lsg": [],
                                               "funding": None, "method": None})
         if counts:

@@ -61,7 +61,7 @@ def get(period: int, params) -> tuple[dict[str, float], dict[str, dict[str, floa
 
 
 def _compute(period: int, params) -> bytes:
-    states = state_tracks(queries.state_indicator_scores(period), params)
+    states = state_tracks(queries.state_indicator_scores(period, stream=True), params, indicators=False)
     extra = tracks.period_indices(period, params)
     until = g.get("_cache_expires")  # the first deadline met while computing (answers/queries.py)
     return json.dumps({"state": {m: s["index"] for m, s in states.items() if s["index"] is not None},

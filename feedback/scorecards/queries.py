@@ -166,10 +166,9 @@ def period_cells(period: int, verified: bool = False) -> list[tuple]:
     return _raw_rows(stmt)
 
 
-def _raw_rows(stmt) -> list[tuple]:
-    """The rows of a Core select as the driver returns them (the statement is compiled by
-    SQLAlchemy for the session's dialect, parameters bound by the driver): building SQLAlchemy
-    Row objects costs more than the query for the ~15 thousand cells of a national period."""
+def _raw_cursor(stmt):
+    """A driver cursor that has executed a Core select (compiled by SQLAlchemy for the session's
+    dialect, parameters bound by the driver)."""
     connection = db.session.connection()
     compiled = stmt.compile(dialect=connection.dialect)
     params = compiled.params
@@ -178,7 +177,28 @@ def _raw_rows(stmt) -> list[tuple]:
     cursor = connection.connection.cursor()
     try:
         cursor.execute(compiled.string, params)
+    except BaseException:
+        cursor.close()
+        raise
+    return cursor
+
+
+def _raw_rows(stmt) -> list[tuple]:
+    """The rows of a Core select as the driver returns them: building SQLAlchemy Row objects costs
+    more than the query for the ~15 thousand cells of a national period."""
+    cursor = _raw_cursor(stmt)
+    try:
         return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _streamed_rows(stmt, size: int = 1000):
+    """The rows of ``_raw_rows``, read ``size`` at a time as they are consumed."""
+    cursor = _raw_cursor(stmt)
+    try:
+        while rows := cursor.fetchmany(size):
+            yield from rows
     finally:
         cursor.close()
 
@@ -247,9 +267,11 @@ def criterion_profile(municipality_code: str, period: int) -> list[tuple[str, in
     return [(row[0], *(int(v or 0) for v in row[1:])) for row in db.session.execute(stmt)]
 
 
-def state_indicator_scores(period: int, municipality_code: str | None = None) -> list[tuple]:
+def state_indicator_scores(period: int, municipality_code: str | None = None, stream: bool = False) -> list[tuple]:
     """Scores of FINAL state evaluations: (municipality, power, agency, indicator, counts toward the
-    LSG score, scale, score, answer). Drafts and submitted-but-not-final evaluations never count."""
+    LSG score, scale, score, answer). Drafts and submitted-but-not-final evaluations never count.
+    ``stream``: an iterator over the rows, read from the cursor a thousand at a time (a national
+    period's tens of thousands of rows are never all held at once: about 10 MB of a worker's peak)."""
     stmt = (select(StateEvaluation.municipality_code, StateEvaluation.subject_code, StateEvaluation.agency_code,
                    IndicatorScore.indicator_code, StateIndicator.counts_toward_lsg_score, StateIndicator.scale,
                    IndicatorScore.score, IndicatorScore.answer)
@@ -261,7 +283,7 @@ def state_indicator_scores(period: int, municipality_code: str | None = None) ->
         stmt = stmt.where(StateEvaluation.municipality_code == municipality_code)
     # As the driver returns them (a whole period has tens of thousands of scores; SQLite gives the
     # boolean as 0/1: callers test its truth).
-    return _raw_rows(stmt)
+    return _streamed_rows(stmt) if stream else _raw_rows(stmt)
 
 
 def periods_with_data(municipality_code: str) -> list[int]:

@@ -175,15 +175,20 @@ class Context:
         return composite_of(self.params, citizen.index, citizen.interval, self.state().get(code), extra)
 
 
-def state_tracks(rows, params: mth.Params) -> dict[str, dict]:
+def state_tracks(rows, params: mth.Params, indicators: bool = True) -> dict[str, dict]:
+    """municipality → {"index", "powers": {power: {"agency", "index", "support_index", "lsg",
+    "support", "indicators"}}} from the rows of ``queries.state_indicator_scores``. ``indicators``
+    False: each power's list of indicators is left empty (what compares indices needs; a national
+    period's tens of thousands of indicator entries are not built)."""
     points = params["answer_points"]
     powers: dict[str, dict[str, dict]] = defaultdict(dict)
     for municipality, power, agency, indicator, counts, scale, score, answer in rows:
         entry = powers[municipality].setdefault(power, {"agency": agency, "lsg": [], "support": [], "indicators": []})
         value = mth.index_from_mean(score) if scale == "1-5" and score is not None else (
             float(points[answer]) if answer in points else None)
-        entry["indicators"].append({"code": indicator, "counts_toward_lsg_score": bool(counts), "score": score,
-                                    "answer": answer, "index": value})
+        if indicators:
+            entry["indicators"].append({"code": indicator, "counts_toward_lsg_score": bool(counts), "score": score,
+                                        "answer": answer, "index": value})
         if value is not None:
             entry["lsg" if counts else "support"].append(value)
     result = {}

@@ -65,7 +65,7 @@ def test_below_the_minimum_sample_no_number_and_no_rank(app, monkeypatch, data, 
     municipality = SimpleNamespace(code="U00", name_ky="", name_ru="", kind="aiyl_aimak", region_code="R1",
                                    district_code="D1", population=None)
     monkeypatch.setattr(queries, "criterion_profile", lambda code, period: [])
-    monkeypatch.setattr(queries, "state_indicator_scores", lambda period, code=None: [])
+    monkeypatch.setattr(queries, "state_indicator_scores", lambda period, code=None, stream=False: [])
     card = scorecard.build(municipality, 2025, PARAMS)
     citizen = card["citizen"]
     assert citizen["index"] is None and citizen["interval"] is None and citizen["reason"] == "not_enough_ratings"
