@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import Flask, g, has_app_context, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from sqlalchemy import Connection, String, event, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -542,10 +542,13 @@ def _shared():
 
 
 def _shared_key(key: tuple) -> str:
-    """The Redis key of a value kept under ``key`` by this release's code (``release``)."""
+    """The Redis key of a value kept under ``key`` by this release's code (``release``) for this
+    database: versions are numbers each database counts on its own, so two databases sharing one
+    Redis (staging beside production, a test run on each engine) never take each other's values."""
     import hashlib
 
-    return "feedback:kept:" + hashlib.sha256(repr((release(), key)).encode()).hexdigest()
+    database = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    return "feedback:kept:" + hashlib.sha256(repr((release(), database, key)).encode()).hexdigest()
 
 
 def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple] | None = None) -> bytes | None:

@@ -106,3 +106,13 @@ def test_no_value_kept_in_redis_is_shared_between_releases(monkeypatch):
     one = cache._shared_key(key)
     monkeypatch.setattr(cache, "_release", ["two"])
     assert cache._shared_key(key) != one
+
+
+def test_a_form_is_not_served_to_an_app_server_of_another_database(client, app, redis_url, renders, monkeypatch):
+    """Each database counts its versions on its own: staging beside production on one Redis (or the
+    test runs of both engines) must not take each other's forms at the same version number."""
+    client.get(FORM)
+    monkeypatch.setitem(app.config, "SQLALCHEMY_DATABASE_URI", "postgresql://elsewhere/another")
+    another_process()
+    assert client.get(FORM).status_code == 200
+    assert len(renders) == 2
