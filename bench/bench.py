@@ -66,7 +66,8 @@ def database_url(db: str, ratings: int, args) -> str:
     if db == "sqlite":
         name = human(ratings).replace(" ", "")
         return f"sqlite:///{ROOT / 'instance' / ('bench-' + name + '.sqlite3')}"
-    return args.postgres_url
+    # One PostgreSQL database per scale when the URL names it: …/feedback_bench{scale} → …/feedback_bench5m
+    return args.postgres_url.replace("{scale}", human(ratings).replace(" ", "").lower())
 
 
 # --- the bench database ---------------------------------------------------------------------------
@@ -611,7 +612,8 @@ def main(argv=None) -> int:
                         help="seconds of the bare runs just before and after each route")
     parser.add_argument("--warmup", type=int, default=None, help="seconds of unmeasured load per GET route first")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
-                                                                 "postgresql://postgres@127.0.0.1/feedback_bench"))
+                                                                 "postgresql://postgres@127.0.0.1/feedback_bench{scale}"),
+                        help="{scale} in it becomes 50k, 5m…: a database per scale (each seeded once)")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
     parser.add_argument("--lighthouse", default=os.environ.get("BENCH_LIGHTHOUSE"),
                         help="path of the lighthouse executable (npm); runs it on three Kyrgyz pages")

@@ -38,3 +38,14 @@ def test_profile_summary_shares_per_function():
     assert own == {"do_execute (engine/default.py)": 0.6, "render (jinja2/environment.py)": 0.3,
                    "close_graceful (gunicorn/util.py)": 0.1}
     assert "| view (feedback/x.py) | 90.0% |" in markdown("home", result, "docs/profiles/x.svg")
+
+
+def test_a_postgresql_database_per_scale():
+    from types import SimpleNamespace
+
+    from bench.bench import database_url
+
+    args = SimpleNamespace(postgres_url="postgresql://postgres@127.0.0.1/feedback_bench{scale}")
+    assert database_url("postgresql", 50_000, args).endswith("/feedback_bench50k")
+    assert database_url("postgresql", 5_000_000, args).endswith("/feedback_bench5m")
+    assert database_url("sqlite", 5_000_000, args).endswith("instance/bench-5M.sqlite3")
