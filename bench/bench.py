@@ -44,6 +44,8 @@ RATINGS_PER_SCALE = 83_000  # demo seed --scale 1 makes about this many ratings 
 BUDGETS = {"home": 0.40, "search": 0.30, "rating form": 0.30, "POST /api/v1/ratings": 0.30,
            "HTML form post": 0.20, "compare region": 0.15, "compare district": 0.15}
 RSS_BUDGET_MB = 150
+# Read routes whose answer rests on the ratings: warmed again (unmeasured) after a write route ran.
+RATED = ("scorecard JSON", "scorecard HTML", "compare region", "compare district")
 SCALE_BUDGET = 0.85  # each route at 5 M ratings at least this share of its own ratio at 50 k (issue 15)
 
 
@@ -221,12 +223,15 @@ class Routes:
             ("search", "get", "/ky/search?q=ak-bulun"),
             ("rating form", "get", "/ky/m/41702205805000/rate/LI-WATER"),
             ("rating form, 300 random", "paths", "forms"),
-            ("POST /api/v1/ratings", "api", None),
-            ("HTML form post", "form", None),
             ("scorecard JSON", "paths", "scorecard_json"),
             ("scorecard HTML", "paths", "scorecard_html"),
             ("compare region", "get", "/api/v1/compare?level=region"),
             ("compare district", "get", "/api/v1/compare?level=district"),
+            # The writes last: each rating makes its municipality's card and the comparisons new (a
+            # rating shows on the next request), so the read routes resting on ratings are warmed
+            # again after them before the next series measures them (RATED).
+            ("POST /api/v1/ratings", "api", None),
+            ("HTML form post", "form", None),
         ]
         if quick and not only:  # --routes names what to measure, whatever --quick leaves out
             self.routes = [r for r in self.routes if r[0] not in ("scorecard HTML", "compare district",
@@ -287,6 +292,12 @@ class Routes:
         available = len(self.files["credentials"].read_text().splitlines())
         result["form_stamps_reused"] = max(0, self.form_posts - available)  # reused stamps are quarantined
         return result
+
+    def rewarm(self, kind, target, seconds, credentials) -> None:
+        """What the last write routes made new (cards, comparisons) made once again, unmeasured."""
+        if kind == "paths":
+            self.visit_each(target)
+        self.measure("warm", kind, target, seconds, credentials)
 
     def sql_statements(self, kind, target, credentials) -> float | None:
         """Median of X-SQL-Statements over a few requests of the route."""
@@ -415,10 +426,14 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
                         routes.visit_each(target)
                     if kind in ("get", "paths"):
                         routes.measure(name, kind, target, args.warmup, credentials)
+            writes, warmed = 0, {}  # write routes run so far; and when each read route was last warmed
             for number in range(args.series):
                 series = {"bare": wrk(f"http://127.0.0.1:{BARE_PORT}/", args.duration), "routes": {}}
                 log(f"  series {number + 1}: bare {series['bare']['rps']:.0f} req/s")
                 for name, kind, target in routes.routes:
+                    if args.warmup and name in RATED and warmed.get(name, 0) != writes:
+                        routes.rewarm(kind, target, min(2, args.warmup), credentials)
+                        warmed[name] = writes
                     # The bare route right before each route too: on a shared machine the load moves
                     # within a series; the ratio uses the mean of the two bare runs around the route.
                     bare_before = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.bare_duration)["rps"]
@@ -427,6 +442,7 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
                     result["bare_rps"] = round((bare_before + bare_after) / 2, 1)
                     result["ratio"] = round(result["rps"] / result["bare_rps"], 3)
                     acknowledged += result.get("acknowledged", 0)
+                    writes += kind in ("api", "form")
                     series["routes"][name] = result
                     log(f"    {name:24} {result['rps']:8.0f} req/s  ratio {result['ratio']:.3f}  "
                         f"p50 {result['p50_ms']:.1f} ms  p99 {result['p99_ms']:.1f} ms"
@@ -434,7 +450,11 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
                            if result['non_2xx_3xx'] + result['socket_errors'] else ""))
                 results["series"].append(series)
             if args.profile:  # after the measured series: sampling costs the workers some time
-                results["profiles"] = profile_routes(routes, credentials, app, db, ratings, args, log)
+                results["profiles"], profiled = profile_routes(routes, credentials, app, db, ratings, args, log)
+                acknowledged += profiled
+            for name, kind, target in routes.routes:  # counted in the steady state, as measured
+                if name in RATED:
+                    routes.rewarm(kind, target, 1, credentials)
             results["sql_statements"] = {name: routes.sql_statements(kind, target, credentials)
                                          for name, kind, target in routes.routes}
             results["worker_rss_mb"] = worker_rss_mb(app)
@@ -451,16 +471,19 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
     return results
 
 
-def profile_routes(routes, credentials, app, db, ratings, args, log) -> dict:
-    """Each route once more under wrk while py-spy samples both workers (bench/profile.py): the
-    collapsed stacks in ``args.profile`` and each route's summary, for the report."""
+def profile_routes(routes, credentials, app, db, ratings, args, log) -> tuple[dict, int]:
+    """Each route once more under wrk while py-spy samples both workers (bench/profile.py): a flame
+    graph per route in ``args.profile``, each route's summary for the report, and the ratings those
+    runs had acknowledged (every one must be stored)."""
     from . import profile
 
-    out_dir, summaries = Path(args.profile), {}
+    out_dir, summaries, acknowledged = Path(args.profile), {}, 0
     for name, kind, target in routes.routes:
         path = (out_dir / f"{db}-{human(ratings).replace(' ', '')}-{profile.slug(name)}.svg").resolve()
+        if name in RATED:  # after the last series' writes, as when measured
+            routes.rewarm(kind, target, 1, credentials)
         samplers = profile.record(app.pid, args.duration, path)
-        routes.measure(name, kind, target, args.duration + 1, credentials)
+        acknowledged += routes.measure(name, kind, target, args.duration + 1, credentials).get("acknowledged", 0)
         for sampler in samplers:
             sampler.wait(timeout=60)
         stacks = path.with_suffix(".txt")
@@ -468,7 +491,7 @@ def profile_routes(routes, credentials, app, db, ratings, args, log) -> dict:
                            **profile.summary(stacks.read_text() if stacks.exists() else "")}
         stacks.unlink(missing_ok=True)  # the flame graph holds the same stacks
         log(f"    profiled {name}: {summaries[name]['samples']} samples")
-    return summaries
+    return summaries, acknowledged
 
 
 def summarise(results) -> dict:
@@ -585,7 +608,11 @@ def write_report(all_results, args, command) -> None:
             f"gunicorn, {args.workers} sync workers, `FEEDBACK_ENV=production`, rate limits off, SQLite "
             f"`synchronous={info['settings']['sqlite_synchronous']}`; wrk `-t2 -c8 "
             f"-d{args.duration}s`; {args.series} series, after {args.warmup} s of unmeasured load on each GET route "
-            "(steady state: each worker's caches are warm). Every series measures the bare Flask JSON app "
+            "(steady state: each worker's caches are warm). The two write routes run last in each series; "
+            f"the reads resting on ratings ({', '.join(RATED)}) are warmed again, unmeasured, after them "
+            "(every card a burst of ratings made new is made once), so each read is measured in its steady "
+            "state; reads during a stream of ratings: benchmarks-history.md, \"Scorecards under a stream of "
+            "ratings\". Every series measures the bare Flask JSON app "
             "(`bench/bare.py`, same gunicorn settings) first, and again for "
             f"{args.bare_duration} s just before and just after each route: the ratio is the route's requests/s over "
             "the mean of those two bare runs, so it holds on a noisy, shared machine "
