@@ -49,3 +49,26 @@ def test_a_postgresql_database_per_scale():
     assert database_url("postgresql", 50_000, args).endswith("/feedback_bench50k")
     assert database_url("postgresql", 5_000_000, args).endswith("/feedback_bench5m")
     assert database_url("sqlite", 5_000_000, args).endswith("instance/bench-5M.sqlite3")
+
+
+def test_writes_last_and_the_reads_they_changed_made_again_after_the_context_interval(tmp_path, monkeypatch):
+    """Each read is measured in its steady state: the write routes run last in a series, and a read
+    resting on ratings is made again only once the shared context may have been recomputed."""
+    from bench import bench
+
+    routes = bench.Routes([("41702205805000", "LI-WATER")], tmp_path, "http://127.0.0.1:9", quick=False)
+    kinds = [kind for _, kind, _ in routes.routes]
+    assert kinds[-2:] == ["api", "form"] and "api" not in kinds[:-2] and "form" not in kinds[:-2]
+    assert set(bench.RATED) <= {name for name, _, _ in routes.routes}
+
+    clock, slept, calls = [100.0], [], []
+    monkeypatch.setattr(bench.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(bench.time, "sleep", slept.append)
+    monkeypatch.setattr(bench, "wrk", lambda *a, **k: calls.append("wrk") or {"requests": 0})
+    monkeypatch.setattr(routes, "visit_each", lambda target: calls.append(("visit", target)))
+    routes.measure("POST /api/v1/ratings", "api", None, 1, [])
+    assert routes.last_write == 100.0
+    clock[0] = 103.0
+    routes.rewarm("paths", "scorecard_json", 1, [])
+    assert slept == [bench.CONTEXT_SECONDS - 3.0]
+    assert calls[-2:] == [("visit", "scorecard_json"), "wrk"]
