@@ -279,12 +279,10 @@ class Routes:
         return found
 
     def measure(self, name, kind, target, duration, credentials):
+        result = self._measure(name, kind, target, duration, credentials)
         if kind in ("api", "form"):
-            try:
-                return self._measure(name, kind, target, duration, credentials)
-            finally:
-                self.last_write = time.monotonic()
-        return self._measure(name, kind, target, duration, credentials)
+            self.last_write = time.monotonic()
+        return result
 
     def _measure(self, name, kind, target, duration, credentials):
         if kind == "get":
