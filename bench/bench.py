@@ -198,6 +198,11 @@ def wrk(url: str, duration: int, script: Path | None = None, script_args=(), con
 
 # --- routes ---------------------------------------------------------------------------------------
 
+# The rating forms are asked for as a phone's browser asks (a resident's first visit is the campaign's
+# load): with this header they are sent compressed, as residents receive them.
+PHONE = ["Accept-Encoding: gzip, deflate, br"]
+HEADERS = {"rating form": PHONE, "rating form, 300 random": PHONE}  # by route name; others send none
+
 class Routes:
     """The routes measured, with what each needs (random paths, POST scripts)."""
 
@@ -286,11 +291,12 @@ class Routes:
 
     def _measure(self, name, kind, target, duration, credentials):
         if kind == "get":
-            return wrk(self.base + target, duration)
+            return wrk(self.base + target, duration, headers=HEADERS.get(name, ()))
         if kind == "get_br":
             return wrk(self.base + target, duration, headers=["Accept-Encoding: br"])
         if kind == "paths":
-            return wrk(self.base + "/", duration, LUA / "paths.lua", [str(self.files[target])])
+            return wrk(self.base + "/", duration, LUA / "paths.lua", [str(self.files[target])],
+                       headers=HEADERS.get(name, ()))
         if kind == "api":
             return wrk(self.base + "/", duration, LUA / "api_rating.lua",
                        [str(self.files["pairs"]), f"{self.run_id}-{time.monotonic_ns() % 10**9}"])
@@ -627,7 +633,9 @@ def write_report(all_results, args, command) -> None:
             "(`bench/bare.py`, same gunicorn settings) first, and again for "
             f"{args.bare_duration} s just before and just after each route: the ratio is the route's requests/s over "
             "the mean of those two bare runs, so it holds on a noisy, shared machine "
-            "where absolute numbers do not. Random municipalities (rating forms, scorecards), unique "
+            "where absolute numbers do not. The rating forms are asked for as a phone asks (`Accept-Encoding: gzip, "
+            "deflate, br`: sent compressed); the other routes send no such header. Random municipalities (rating "
+            "forms, scorecards), unique "
             "`client_id`s (API POST) and CSRF-carrying form posts come from `bench/lua/`. SQL/request: the "
             "`X-SQL-Statements` header (`FEEDBACK_SQL_COUNT_HEADER=true`). Raw figures: "
             f"`docs/benchmarks{suffix}.json`. Earlier measurements, each change's before and after: "

@@ -52,7 +52,8 @@ _UNITS_SQL = " UNION ALL SELECT '~u', period, counter, NULL, NULL, NULL FROM uni
 ALL = "all"  # snapshot(periods=ALL): the stored contexts of every period
 MAX_ENTRIES = 2000
 # Pages and blank forms kept per process, at most this many bytes of text (app.config["CACHE_STORE_BYTES"]):
-# 2,000 rating forms of 26 KB each (34 thousand exist) would otherwise be 50 MB; the least recently used go first.
+# 2,000 rendered pages of 15–25 KB each would otherwise be 30–50 MB (blank rating forms are kept compressed,
+# perf.Holes: 34 thousand exist); the least recently used go first.
 STORE_BYTES = 8 * 1024 * 1024
 
 
@@ -283,8 +284,10 @@ def expires(at: dt.datetime) -> None:
 
 def _weight(value) -> int:
     """What a kept value is counted as against STORE_BYTES: its text (bytes, str, or a tuple of
-    them: a blank rating form cut at its placeholders); other values (form classes, the reference
-    data: one per version or per subject) against the number of entries only."""
+    them), or what it says it holds (``nbytes``: a blank rating form, perf.Holes); other values (form
+    classes, the reference data: one per version or per subject) against the number of entries only."""
+    if hasattr(value, "nbytes"):
+        return value.nbytes
     if isinstance(value, bytes):
         return len(value)
     if isinstance(value, tuple):
@@ -341,39 +344,41 @@ def cached(key: tuple, make: Callable[[], object]):
     return value
 
 
-def shared(key: tuple, make: Callable[[], bytes]) -> bytes:
-    """The bytes ``make()`` gives for ``key`` at the current reference version, made once for every
-    process: kept compressed in this process's store and, when REDIS_URL is configured, in Redis
-    (for SHARED_TTL) under the key, the version and this release's code (``_shared_key``), where every
-    other process and app server finds them instead of making them again. As with ``cached``, a
-    request that wrote keeps nothing; Redis failing only means making the value here."""
+def shared(key: tuple, make: Callable[[], bytes], prepare: Callable[[bytes], object]):
+    """``prepare`` of the bytes ``make()`` gives for ``key`` at the current reference version, made
+    once for every process: the bytes kept compressed, when REDIS_URL is configured, in Redis (for
+    SHARED_TTL) under the key, the version and this release's code (``_shared_key``), where every
+    other process and app server finds them instead of making them again; what ``prepare`` made of
+    them kept in this process's store (weighed by its ``nbytes``). As with ``cached``, a request
+    that wrote keeps nothing; Redis failing only means making the value here."""
     from redis.exceptions import RedisError
 
     if written():
-        return make()
+        return prepare(make())
     current = version()
-    packed = store.get(key, current)
-    if packed is not None:
-        return zlib.decompress(packed)
+    prepared = store.get(key, current)
+    if prepared is not None:
+        return prepared
     client = _shared()
     name = _shared_key(("shared", key, current))
+    packed = None
     if client is not None:
         try:
             packed = client.get(name)
         except RedisError:
             client = None
-        if packed is not None:
-            store.put(key, current, packed)
-            return zlib.decompress(packed)
-    value = make()
-    packed = zlib.compress(value, 1)  # a blank rating form: 17 KB of text, 4 KB kept
-    store.put(key, current, packed)
-    if client is not None:
-        try:
-            client.set(name, packed, ex=SHARED_TTL)
-        except RedisError:
-            pass
-    return value
+    if packed is not None:
+        value = zlib.decompress(packed)
+    else:
+        value = make()
+        if client is not None:
+            try:
+                client.set(name, zlib.compress(value, 1), ex=SHARED_TTL)  # a blank rating form: 15 KB, 4 KB kept
+            except RedisError:
+                pass
+    prepared = prepare(value)
+    store.put(key, current, prepared)
+    return prepared
 
 
 _release: list[str] = []

@@ -6,13 +6,16 @@
 - A page's SQL statement count does not grow with the history (no N+1): counted with the
   X-SQL-Statements header (SQL_COUNT_HEADER, on in these tests only through the config).
 """
+import gzip
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from feedback import cache
-from feedback.perf import HEADER, static_hash
+from feedback.perf import HEADER, Holes, static_hash
 
 AK_BULUN = "41702205805000"
 KB = 1024
@@ -167,17 +170,71 @@ def test_pages_kept_per_process_are_bounded_in_bytes():
     assert store.get(("page", "too big"), 1) is None
 
 
-def test_a_blank_form_cut_at_its_placeholders_counts_its_text_against_the_bound():
-    store = cache._Store(size=100, max_bytes=10_000)
+def test_a_blank_form_with_holes_counts_its_compressed_pieces_against_the_bound():
+    page = ("ң" * 4_000 + "\x00a\x00" + "ө" * 4_000).encode()
+    holes = Holes(page, [b"\x00a\x00"])
+    assert holes.nbytes == sum(len(piece) for piece in holes.pieces) < len(page)
+    store = cache._Store(size=100, max_bytes=holes.nbytes * 5)
     for n in range(10):
-        store.put(("rate", n), 1, (b"x" * 1_000, "\x00csrf\x00", b"y" * 1_000))
-    assert store.bytes <= 10_000
-    assert store.get(("rate", 9), 1) is not None and store.get(("rate", 0), 1) is None
+        store.put(("rate", n), 1, holes)
+    assert store.bytes == holes.nbytes * 5
+    assert store.get(("rate", 9), 1) is holes and store.get(("rate", 4), 1) is None
 
 
-def test_a_blank_forms_placeholders_are_filled_with_escaped_values():
-    from feedback.ratings.views import CSRF_PLACEHOLDER, STARTED_PLACEHOLDER, _filled
+TEXT = st.lists(st.sampled_from(["<input>", "ң", "ө", "ү", "a", " ", "\n", "Ак-Булуң", '"']), max_size=400).map("".join)
 
-    page = f'<input value="{CSRF_PLACEHOLDER}"><input value="{STARTED_PLACEHOLDER}">'.encode()
-    filled = _filled(page, {CSRF_PLACEHOLDER: 'a"b<c', STARTED_PLACEHOLDER: "IjE3.Zx-_"})
-    assert filled == b'<input value="a&#34;b&lt;c"><input value="IjE3.Zx-_">'
+
+@given(parts=st.lists(TEXT, min_size=1, max_size=4), values=st.lists(st.binary(max_size=300), min_size=3, max_size=3),
+       long_value=st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_a_page_with_holes_is_the_same_text_in_gzip_and_plain(parts, values, long_value):
+    names = [f"\x00p{i}\x00".encode() for i in range(len(parts) - 1)]
+    values = values[:len(names)]
+    if long_value and values:
+        values[0] = b"v" * 70_000  # longer than one stored deflate block
+    page = parts[0].encode() + b"".join(name + part.encode() for name, part in zip(names, parts[1:], strict=True))
+    expected = parts[0].encode() + b"".join(value + part.encode() for value, part in zip(values, parts[1:], strict=True))
+    holes = Holes(page, names)
+    assert gzip.decompress(holes.gzip(values)) == expected  # gzip checks its CRC-32 and length
+    assert holes.plain(values) == expected
+
+
+def test_a_page_whose_placeholders_are_not_the_ones_named_is_refused():
+    with pytest.raises(ValueError, match="placeholders"):
+        Holes(b"a\x00y\x00b\x00x\x00c", [b"\x00x\x00", b"\x00y\x00"])
+    with pytest.raises(ValueError, match="placeholders"):
+        Holes(b"a\x00x\x00b", [b"\x00x\x00", b"\x00y\x00"])
+
+
+def test_a_blank_forms_values_are_escaped_into_its_holes(app):
+    from feedback.ratings.views import PLACEHOLDERS, _filled, _holes
+
+    page = f'<input value="{PLACEHOLDERS[0]}"><input value="{PLACEHOLDERS[1]}">'.encode()
+    with app.test_request_context(headers={"Accept-Encoding": "gzip"}):
+        response = _filled(_holes(page), ['a"b<c', "IjE3.Zx-_"])
+    assert response.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in response.headers["Vary"]
+    assert gzip.decompress(response.get_data()) == b'<input value="a&#34;b&lt;c"><input value="IjE3.Zx-_">'
+
+
+@pytest.mark.parametrize(("accept", "encoding"), [
+    ("gzip, deflate, br", "gzip"),  # what phones' browsers send: gzip made without compressing again
+    ("br", "br"),  # a client taking only brotli: compressed per request as any other page
+    ("", None),
+    ("gzip;q=0, br", "br"),
+])
+def test_the_blank_rating_form_is_sent_in_an_encoding_the_client_takes_and_still_posts(client, accept, encoding):
+    import brotli
+
+    from tests.conftest import csrf_token
+
+    path = f"/ky/m/{AK_BULUN}/rate/LI-WATER"
+    for _ in range(2):  # made, then served from the store
+        response = client.get(path, headers={"Accept-Encoding": accept})
+        assert response.status_code == 200 and response.headers.get("Content-Encoding") == encoding
+        assert "Accept-Encoding" in response.headers["Vary"]
+        body = response.get_data()
+        html = {"gzip": gzip.decompress, "br": brotli.decompress, None: bytes}[encoding](body).decode()
+        assert "Ак-Булуң" in html and "\x00" not in html and html.rstrip().endswith("</html>")
+    stamp = re.search(r'name="started" type="hidden" value="([^"]+)"', html)[1]
+    response = client.post(path, data={"csrf_token": csrf_token(html), "started": stamp, "overall": "4"})
+    assert response.status_code == 303

@@ -1,7 +1,6 @@
 """The resident's journey: choose what to rate → the form → thank you. Works with JavaScript off."""
-import re
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -10,6 +9,7 @@ from ..catalog import queries as catalog_queries
 from ..catalog.models import Subject
 from ..db import begin_write, db, reads_first
 from ..i18n import pull_lang, push_lang
+from ..perf import Holes
 from ..scorecards.queries import subject_summary
 from ..security import csrf_token, limiter
 from ..territory import queries as territory_queries
@@ -94,12 +94,13 @@ def rate(code: str, subject: str):
     if request.method == "GET" and cache.anonymous() and RESPONDENT_COOKIE not in request.cookies:
         # A first visit's empty form changes only with the catalog and the registry: rendered once
         # per version for every process (cache.shared: one worker renders it, the others and the
-        # other app servers read it from Redis), with this request's CSRF token and form stamp put
-        # in. A returning resident (respondent cookie) may see their earlier rating and its answer,
-        # so is never served this.
+        # other app servers read it from Redis), kept with holes for this request's CSRF token and
+        # form stamp, and sent as gzip without compressing it again (perf.Holes). A returning
+        # resident (respondent cookie) may see their earlier rating and its answer, so is never
+        # served this.
         page = cache.shared(("rate", g.lang, code, subject, current_period()),
-                            lambda: _blank_form(code, subject).encode())
-        return _filled(page, {CSRF_PLACEHOLDER: csrf_token(), STARTED_PLACEHOLDER: issue_stamp()})
+                            lambda: _blank_form(code, subject).encode(), _holes)
+        return _filled(page, [csrf_token(), issue_stamp()])
     failed = None
     if request.method == "POST":
         form = _posted_form(code, subject)
@@ -149,14 +150,25 @@ CSRF_PLACEHOLDER = "\x00csrf\x00"
 STARTED_PLACEHOLDER = "\x00started\x00"
 
 
-_PLACEHOLDERS = re.compile(f"({re.escape(CSRF_PLACEHOLDER)}|{re.escape(STARTED_PLACEHOLDER)})".encode())
+PLACEHOLDERS = [CSRF_PLACEHOLDER, STARTED_PLACEHOLDER]  # in the page's order
 
 
-def _filled(page: bytes, values: dict[str, str]) -> bytes:
-    """The blank form ``page`` (UTF-8) with each placeholder's value, escaped as the template would
-    (signed tokens are URL-safe characters: escaping leaves them as they are)."""
-    return b"".join(str(escape(values[piece.decode()])).encode() if i % 2 else piece
-                    for i, piece in enumerate(_PLACEHOLDERS.split(page)))
+def _holes(page: bytes) -> Holes:
+    return Holes(page, [placeholder.encode() for placeholder in PLACEHOLDERS])
+
+
+def _filled(page: Holes, values: list[str]) -> Response:
+    """The blank form with this request's values (in PLACEHOLDERS' order), escaped as the template
+    would (signed tokens are URL-safe characters: escaping leaves them as they are); gzip when the
+    client takes it (every browser), whatever else it prefers."""
+    values = [str(escape(value)).encode() for value in values]
+    if request.accept_encodings["gzip"]:
+        response = Response(page.gzip(values), mimetype="text/html")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(page.plain(values), mimetype="text/html")
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 def _blank_form(code: str, subject: str) -> str:
