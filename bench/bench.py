@@ -201,7 +201,7 @@ def wrk(url: str, duration: int, script: Path | None = None, script_args=(), con
 # The rating forms are asked for as a phone's browser asks (a resident's first visit is the campaign's
 # load): with this header they are sent compressed, as residents receive them.
 PHONE = ["Accept-Encoding: gzip, deflate, br"]
-HEADERS = {"rating form": PHONE, "rating form, 300 random": PHONE}  # by route name; others send none
+HEADERS = {"what to rate (poster)": PHONE, "rating form": PHONE, "rating form, 300 random": PHONE}  # by route name; others send none
 
 class Routes:
     """The routes measured, with what each needs (random paths, POST scripts)."""
@@ -228,6 +228,7 @@ class Routes:
             ("home", "get", "/ky/"),
             ("home, brotli", "get_br", "/ky/"),
             ("search", "get", "/ky/search?q=ak-bulun"),
+            ("what to rate (poster)", "get", "/ky/m/41702205805000/rate"),
             ("rating form", "get", "/ky/m/41702205805000/rate/LI-WATER"),
             ("rating form, 300 random", "paths", "forms"),
             ("scorecard JSON", "paths", "scorecard_json"),
@@ -633,7 +634,7 @@ def write_report(all_results, args, command) -> None:
             "(`bench/bare.py`, same gunicorn settings) first, and again for "
             f"{args.bare_duration} s just before and just after each route: the ratio is the route's requests/s over "
             "the mean of those two bare runs, so it holds on a noisy, shared machine "
-            "where absolute numbers do not. The rating forms are asked for as a phone asks (`Accept-Encoding: gzip, "
+            "where absolute numbers do not. The poster's page and the rating forms are asked for as a phone asks (`Accept-Encoding: gzip, "
             "deflate, br`: sent compressed); the other routes send no such header. Random municipalities (rating "
             "forms, scorecards), unique "
             "`client_id`s (API POST) and CSRF-carrying form posts come from `bench/lua/`. SQL/request: the "

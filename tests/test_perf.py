@@ -117,7 +117,8 @@ def test_the_counter_counts(client, counting):
     assert statements(client, "/healthz") >= 1
 
 
-@pytest.mark.parametrize("path", ["/ky/", "/ru/search?q=ak-bulun", f"/ky/m/{AK_BULUN}/rate/LI-WATER"])
+@pytest.mark.parametrize("path", ["/ky/", "/ru/search?q=ak-bulun", f"/ky/m/{AK_BULUN}/rate",
+                                  f"/ky/m/{AK_BULUN}/rate/LI-WATER"])
 def test_a_cached_page_costs_one_statement(client, counting, path):
     statements(client, path)
     assert statements(client, path, cached=True) == 1  # the version
@@ -140,6 +141,12 @@ def test_a_registry_or_catalog_write_renews_every_cached_page(client, session):
     subject.name_ru = "Питьевая вода (новое название)"
     session.flush()
     assert "Питьевая вода (новое название)" in client.get(form).get_data(as_text=True)
+    # the poster's page (what to rate): kept too, and renewed by the same writes
+    choose = f"/ru/m/{AK_BULUN}/rate"
+    assert "Питьевая вода (новое название)" in client.get(choose).get_data(as_text=True)
+    subject.name_ru = "Питьевая вода"
+    session.flush()
+    assert "Питьевая вода (новое название)" not in client.get(choose).get_data(as_text=True)
 
 
 def test_cached_rating_form_has_a_fresh_token_and_stamp_and_still_posts(client):

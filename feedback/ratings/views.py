@@ -77,6 +77,7 @@ def _all_village_choices(lang: str) -> dict:
 
 
 @bp.get("/m/<code>/rate")
+@cache.page  # the QR poster's page: changes only with the registry and the catalog
 def choose(code: str):
     municipality = _municipality(code)
     subjects = catalog_queries.citizen_subjects(municipality.kind)
