@@ -7,6 +7,7 @@
   X-SQL-Statements header (SQL_COUNT_HEADER, on in these tests only through the config).
 """
 import gzip
+import platform
 import re
 
 import pytest
@@ -245,3 +246,37 @@ def test_the_blank_rating_form_is_sent_in_an_encoding_the_client_takes_and_still
     stamp = re.search(r'name="started" type="hidden" value="([^"]+)"', html)[1]
     response = client.post(path, data={"csrf_token": csrf_token(html), "started": stamp, "overall": "4"})
     assert response.status_code == 303
+
+
+MALLOC_PROBE = """
+import ctypes, sys
+from feedback import create_app
+
+class Info(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                      "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = Info
+create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "MALLOC_MMAP_THRESHOLD": int(sys.argv[1])})
+large = bytearray(8 * 1024 * 1024)  # freed: glibc's own threshold would now follow it up to 8 MB
+del large
+before = libc.mallinfo2().hblks
+block = bytearray(512 * 1024)
+print(libc.mallinfo2().hblks - before)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+def test_large_blocks_stay_mapped_apart_after_a_larger_one_was_freed():
+    """A worker's heap does not stay as large as its largest moment (perf.steady_memory, set up when
+    the app is made)."""
+    import subprocess
+    import sys
+
+    def mapped_apart(threshold: int) -> str:
+        return subprocess.run([sys.executable, "-c", MALLOC_PROBE, str(threshold)], capture_output=True, text=True,
+                              check=True).stdout.split()[-1]
+
+    assert mapped_apart(128 * 1024) == "1"
+    assert mapped_apart(0) == "0"  # glibc's default: carved from the heap
