@@ -90,7 +90,8 @@ def statements(client, path, cached=False) -> int:
 
 MAIN_PAGES = ["/ky/", "/ru/search?q=ak-bulun", f"/ky/m/{AK_BULUN}/rate", f"/ky/m/{AK_BULUN}/rate/LI-WATER",
               f"/ky/m/{AK_BULUN}/", f"/ru/m/{AK_BULUN}/", f"/api/v1/municipalities/{AK_BULUN}/scorecard",
-              "/api/v1/compare?level=region", "/api/v1/compare?level=district", f"/api/v1/municipalities/{AK_BULUN}"]
+              "/api/v1/compare?level=region", "/api/v1/compare?level=district", f"/api/v1/municipalities/{AK_BULUN}",
+              "/ru/r/41702000000000/", "/ky/d/41702205000000/"]
 
 
 def _history(ratings_per_subject: int) -> None:
@@ -118,7 +119,8 @@ def test_the_counter_counts(client, counting):
     assert statements(client, "/healthz") >= 1
 
 
-@pytest.mark.parametrize("path", ["/ky/", "/ru/search?q=ak-bulun", f"/ky/m/{AK_BULUN}/rate",
+@pytest.mark.parametrize("path", ["/ky/", "/ru/search?q=ak-bulun", f"/ky/m/{AK_BULUN}/rate", "/ru/r/41702000000000/",
+                                  "/ky/d/41702205000000/",
                                   f"/ky/m/{AK_BULUN}/rate/LI-WATER"])
 def test_a_cached_page_costs_one_statement(client, counting, path):
     statements(client, path)

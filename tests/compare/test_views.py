@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from feedback.compare import queries
 from feedback.scorecards import methodology as mth
 from tests.compare.conftest import YEAR
-from tests.scorecards.helpers import AK_BULUN, KARAKOL
+from tests.scorecards.helpers import AK_BULUN, KARAKOL, rate, respondent
 
 ISSYK_KUL = "41702000000000"
 PAGES = ["/{lang}/compare", "/{lang}/compare?level=district&index=state", "/{lang}/compare?level=peer_group",
@@ -52,6 +52,19 @@ def test_region_and_district_pages_show_numbers(client, known):
     assert "n = 16" in html  # 4 + 2 + 5 + 3 + 2 accepted ratings in the region
     html = client.get(f"/ru/d/41702205000000/?period={YEAR}").get_data(as_text=True)
     assert "n = 6" in html  # Ak-Bulun, in Ak-Suu district
+
+
+def test_region_and_district_pages_show_a_new_rating_on_the_next_request(app, client, known, monkeypatch):
+    """Kept whole (territory.views._kept), yet never behind the ratings (nor behind the shared context
+    the district's rows rest on, here recomputed as soon as it is stale)."""
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)
+    pages = {f"/ru/r/{ISSYK_KUL}/?period={YEAR}": 16, f"/ky/d/41702205000000/?period={YEAR}": 6}
+    for path, n in pages.items():
+        for _ in range(2):
+            assert f"n = {n}" in client.get(path).get_data(as_text=True)
+    rate(respondent(), AK_BULUN, "LI-WATER", 5, YEAR)
+    for path, n in pages.items():
+        assert f"n = {n + 1}" in client.get(path).get_data(as_text=True), path
 
 
 def _rows(index_key, level="region"):
