@@ -1,6 +1,7 @@
 """Static pages of the site in both languages: the privacy notice."""
 from flask import Blueprint, current_app, render_template
 
+from . import cache
 from .i18n import pull_lang, push_lang
 from .ratings.phone import DEFAULTS as PHONE_DEFAULTS
 from .ratings.respondents import COOKIE as RESPONDENT_COOKIE
@@ -12,6 +13,7 @@ bp.url_defaults(push_lang)
 
 
 @bp.get("/privacy")
+@cache.page  # the same for everyone (its numbers are the process's configuration)
 def privacy():
     ttl = int(current_app.config.get("PHONE_CODE_TTL_SECONDS", PHONE_DEFAULTS["PHONE_CODE_TTL_SECONDS"]))
     return render_template(

@@ -119,7 +119,8 @@ def test_the_counter_counts(client, counting):
     assert statements(client, "/healthz") >= 1
 
 
-@pytest.mark.parametrize("path", ["/ky/", "/ru/search?q=ak-bulun", f"/ky/m/{AK_BULUN}/rate", "/ru/r/41702000000000/",
+@pytest.mark.parametrize("path", ["/ky/", "/ru/search?q=ak-bulun", "/ky/privacy", f"/ky/m/{AK_BULUN}/rate",
+                                  "/ru/r/41702000000000/",
                                   "/ky/d/41702205000000/",
                                   f"/ky/m/{AK_BULUN}/rate/LI-WATER"])
 def test_a_cached_page_costs_one_statement(client, counting, path):
