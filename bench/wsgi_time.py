@@ -2,7 +2,7 @@
 client, no cookies: every request a first visit), production settings; optionally with cProfile.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1/feedback_bench50k \\
-        .venv/bin/python bench/wsgi_time.py /ky/m/41702205805000/rate/LI-WATER 2000 \\
+        .venv/bin/python -m bench.wsgi_time /ky/m/41702205805000/rate/LI-WATER 2000 \\
         --accept-encoding 'gzip, deflate, br' [--profile tottime]
 
 Prints the status and body size of the last response, and wall and CPU time per request after 50
@@ -19,7 +19,7 @@ PRODUCTION = {"FEEDBACK_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
               "FEEDBACK_PERSONAL_DATA_KEY": secrets.token_hex(32), "FEEDBACK_AUDIT_KEY": secrets.token_hex(32),
               "FEEDBACK_PUBLIC_URL": "http://127.0.0.1:5000", "FEEDBACK_SMS_BACKEND": "http",
               "FEEDBACK_SMS_GATEWAY_URL": "http://127.0.0.1:9/unused", "FEEDBACK_RATELIMIT_ENABLED": "false",
-              "FEEDBACK_SESSION_COOKIE_SECURE": "false"}
+              "FEEDBACK_SESSION_COOKIE_SECURE": "false", "REDIS_URL": "redis://127.0.0.1:6379/3"}
 
 
 def main() -> None:
