@@ -120,7 +120,7 @@ def test_the_counter_counts(client, counting):
 
 
 @pytest.mark.parametrize("path", ["/ky/", "/ru/search?q=ak-bulun", "/ky/privacy", f"/ky/m/{AK_BULUN}/rate",
-                                  "/ru/r/41702000000000/",
+                                  "/ru/r/41702000000000/", "/ky/map", "/ru/compare/urban-rural", "/ky/unfunded",
                                   "/ky/d/41702205000000/",
                                   f"/ky/m/{AK_BULUN}/rate/LI-WATER"])
 def test_a_cached_page_costs_one_statement(client, counting, path):

@@ -119,15 +119,20 @@ def about_sheet(params: mth.Params, period: int, index_key: str, level: str, lan
             ("licence", _("Open data under the Creative Commons Attribution 4.0 licence (CC BY 4.0).")), *extra]
 
 
-@bp.get("/compare")
-def index():
-    """The comparison page, kept whole for anonymous visitors under the versions of every period
-    (its trends read several) — scorecards/kept.py; the downloads are made each time."""
+def kept_whole(render):
+    """A comparison page (or the registry's region and district pages, which show its numbers), kept
+    whole for anonymous visitors under the versions of every period (its trends read several) —
+    scorecards/kept.py; the downloads are made each time."""
     from ..scorecards import kept
 
     if exports.requested():
-        return _index()
-    return kept.keep_page(kept.all_part(), _index)
+        return render()
+    return kept.keep_page(kept.all_part(), render)
+
+
+@bp.get("/compare")
+def index():
+    return kept_whole(_index)
 
 
 def _index():
@@ -164,6 +169,10 @@ def _index():
 
 @bp.get("/compare/urban-rural")
 def urban_rural():
+    return kept_whole(_urban_rural)
+
+
+def _urban_rural():
     lang = g.lang
     params = requested_params()
     periods = periods_with_data()
@@ -209,6 +218,10 @@ def scorecards_export():
 
 @bp.get("/map")
 def map_page():
+    return kept_whole(_map_page)
+
+
+def _map_page():
     from . import map as svgmap
 
     lang = g.lang
@@ -290,6 +303,10 @@ def move_rows(moves: list, lang: str) -> list[dict]:
 
 @bp.get("/unfunded")
 def unfunded_page():
+    return kept_whole(_unfunded_page)
+
+
+def _unfunded_page():
     from . import unfunded
 
     lang = g.lang

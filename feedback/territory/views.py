@@ -62,14 +62,14 @@ def _district(code: str):
 
 def _kept(render):
     """A region's or district's page, kept whole like the comparison page whose numbers it shows
-    (scorecards.kept: under every period's rating counter and context, the versions and the date),
-    so that the way down from the home page costs one statement until those change (it read a
-    dozen, 65 ms at 5 M ratings on PostgreSQL). Without the comparisons: names only, rendered."""
+    (compare.views.kept_whole), so that the way down from the home page costs one statement until
+    those numbers change (it read a dozen, 65 ms at 5 M ratings on PostgreSQL). Without the
+    comparisons: names only, rendered."""
     if "compare.index" not in current_app.view_functions:
         return render()
-    from ..scorecards import kept
+    from ..compare.views import kept_whole
 
-    return kept.keep_page(kept.all_part(), render)
+    return kept_whole(render)
 
 
 def _numbers(level: str, code: str) -> dict | None:

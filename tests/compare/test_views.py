@@ -152,3 +152,46 @@ def test_sort_dicts():
     names = lambda key: [r["name_ru"] for r in sort_dicts(rows, key, "ru", UNFUNDED_SORTS)]  # noqa: E731
     assert names("gap") == ["В", "Б", "А"] and names("-gap") == ["Б", "В", "А"]
     assert names("name") == ["А", "Б", "В"] and names("-name") == ["В", "Б", "А"]
+
+
+KEPT_WHOLE = [f"/ru/compare?period={YEAR}", f"/ky/map?period={YEAR}", f"/ru/compare/urban-rural?period={YEAR}",
+              f"/ky/unfunded?period={YEAR}", f"/ru/r/{ISSYK_KUL}/?period={YEAR}", f"/ky/d/41702205000000/?period={YEAR}"]
+
+
+def _made_afresh(client, path) -> str:
+    """The page as a process with nothing kept makes it."""
+    from feedback import cache, front
+
+    cache.kept_store.clear()
+    cache.store.clear()
+    front.copies.clear()
+    return client.get(path).get_data(as_text=True)
+
+
+def test_pages_kept_whole_are_what_a_fresh_process_makes_after_ratings_and_evaluations(app, client, known,
+                                                                                      monkeypatch):
+    """The comparison pages, the map, the analysts' pages and the region and district pages are kept
+    whole (compare.views.kept_whole) under every period's counter and context,
+    the versions and the date: after a rating and a changed final evaluation each is what a process
+    with nothing kept would make, and not what it was."""
+    from sqlalchemy import select
+
+    from feedback.db import db
+    from feedback.evaluation.models import IndicatorScore, StateEvaluation
+
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)
+    before = {}
+    for path in KEPT_WHOLE:
+        before[path] = client.get(path).get_data(as_text=True)
+        assert client.get(path).get_data(as_text=True) == before[path]  # kept
+    rate(respondent(), AK_BULUN, "LI-WATER", 5, YEAR)
+    evaluation = db.session.scalar(select(StateEvaluation).where(StateEvaluation.municipality_code == AK_BULUN,
+                                                                 StateEvaluation.period == YEAR))
+    funding = next(s for s in evaluation.scores if s.indicator_code == "SI-FUNDING")
+    funding.answer = "yes"
+    db.session.flush()
+    assert isinstance(funding, IndicatorScore)
+    for path in KEPT_WHOLE:
+        served = client.get(path).get_data(as_text=True)
+        assert served != before[path], path
+        assert served == _made_afresh(client, path), path
