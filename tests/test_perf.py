@@ -107,7 +107,12 @@ def _history(ratings_per_subject: int) -> None:
                      criteria={"CR-RESULT": 1 + i % 5})
 
 
-def test_sql_statements_do_not_grow_with_the_history(client, counting, session):
+def test_sql_statements_do_not_grow_with_the_history(app, client, counting, session, monkeypatch):
+    # A stale shared context younger than this interval is used as it is, and is due once it is
+    # older: a page first made and kept while it was young misses on the counted request when the
+    # interval ends in between (seen once in CI on PostgreSQL: the district page at 31 statements).
+    # At 0 every stale context is recomputed by the uncounted request, so the count is the page's.
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)
     _history(4)  # enough for every index to be published: the same work, on more data
     small = {path: statements(client, path) for path in MAIN_PAGES}
     _history(12)
