@@ -13,6 +13,9 @@
   Off by default (production pays one counter increment per statement).
 """
 import hashlib
+import re
+import struct
+import zlib
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_app_context, request
@@ -164,9 +167,6 @@ class Holes:
     __slots__ = ("pieces", "sizes", "crcs", "nbytes")
 
     def __init__(self, page: bytes, placeholders: list[bytes]):
-        import re
-        import zlib
-
         pattern = b"|".join(re.escape(placeholder) for placeholder in placeholders)
         parts = re.split(b"(" + pattern + b")", page) if placeholders else [page]
         self.pieces, self.sizes, self.crcs = [], [], []
@@ -187,9 +187,6 @@ class Holes:
         self.nbytes = sum(len(piece) for piece in self.pieces)
 
     def gzip(self, values: list[bytes]) -> bytes:
-        import struct
-        import zlib
-
         out = [_GZIP_HEADER, self.pieces[0]]
         crc, size = self.crcs[0], self.sizes[0]
         for value, piece, part_size, part_crc in zip(values, self.pieces[1:], self.sizes[1:], self.crcs[1:],
@@ -204,8 +201,6 @@ class Holes:
         return b"".join(out)
 
     def plain(self, values: list[bytes]) -> bytes:
-        import zlib
-
         out = [zlib.decompressobj(-15).decompress(self.pieces[0])]
         for value, piece in zip(values, self.pieces[1:], strict=True):
             out += [value, zlib.decompressobj(-15).decompress(piece)]
@@ -216,7 +211,5 @@ def _crc_after(crc: int, size: int, part_crc: int) -> int:
     """The CRC-32 of a text whose CRC-32 is ``crc`` followed by a part of ``size`` bytes whose own
     CRC-32 is ``part_crc``, without the part's bytes: CRC-32 is affine in its starting value, and
     how the start carries through depends only on the length, so the part's bytes may be zeros."""
-    import zlib
-
     zeros = memoryview(_ZEROS)[:size]
     return zlib.crc32(zeros, crc) ^ zlib.crc32(zeros) ^ part_crc
