@@ -627,6 +627,23 @@ def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple]
     return _packed(value, packed)
 
 
+def kept_json(name: tuple, part: Part, respond: Callable):
+    """A JSON response kept by ``kept`` under ``name`` and what ``part`` reads (only a 200 is kept;
+    ``respond()`` makes the response); the headers come from the after-request hooks, as for any
+    response."""
+    made = {}
+
+    def make():
+        response = made["response"] = respond()
+        return response.get_data() if response.status_code == 200 else None
+
+    read = part.read()
+    body = kept((*name, *read), make, front=(part, read))
+    if "response" in made:
+        return made["response"]
+    return current_app.response_class(body, mimetype="application/json")
+
+
 PACKED = "feedback.kept_packed"  # the WSGI environ key of the last kept value and its compressed form
 
 

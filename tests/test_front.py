@@ -133,8 +133,8 @@ def test_a_response_that_sets_another_cookie_is_not_copied(app, client, dispatch
 
 def test_a_page_that_is_not_kept_is_never_copied(client, dispatched):
     for _ in range(2):
-        _get(client, "/ky/methodology")
-    assert dispatched == ["/ky/methodology"] * 2 and not front.copies.items
+        _get(client, "/ky/open-data")
+    assert dispatched == ["/ky/open-data"] * 2 and not front.copies.items
 
 
 def test_the_copies_are_bounded_in_bytes(client, monkeypatch):

@@ -272,7 +272,18 @@ def photo(answer_id: int):
 
 @public_bp.get("/m/<code>/report")
 def report(code: str):
-    """The kenesh report: printable A4, per municipality and period, in the page's language."""
+    """The kenesh report: printable A4, per municipality and period, in the page's language. Kept
+    whole like the municipality's public page, under what its card rests on (scorecards/kept.py: its
+    comments, answers, evaluations and their responses, and transparency all bump the versions the
+    card's key holds), and the host its printed address names."""
+    from ..scorecards import kept
+    from ..scorecards.views import requested_period
+
+    return kept.keep_page(kept.card_part(code, requested_period()), lambda: _report_page(code),
+                          extra=(request.host_url,))
+
+
+def _report_page(code: str):
     from ..evaluation import queries as evaluation_queries
     from ..scorecards.views import scorecard_context
 

@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import cache
 from ..catalog import queries as catalog_queries
 from ..db import begin_write, db, reads_first
 from ..errors import json_error
@@ -109,6 +110,11 @@ def _search_municipalities(query: str, kind: str | None, current: bool, limit: i
 
 @bp.get("/municipalities/<code>")
 def municipality(code: str):
+    """One municipality with its villages, kept under the reference data's version."""
+    return cache.kept_json(("municipality", code), cache.REFERENCE, lambda: _municipality(code))
+
+
+def _municipality(code: str):
     m = territory_queries.municipality(code)
     if m is None:
         return json_error(404, "not_found", _("No municipality has the code %(code)s.", code=code))
@@ -117,7 +123,8 @@ def municipality(code: str):
 
 @bp.get("/catalog")
 def catalog():
-    return jsonify(catalog_json(catalog_queries.full_catalog()))
+    """The catalog, kept under the reference data's version (every catalog write bumps it)."""
+    return cache.kept_json(("catalog",), cache.REFERENCE, lambda: jsonify(catalog_json(catalog_queries.full_catalog())))
 
 
 @bp.get("/openapi.json")
@@ -287,25 +294,7 @@ def municipality_scorecard(code: str):
     from ..scorecards import kept
 
     period = _int_arg("period", current_period(), 2000, current_period())
-    return _kept_json(("card", request.full_path), kept.card_part(code, period), lambda: _municipality_scorecard(code))
-
-
-def _kept_json(name: tuple, part, respond):
-    """A JSON response kept by ``cache.kept`` under ``name`` and what ``part`` reads (only a 200 is
-    kept); the headers come from the after-request hooks, as for any response."""
-    from .. import cache
-
-    made = {}
-
-    def make():
-        response = made["response"] = respond()
-        return response.get_data() if response.status_code == 200 else None
-
-    read = part.read()
-    body = cache.kept((*name, *read), make, front=(part, read))
-    if "response" in made:
-        return made["response"]
-    return current_app.response_class(body, mimetype="application/json")
+    return cache.kept_json(("card", request.full_path), kept.card_part(code, period), lambda: _municipality_scorecard(code))
 
 
 def _municipality_scorecard(code: str):
@@ -353,7 +342,7 @@ def compare():
     period = _int_arg("period", current_period(), 2000, current_period())
     if request.args.get("format", "json") != "json":
         return _compare()
-    return _kept_json(("compare", request.full_path), kept.period_part(period), _compare)
+    return cache.kept_json(("compare", request.full_path), kept.period_part(period), _compare)
 
 
 def _compare():

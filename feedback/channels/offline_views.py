@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
+from .. import cache
 from ..catalog import queries as catalog_queries
 from ..i18n import LANGUAGES, current_lang
 from ..territory import queries as territory_queries
@@ -88,9 +89,14 @@ def manifest(lang: str):
 @bp.get("/<lang>/m/<code>/offline.json")
 def offline_pages(lang: str, code: str):
     """The pages the worker keeps once a resident has visited this municipality: its page, the
-    choice of what to rate, and the rating form of each of its subjects."""
+    choice of what to rate, and the rating form of each of its subjects. Kept under the reference
+    data's version (the registry and the catalog are all it reads)."""
     if lang not in LANGUAGES:
         abort(404)
+    return cache.kept_json(("offline-pages", lang, code), cache.REFERENCE, lambda: _offline_pages(lang, code))
+
+
+def _offline_pages(lang: str, code: str):
     municipality = territory_queries.municipality(code)
     if municipality is None or not municipality.is_current:
         abort(404)

@@ -105,6 +105,17 @@ def period_part(*periods: int) -> cache.Part:
     return cache.Part(None, periods, functools.partial(_period_key, periods))
 
 
+def _methodology_key(snap: cache.Snapshot) -> tuple:
+    return (*_period_key((), snap), min_seconds())
+
+
+def methodology_part() -> cache.Part:
+    """What the methodology page rests on: the versions (a publish bumps the ``scorecard`` one), the
+    date, and the interval of the shared context it states (the configuration, read again by the
+    front with the versions)."""
+    return cache.Part(None, (), _methodology_key)
+
+
 def versions(*periods: int) -> tuple:
     """``period_part``'s key part, read."""
     return period_part(*periods).read()
@@ -169,9 +180,11 @@ def check_period(period: int) -> None:
         cache.uncacheable()
 
 
-def keep_page(part: cache.Part, render) -> bytes | str:
-    """An anonymous GET page kept under what ``part`` reads (with its path and language); any other
-    request, or a page that touched the session, rendered as usual."""
+def keep_page(part: cache.Part, render, extra: tuple = ()) -> bytes | str:
+    """An anonymous GET page kept under what ``part`` reads (with its path and language, and
+    ``extra``: what else the page shows that no version names, such as the host of an absolute link
+    or a number from the configuration); any other request, or a page that touched the session,
+    rendered as usual."""
     if not cache.anonymous():
         return render()
 
@@ -186,7 +199,7 @@ def keep_page(part: cache.Part, render) -> bytes | str:
 
     g.pop("_kept_passthrough", None)
     read = part.read()
-    value = cache.kept(("page", request.full_path, g.get("lang"), *read), make, front=(part, read))
+    value = cache.kept(("page", request.full_path, g.get("lang"), *extra, *read), make, front=(part, read))
     if value is None:
         return g.pop("_kept_passthrough")
     return value

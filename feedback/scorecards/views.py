@@ -125,6 +125,11 @@ def print_view(code: str):
 
 @bp.get("/methodology")
 def methodology_page():
+    """The published methodology, kept whole (kept.methodology_part)."""
+    return kept.keep_page(kept.methodology_part(), _methodology_page)
+
+
+def _methodology_page():
     versions = mth.versions()
     raw = request.args.get("version", "")
     try:

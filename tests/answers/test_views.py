@@ -118,6 +118,48 @@ def test_the_print_view_is_the_kenesh_report(app, client, staff_client, make_com
         assert "Таштанды сейрек чыгарылат" in html and "Быйыл суу түтүгүн" in html
 
 
+def test_the_kenesh_report_is_kept_whole_and_made_again_after_each_of_its_inputs(app, client, staff_client,
+                                                                                 make_comment, monkeypatch):
+    """The report is kept like the public page (one statement for the next request) under what the
+    card rests on: a published comment, an answer and a rating each change it to what a process with
+    nothing kept makes. Another host gets its own printed address."""
+    from feedback import cache, front
+    from feedback.perf import HEADER
+    from feedback.ratings.services import current_period
+    from tests.scorecards.helpers import rate, respondent
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    monkeypatch.setitem(app.config, "SCORECARD_CONTEXT_MIN_SECONDS", 0)
+    url = f"/ru/m/{AK_BULUN}/report"
+
+    def served() -> str:
+        response = fresh_get(app, client, url)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    def made_afresh() -> str:
+        cache.kept_store.clear()
+        front.copies.clear()
+        return served()
+
+    first = served()
+    again = fresh_get(app, client, url)
+    assert int(again.headers[HEADER]) == 1 and again.get_data(as_text=True) == first
+    comment = make_comment("Таштанды сейрек чыгарылат", subject_code="LI-WASTE")
+    with_comment = served()
+    assert "Таштанды сейрек чыгарылат" in with_comment and with_comment == made_afresh()
+    assert _answer_over_http(app, staff_client, comment).status_code == 303
+    answered = served()
+    assert "Быйыл суу түтүгүн" in answered and answered == made_afresh()
+    rate(respondent(), AK_BULUN, "LI-WASTE", 5, current_period())
+    rated = served()
+    assert rated != answered and rated == made_afresh()
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)  # as in production: the address the request came to
+    other = fresh_get(app, client, url, base_url="https://feedback.example.kg").get_data(as_text=True)
+    assert f"https://feedback.example.kg/ru/m/{AK_BULUN}/" in other
+    assert f"https://feedback.example.kg/ru/m/{AK_BULUN}/" not in served()
+
+
 def test_action_plan_turns_a_low_subject_into_a_public_commitment(app, client, session, staff_client, make_comment):
     from feedback.ratings.models import Rating, Respondent
     from feedback.ratings.services import current_period

@@ -53,6 +53,17 @@ def test_offline_list_has_the_page_and_every_form_of_the_municipality(resident):
     assert resident.get(f"/xx/m/{AK_BULUN}/offline.json").status_code == 404
 
 
+def test_the_offline_list_is_kept_and_follows_the_catalog(resident, session):
+    from feedback.catalog.models import Subject
+
+    url, form = f"/ru/m/{AK_BULUN}/offline.json", f"/ru/m/{AK_BULUN}/rate/LI-WATER"
+    assert form in resident.get(url).get_json()["urls"]
+    assert form in resident.get(url).get_json()["urls"]  # kept
+    session.get(Subject, "LI-WATER").retired = True
+    session.flush()
+    assert form not in resident.get(url).get_json()["urls"]
+
+
 def test_queued_rating_is_labelled_offline_web_and_stored_once(resident, app, monkeypatch):
     monkeypatch.setitem(app.config, "ABUSE_MIN_FILL_SECONDS", 0)
     body = payload(client_id="queued-00000001", channel="offline_web")

@@ -162,6 +162,19 @@ def test_a_methodology_publish_changes_the_card(app, client):
     assert _get(client, CARD).get_json()["methodology_version"] == published.version != before
 
 
+def test_the_methodology_page_is_kept_until_a_publish(app, client, monkeypatch):
+    from feedback.scorecards import methodology as mth
+
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    page = "/ru/methodology"
+    before = _kept_twice(client, page).get_data(as_text=True)
+    published = mth.publish(None, notes="test")
+    published = mth.publish({**published.values, "confidence": 0.8}, notes="test")
+    db.session.flush()
+    after = _get(client, page).get_data(as_text=True)
+    assert after != before and f"версия {published.version}</h1>" in after
+
+
 def test_time_alone_expires_a_kept_card_at_an_answer_deadline_and_at_midnight(app, client, monkeypatch):
     from feedback.answers import queries as answer_queries
 
@@ -440,7 +453,7 @@ def test_compressed_forms_of_kept_responses_are_reused_only_for_the_same_bytes(a
     assert calls == ["br"]
     calls.clear()
     for _ in range(2):  # a page that is not kept: compressed every time
-        _get(client, "/ky/methodology", headers=phone)
+        _get(client, "/ky/open-data", headers=phone)
     assert calls == ["br", "br"]
 
 
