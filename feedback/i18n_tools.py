@@ -111,6 +111,28 @@ def glossary_problems(catalog, lang: str, po_path: Path, rules) -> list[str]:
     return problems
 
 
+class _AnyValue(dict):
+    """Any variable a template passes: its value does not matter to the format's validity."""
+
+    def __missing__(self, key):
+        return 0
+
+
+def _in_template(message) -> bool:
+    return any(filename.endswith(".html") for filename, _ in message.locations)
+
+
+def _format_problem(text: str) -> str | None:
+    """Jinja's ``_()`` always %-formats the string (with the variables given, or none): a literal
+    "%" must be written "%%", or the page fails whenever this string is shown (untranslated, it is
+    the msgid itself)."""
+    try:
+        text % _AnyValue()
+    except (ValueError, TypeError) as error:
+        return str(error)
+    return None
+
+
 def check(root: Path = ROOT) -> list[str]:
     """Every problem with the catalogs under ``root`` (empty when they are fit to ship)."""
     problems: list[str] = []
@@ -125,6 +147,12 @@ def check(root: Path = ROOT) -> list[str]:
         fresh_path = extract(Path(tmp) / "fresh.pot", root)
         with open(fresh_path, "rb") as fh:
             fresh = read_po(fh)
+    for message in pot:
+        if message.id and _in_template(message):
+            for text in [message.id] if isinstance(message.id, str) else message.id:
+                error = _format_problem(text)
+                if error:
+                    problems.append(f"{pot_path}:{message.lineno}: {text!r} fails Jinja's formatting: {error}")
     if _ids(fresh) != _ids(pot):
         added, gone = len(_ids(fresh) - _ids(pot)), len(_ids(pot) - _ids(fresh))
         problems.append(f"{pot_path}: stale ({added} new, {gone} removed messages); run `make i18n`")
@@ -156,6 +184,11 @@ def check(root: Path = ROOT) -> list[str]:
                 # A plural form may leave out the count (Kyrgyz and Russian often say "one" in words).
                 if got != expected and not (len(ids) > 1 and set(got) <= set(expected)):
                     problems.append(f"{where}: placeholders {got} differ from {expected} in {ids[0]!r}")
+            if _in_template(message):
+                for s in strings:
+                    error = _format_problem(s)
+                    if error:
+                        problems.append(f"{where}: {s!r} fails Jinja's formatting: {error}")
             for error in message.check(catalog):
                 problems.append(f"{where}: {error}")
     return problems

@@ -147,3 +147,15 @@ def test_no_bare_number_before_a_kyrgyz_postposition():
 def test_the_search_page_has_its_own_title_in_russian():
     catalog = read("ru")
     assert catalog.get("Search for a place").string == "Поиск"
+
+
+def test_a_template_string_with_a_bare_percent_sign_fails(project):
+    """Jinja's _() %-formats every string: "90 % W" raises on the page (seen: the methodology page
+    answered 500 wherever the catalogs were not compiled, the msgid being shown)."""
+    def break_it(catalog):
+        message = next(m for m in catalog if m.id and isinstance(m.id, str) and "%" not in m.id
+                       and any(f.endswith(".html") for f, _ in m.locations))
+        message.string = message.string + " 90 % W"
+
+    edit_catalog(project, "ru", break_it)
+    assert any("fails Jinja's formatting" in problem for problem in check(project))
