@@ -402,26 +402,37 @@ def stored_bench_ratings(url: str) -> int:
 
 # --- one configuration ----------------------------------------------------------------------------
 
-def bench_configuration(db: str, ratings: int, args, log) -> dict:
-    url = database_url(db, ratings, args)
-    log(f"\n== {db}, {human(ratings)} ratings ==")
-    prep = prepare(url, ratings, log)
-    pairs = valid_pairs(url)
-    # Production settings: the start-up check (config.check_production) wants real keys, a public
-    # address, a real SMS backend (never called here) and shared rate-limit storage.
+def production_env(url: str, port: int, redis_url: str | None) -> dict:
+    """The app's environment under the bench: production settings (the start-up check,
+    config.check_production, wants real keys, a public address, a real SMS backend, never called
+    here, and shared rate-limit storage), rate limits off, the SQL count header on."""
     env = {"DATABASE_URL": url, "FEEDBACK_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "FEEDBACK_PERSONAL_DATA_KEY": secrets.token_hex(32), "FEEDBACK_AUDIT_KEY": secrets.token_hex(32),
-           "FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{APP_PORT}", "FEEDBACK_SMS_BACKEND": "http",
+           "FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{port}", "FEEDBACK_SMS_BACKEND": "http",
            "FEEDBACK_SMS_GATEWAY_URL": "http://127.0.0.1:9/unused",
            "FEEDBACK_RATELIMIT_ENABLED": "false", "FEEDBACK_SESSION_COOKIE_SECURE": "false",
            "FEEDBACK_SQL_COUNT_HEADER": "true",
            # Every post comes from 127.0.0.1 as a new visitor: the rule still runs its count, but the
            # ratings are accepted (the path a resident's rating takes), not quarantined as a burst.
            "FEEDBACK_ABUSE_NEW_RESPONDENTS_PER_ADDRESS": str(10**9)}
-    if args.redis_url:
-        env["REDIS_URL"] = args.redis_url  # as in production: spent form stamps are shared through it
+    if redis_url:
+        env["REDIS_URL"] = redis_url  # as in production: spent form stamps are shared through it
     else:
         env["FEEDBACK_SINGLE_PROCESS"] = "true"  # rate limits are off; stamps remembered per worker
+    return env
+
+
+def worker_pids(master: subprocess.Popen) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master.pid)], capture_output=True, text=True).stdout
+    return [int(pid) for pid in out.split()]
+
+
+def bench_configuration(db: str, ratings: int, args, log) -> dict:
+    url = database_url(db, ratings, args)
+    log(f"\n== {db}, {human(ratings)} ratings ==")
+    prep = prepare(url, ratings, log)
+    pairs = valid_pairs(url)
+    env = production_env(url, APP_PORT, args.redis_url)
     results = {"database": db, "target_ratings": ratings, **prep, "series": []}
     app = gunicorn("wsgi:app", APP_PORT, env, args.workers)
     try:

@@ -23,9 +23,8 @@ PORT = 5811
 
 def workers_cpu(master: subprocess.Popen) -> float:
     """Seconds of CPU (user + system) the master's workers have used."""
-    pids = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master.pid)], capture_output=True, text=True).stdout.split()
     ticks = 0
-    for pid in pids:
+    for pid in bench.worker_pids(master):
         with open(f"/proc/{pid}/stat") as fh:
             fields = fh.read().rsplit(")", 1)[1].split()
         ticks += int(fields[11]) + int(fields[12])
@@ -35,12 +34,7 @@ def workers_cpu(master: subprocess.Popen) -> float:
 def main() -> None:
     url, seconds = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10
     pairs = bench.valid_pairs(url)
-    env = {"DATABASE_URL": url, "FEEDBACK_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-           "FEEDBACK_PERSONAL_DATA_KEY": secrets.token_hex(32), "FEEDBACK_AUDIT_KEY": secrets.token_hex(32),
-           "FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{PORT}", "FEEDBACK_SMS_BACKEND": "http",
-           "FEEDBACK_SMS_GATEWAY_URL": "http://127.0.0.1:9/unused", "FEEDBACK_RATELIMIT_ENABLED": "false",
-           "FEEDBACK_SESSION_COOKIE_SECURE": "false", "FEEDBACK_ABUSE_NEW_RESPONDENTS_PER_ADDRESS": str(10**9),
-           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")}
+    env = bench.production_env(url, PORT, os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"))
     app = bench.gunicorn("wsgi:app", PORT, env, 2)
     lua = str(bench.ROOT / "bench" / "lua" / "api_rating.lua")
     try:
