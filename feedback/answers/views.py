@@ -275,12 +275,11 @@ def report(code: str):
     """The kenesh report: printable A4, per municipality and period, in the page's language. Kept
     whole like the municipality's public page, under what its card rests on (scorecards/kept.py: its
     comments, answers, evaluations and their responses, and transparency all bump the versions the
-    card's key holds), and the host its printed address names."""
+    card's key holds; per host, as its printed address names it)."""
     from ..scorecards import kept
     from ..scorecards.views import requested_period
 
-    return kept.keep_page(kept.card_part(code, requested_period()), lambda: _report_page(code),
-                          extra=(request.host_url,))
+    return kept.keep_page(kept.card_part(code, requested_period()), lambda: _report_page(code))
 
 
 def _report_page(code: str):

@@ -180,11 +180,10 @@ def check_period(period: int) -> None:
         cache.uncacheable()
 
 
-def keep_page(part: cache.Part, render, extra: tuple = ()) -> bytes | str:
-    """An anonymous GET page kept under what ``part`` reads (with its path and language, and
-    ``extra``: what else the page shows that no version names, such as the host of an absolute link
-    or a number from the configuration); any other request, or a page that touched the session,
-    rendered as usual."""
+def keep_page(part: cache.Part, render) -> bytes | str:
+    """An anonymous GET page kept under what ``part`` reads (with its path, language and the address
+    it was asked at, which its absolute links name, as the front's copies are per host); any other
+    request, or a page that touched the session, rendered as usual."""
     if not cache.anonymous():
         return render()
 
@@ -199,7 +198,7 @@ def keep_page(part: cache.Part, render, extra: tuple = ()) -> bytes | str:
 
     g.pop("_kept_passthrough", None)
     read = part.read()
-    value = cache.kept(("page", request.full_path, g.get("lang"), *extra, *read), make, front=(part, read))
+    value = cache.kept(("page", request.host_url, request.full_path, g.get("lang"), *read), make, front=(part, read))
     if value is None:
         return g.pop("_kept_passthrough")
     return value
