@@ -122,15 +122,19 @@ def _in_template(message) -> bool:
     return any(filename.endswith(".html") for filename, _ in message.locations)
 
 
-def _format_problem(text: str) -> str | None:
-    """Jinja's ``_()`` always %-formats the string (with the variables given, or none): a literal
-    "%" must be written "%%", or the page fails whenever this string is shown (untranslated, it is
-    the msgid itself)."""
-    try:
-        text % _AnyValue()
-    except (ValueError, TypeError) as error:
-        return str(error)
-    return None
+def _format_problems(where: str, message, texts) -> list[str]:
+    """Jinja's ``_()`` always %-formats the string (with the variables given, or none): in a
+    template's message a literal "%" must be written "%%", or the page fails whenever this string is
+    shown (untranslated, it is the msgid itself)."""
+    if not _in_template(message):
+        return []
+    problems = []
+    for text in texts:
+        try:
+            text % _AnyValue()
+        except (ValueError, TypeError) as error:
+            problems.append(f"{where}: {text!r} fails Jinja's formatting: {error}")
+    return problems
 
 
 def check(root: Path = ROOT) -> list[str]:
@@ -148,11 +152,9 @@ def check(root: Path = ROOT) -> list[str]:
         with open(fresh_path, "rb") as fh:
             fresh = read_po(fh)
     for message in pot:
-        if message.id and _in_template(message):
-            for text in [message.id] if isinstance(message.id, str) else message.id:
-                error = _format_problem(text)
-                if error:
-                    problems.append(f"{pot_path}:{message.lineno}: {text!r} fails Jinja's formatting: {error}")
+        if message.id:
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            problems.extend(_format_problems(f"{pot_path}:{message.lineno}", message, ids))
     if _ids(fresh) != _ids(pot):
         added, gone = len(_ids(fresh) - _ids(pot)), len(_ids(pot) - _ids(fresh))
         problems.append(f"{pot_path}: stale ({added} new, {gone} removed messages); run `make i18n`")
@@ -184,11 +186,7 @@ def check(root: Path = ROOT) -> list[str]:
                 # A plural form may leave out the count (Kyrgyz and Russian often say "one" in words).
                 if got != expected and not (len(ids) > 1 and set(got) <= set(expected)):
                     problems.append(f"{where}: placeholders {got} differ from {expected} in {ids[0]!r}")
-            if _in_template(message):
-                for s in strings:
-                    error = _format_problem(s)
-                    if error:
-                        problems.append(f"{where}: {s!r} fails Jinja's formatting: {error}")
+            problems.extend(_format_problems(where, message, strings))
             for error in message.check(catalog):
                 problems.append(f"{where}: {error}")
     return problems

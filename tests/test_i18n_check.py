@@ -159,3 +159,16 @@ def test_a_template_string_with_a_bare_percent_sign_fails(project):
 
     edit_catalog(project, "ru", break_it)
     assert any("fails Jinja's formatting" in problem for problem in check(project))
+
+
+def test_a_template_msgid_with_a_bare_percent_sign_fails(project):
+    """Shown untranslated, the msgid itself goes through Jinja's formatting."""
+    path = project / "translations" / "messages.pot"
+    with open(path, "rb") as fh:
+        pot = read_po(fh)
+    message = next(m for m in pot if m.id and isinstance(m.id, str) and "%" not in m.id
+                   and any(f.endswith(".html") for f, _ in m.locations))
+    message.id = message.id + " 90 % W"
+    with open(path, "wb") as fh:
+        write_po(fh, pot, width=0)
+    assert any(problem.startswith(str(path)) and "fails Jinja's formatting" in problem for problem in check(project))
