@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from feedback import create_app
 from feedback.config import normalise_database_url
 from feedback.db import db
+from tests.helpers import forget_kept
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -91,13 +92,7 @@ def _transaction(request, app):
     # Each test's transaction is rolled back, so the next test reuses the same version numbers with
     # other data (in production a rolled-back bump is seen by no other request): start every test
     # with nothing kept, as a fresh process would.
-    from feedback import cache
-
-    cache.kept_store.clear()
-    cache.store.clear()
-    from feedback import front
-
-    front.copies.clear()
+    forget_kept()
     from feedback.perf import compress
 
     if compress.cache is not None:  # compressed bodies are keyed by their digest: cleared only so that

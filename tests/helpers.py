@@ -10,6 +10,16 @@ import re
 from html.parser import HTMLParser
 
 
+def forget_kept() -> None:
+    """Nothing kept in this process, as in a fresh one (or another worker): the reference-versioned
+    store, the kept cards and pages, and the front's copies of whole responses."""
+    from feedback import cache, front
+
+    cache.store.clear()
+    cache.kept_store.clear()
+    front.copies.clear()
+
+
 def fresh_get(app, client, url, **kwargs):
     """GET ``url`` in a new application context (a fresh ``g``), as a real request would be."""
     with app.app_context():

@@ -10,7 +10,7 @@ from feedback.answers.services import today as local_today  # Kyrgyzstan's date,
 from feedback.audit.models import AuditEntry
 
 from ..conftest import csrf_token
-from ..helpers import fresh_get, visible_text
+from ..helpers import forget_kept, fresh_get, visible_text
 from .conftest import AK_BULUN
 
 
@@ -123,7 +123,6 @@ def test_the_kenesh_report_is_kept_whole_and_made_again_after_each_of_its_inputs
     """The report is kept like the public page (one statement for the next request) under what the
     card rests on: a published comment, an answer and a rating each change it to what a process with
     nothing kept makes. Another host gets its own printed address."""
-    from feedback import cache, front
     from feedback.perf import HEADER
     from feedback.ratings.services import current_period
     from tests.scorecards.helpers import rate, respondent
@@ -138,8 +137,7 @@ def test_the_kenesh_report_is_kept_whole_and_made_again_after_each_of_its_inputs
         return response.get_data(as_text=True)
 
     def made_afresh() -> str:
-        cache.kept_store.clear()
-        front.copies.clear()
+        forget_kept()
         return served()
 
     first = served()

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from feedback.compare import queries
 from feedback.scorecards import methodology as mth
 from tests.compare.conftest import YEAR
+from tests.helpers import forget_kept
 from tests.scorecards.helpers import AK_BULUN, KARAKOL, rate, respondent
 
 ISSYK_KUL = "41702000000000"
@@ -160,11 +161,7 @@ KEPT_WHOLE = [f"/ru/compare?period={YEAR}", f"/ky/map?period={YEAR}", f"/ru/comp
 
 def _made_afresh(client, path) -> str:
     """The page as a process with nothing kept makes it."""
-    from feedback import cache, front
-
-    cache.kept_store.clear()
-    cache.store.clear()
-    front.copies.clear()
+    forget_kept()
     return client.get(path).get_data(as_text=True)
 
 
