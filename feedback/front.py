@@ -26,7 +26,7 @@ from collections import OrderedDict
 
 from flask import Flask, current_app, g
 
-from .cache import PACKED
+from .cache import KEPT_LEVEL, PACKED
 from .perf import HEADER as SQL_HEADER
 
 FRONT_BYTES = 6 * 1024 * 1024  # whole responses, per process (app.config["FRONT_BYTES"]); the oldest go first
@@ -39,7 +39,7 @@ OFFER = "feedback.front"  # the WSGI environ key of cache.offer's (part, value, 
 
 
 class _Copy:
-    """A response as sent; a body the app did not compress is held compressed (zlib, fastest level:
+    """A response as sent; a body the app did not compress is held compressed (zlib at cache.KEPT_LEVEL:
     a scorecard page is 5–8 times smaller, and is inflated in a tenth of the time making it costs)."""
     __slots__ = ("part", "value", "until", "status", "headers", "body", "packed")
 
@@ -48,7 +48,7 @@ class _Copy:
         self.part, self.value, self.until = part, value, until
         self.status, self.headers = status, headers
         self.packed = not any(name.lower() == "content-encoding" for name, _ in headers)
-        self.body = (packed if packed is not None else zlib.compress(body, 1)) if self.packed else body
+        self.body = (packed if packed is not None else zlib.compress(body, KEPT_LEVEL)) if self.packed else body
 
     def data(self) -> bytes:
         return zlib.decompress(self.body) if self.packed else self.body
