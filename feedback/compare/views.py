@@ -351,7 +351,11 @@ def sort_dicts(rows: list[dict], key: str, lang: str, keys: dict[str, str]) -> l
 
 
 def dump_folder() -> Path:
-    return Path(current_app.instance_path) / "opendata"
+    """Where the open-data dumps are written (``flask opendata dump``) and served from:
+    ``OPENDATA_DIR`` (FEEDBACK_OPENDATA_DIR), else the instance folder's opendata/. With several app
+    servers it must be one folder they all mount, or each server lists only the files on its own disk."""
+    configured = current_app.config.get("OPENDATA_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "opendata"
 
 
 @bp.get("/open-data")

@@ -86,3 +86,22 @@ def test_command_writes_a_documented_zip_and_the_page_serves_it(app, client, kno
     result = app.test_cli_runner().invoke(args=["opendata", "dump", "--period", str(YEAR), "--out", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli" / f"feedback-opendata-{YEAR}.zip").exists()
+
+
+def test_the_dumps_folder_is_configured_for_every_app_server(app, client, known, tmp_path, monkeypatch):
+    """FEEDBACK_OPENDATA_DIR (one folder every app server mounts) is where the command writes by default
+    and what the page lists and serves; nothing is looked for in the instance folder then."""
+    from tests.compare.conftest import YEAR
+
+    shared = tmp_path / "shared"
+    monkeypatch.setitem(app.config, "OPENDATA_DIR", str(shared))
+    result = app.test_cli_runner().invoke(args=["opendata", "dump", "--period", str(YEAR)])
+    assert result.exit_code == 0, result.output
+    name = f"feedback-opendata-{YEAR}.zip"
+    assert (shared / name).exists()
+    assert name in client.get("/ru/open-data").get_data(as_text=True)
+    response = client.get(f"/ky/open-data/{name}")
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    monkeypatch.setitem(app.config, "OPENDATA_DIR", str(tmp_path / "elsewhere"))
+    assert name not in client.get("/ru/open-data").get_data(as_text=True)
+    assert client.get(f"/ky/open-data/{name}").status_code == 404
