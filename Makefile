@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install migrate data i18n i18n-compile i18n-check lint check bench clean
+.PHONY: run test install production migrate data i18n i18n-compile i18n-check lint check bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,12 @@ $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+## make production: what an app server needs (README, "Production"): the install, the compiled
+## translations, and the byte code for PYTHONOPTIMIZE=2 (deploy/systemd/feedback.service), written
+## here because the service cannot write under /srv
+production: i18n-compile
+	$(BIN)/python -OO -m compileall -q -j0 feedback $(VENV)/lib > /dev/null
 
 i18n-compile: install
 	$(FLASK) i18n compile

@@ -134,10 +134,22 @@ def valid_pairs(url: str) -> list[tuple[str, str]]:
 
 # --- servers --------------------------------------------------------------------------------------
 
+SERVICE = ROOT / "deploy" / "systemd" / "feedback.service"
+
+
+def app_server_environment() -> dict:
+    """The interpreter's settings an app server runs with: the ``Environment=`` lines of
+    deploy/systemd/feedback.service (PYTHONOPTIMIZE=2: no docstrings in memory), given to the app and
+    to the bare app alike, so that the bench measures what production runs."""
+    lines = SERVICE.read_text().splitlines()
+    return dict(line.removeprefix("Environment=").split("=", 1) for line in lines if line.startswith("Environment="))
+
+
 def gunicorn(module: str, port: int, env: dict, workers: int) -> subprocess.Popen:
     cmd = [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync", "--bind",
            f"127.0.0.1:{port}", "--log-level", "warning", module]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **app_server_environment(), **env},
+                            start_new_session=True)
     for _ in range(150):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if module == "wsgi:app"

@@ -17,3 +17,25 @@ def test_creating_the_app_does_not_import_what_few_routes_use(tmp_path):
                           f"print(' '.join(m for m in {ON_DEMAND!r} if m in sys.modules))"],
                          cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == []
+
+
+def test_an_app_server_runs_optimized_with_compiled_translations(tmp_path):
+    """deploy/systemd/feedback.service runs the workers with PYTHONOPTIMIZE=2 (no docstrings in
+    memory); make bench and the two-server test take the same settings from it; `make production`
+    (the README's step for each app server) compiles the translations and the byte code for it. Under
+    those settings the app serves its pages in Kyrgyz and Russian."""
+    from bench.bench import app_server_environment
+
+    assert app_server_environment() == {"PYTHONOPTIMIZE": "2"}
+    steps = subprocess.run(["make", "-n", "production"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "i18n compile" in steps and "-OO -m compileall" in steps
+    env = {**os.environ, **app_server_environment(), "FEEDBACK_ENV": "development",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}"}
+    env.pop("REDIS_URL", None)
+    code = ("import sys; from wsgi import app; from feedback import create_app; from feedback.db import db; "
+            "app.app_context().push(); db.create_all(); client = app.test_client(); "
+            "print(sys.flags.optimize, create_app.__doc__, "
+            "*(client.get(p).status_code for p in ('/ky/', '/ru/', '/ky/methodology', '/api/v1/catalog')), "
+            "'Айыл өкмөтүңүзгө үнүңүз' in client.get('/ky/').get_data(as_text=True))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["2", "None", "200", "200", "200", "200", "True"]

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from bench.bench import app_server_environment
 from feedback.db import db
 from tests.scratch import scratch_app
 
@@ -92,7 +93,8 @@ def servers(app, database_url, tmp_path_factory, redis_url_module):
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {}).get("options")
         if options:
             url += ("&" if "?" in url else "?") + urlencode({"options": options})
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "two-servers-secret-key-0123456789abcdef",
+        # The interpreter's settings of an app server (deploy/systemd/feedback.service: PYTHONOPTIMIZE=2).
+        env = {**os.environ, **app_server_environment(), "DATABASE_URL": url, "SECRET_KEY": "two-servers-secret-key-0123456789abcdef",
                "REDIS_URL": redis_url_module, "FEEDBACK_RATELIMIT_KEY_PREFIX": f"i13-two-{uuid.uuid4().hex}",
                "FEEDBACK_RATING_RATE_LIMIT": "5 per minute", "FEEDBACK_ABUSE_MIN_FILL_SECONDS": "0",
                "FEEDBACK_ARGON2_TIME_COST": "1", "FEEDBACK_ARGON2_MEMORY_COST": "8", "FEEDBACK_ARGON2_PARALLELISM": "1",
