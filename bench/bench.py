@@ -637,7 +637,8 @@ def write_report(all_results, args, command) -> None:
                                              "rate_limits": "off", "FEEDBACK_ENV": "production",
                                              # passed through from the environment, e.g. NORMAL (README)
                                              "sqlite_synchronous": os.environ.get("FEEDBACK_SQLITE_SYNCHRONOUS", "FULL"),
-                                             "warmup_seconds_per_get_route": args.warmup},
+                                             "warmup_seconds_per_get_route": args.warmup,
+                                             "app_server_environment": app_server_environment()},
             "results": all_results}
     suffix = "-routes" if args.routes else "-quick" if args.quick else ""
     (docs / f"benchmarks{suffix}.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n")
@@ -646,7 +647,9 @@ def write_report(all_results, args, command) -> None:
             f"{info['machine']['memory']}), Python {info['machine']['python']}; load average before: "
             f"{', '.join(f'{x:.1f}' for x in info['machine']['load_average_before'])}.",
             "",
-            f"gunicorn, {args.workers} sync workers, `FEEDBACK_ENV=production`, rate limits off, SQLite "
+            f"gunicorn, {args.workers} sync workers, `FEEDBACK_ENV=production`, "
+            f"{' '.join(f'`{k}={v}`' for k, v in app_server_environment().items())} (as "
+            "deploy/systemd/feedback.service runs the app servers; the bare app too), rate limits off, SQLite "
             f"`synchronous={info['settings']['sqlite_synchronous']}`; wrk `-t2 -c8 "
             f"-d{args.duration}s`; {args.series} series, after {args.warmup} s of unmeasured load on each GET route "
             "(steady state: each worker's caches are warm). The two write routes run last in each series; "
