@@ -15,7 +15,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import cli, config, db, errors, i18n, security
 
     config.configure(app, overrides)
-    # JSON in UTF-8 with Kyrgyz and Russian as letters, not \uXXXX escapes: /api/v1/catalog is 69 KB
+    # JSON in UTF-8 with Kyrgyz and Russian as letters, not as \u escapes: /api/v1/catalog is 69 KB
     # instead of 169 (brotli 16.6 instead of 24.7 KB), the scorecard and comparison APIs 2–17 % smaller.
     app.json.ensure_ascii = False
     from . import front; front.init_app(app)  # noqa: E702, I001 - innermost: it sees what Flask would

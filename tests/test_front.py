@@ -171,3 +171,5 @@ def test_a_kept_body_is_held_at_the_kept_level(client, url):
     (copy,) = front.copies.items.values()
     assert copy.body == zlib.compress(body, cache.KEPT_LEVEL) and zlib.decompress(copy.body) == body
     assert len(copy.body) < len(zlib.compress(body, 1))
+    # a body the view did not keep is compressed by the front itself, at the same level
+    assert front._Copy(None, None, None, "200 OK", [], body).body == zlib.compress(body, cache.KEPT_LEVEL)

@@ -32,10 +32,12 @@ def test_an_app_server_runs_optimized_with_compiled_translations(tmp_path):
     env = {**os.environ, **app_server_environment(), "FEEDBACK_ENV": "development",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}"}
     env.pop("REDIS_URL", None)
-    code = ("import sys; from wsgi import app; from feedback import create_app; from feedback.db import db; "
-            "app.app_context().push(); db.create_all(); client = app.test_client(); "
+    code = ("import sys\nfrom wsgi import app\nfrom feedback import create_app\nfrom feedback.db import db\n"
+            "with app.app_context():\n    db.create_all()\n"  # each request then gets its own context (and g)
+            "client = app.test_client()\n"
             "print(sys.flags.optimize, create_app.__doc__, "
             "*(client.get(p).status_code for p in ('/ky/', '/ru/', '/ky/methodology', '/api/v1/catalog')), "
-            "'Айыл өкмөтүңүзгө үнүңүз' in client.get('/ky/').get_data(as_text=True))")
+            "'Айыл өкмөтүңүзгө үнүңүз' in client.get('/ky/').get_data(as_text=True), "
+            "'Ваш голос для вашего айыл окмоту' in client.get('/ru/').get_data(as_text=True))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["2", "None", "200", "200", "200", "200", "True"]
+    assert out.split() == ["2", "None", "200", "200", "200", "200", "True", "True"]
