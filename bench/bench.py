@@ -2,7 +2,7 @@
 
 For each database (SQLite, PostgreSQL) and each scale (ratings of demo history) it prepares a bench
 database (migrate, reference data, `demo seed --scale`, skipped when already at that scale), serves
-the application with gunicorn (sync workers, production settings, rate limits off) and a bare Flask
+the application with gunicorn (deploy/gunicorn.conf.py, production settings, rate limits off) and a bare Flask
 JSON app with the same settings, and drives both with wrk. Every series measures the bare app first,
 then each route; a route's ratio is its requests/s over the bare app's in the same series (the median
 over the series is reported). It also records SQL statements per request (the X-SQL-Statements header,
@@ -145,9 +145,21 @@ def app_server_environment() -> dict:
     return dict(line.removeprefix("Environment=").split("=", 1) for line in lines if line.startswith("Environment="))
 
 
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def gunicorn_settings(port: int, workers: int) -> dict:
+    """What a bench (or test) server changes of deploy/gunicorn.conf.py, through the environment it
+    reads: its address, its number of workers, and the access log written (and its line formatted)
+    as in production but into /dev/null."""
+    return {"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers), "GUNICORN_ACCESS_LOG": "/dev/null"}
+
+
 def gunicorn(module: str, port: int, env: dict, workers: int) -> subprocess.Popen:
-    cmd = [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync", "--bind",
-           f"127.0.0.1:{port}", "--log-level", "warning", module]
+    """Serve ``module`` as an app server does: deploy/gunicorn.conf.py (sync workers, the recycling
+    of workers, the access log) with the service's interpreter settings."""
+    cmd = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "--log-level", "warning", module]
+    env = {**env, **gunicorn_settings(port, workers)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **app_server_environment(), **env},
                             start_new_session=True)
     for _ in range(150):
@@ -647,7 +659,8 @@ def write_report(all_results, args, command) -> None:
             f"{info['machine']['memory']}), Python {info['machine']['python']}; load average before: "
             f"{', '.join(f'{x:.1f}' for x in info['machine']['load_average_before'])}.",
             "",
-            f"gunicorn, {args.workers} sync workers, `FEEDBACK_ENV=production`, "
+            f"gunicorn with deploy/gunicorn.conf.py (sync workers, its recycling of workers, the access log "
+            f"into /dev/null), {args.workers} workers, `FEEDBACK_ENV=production`, "
             f"{' '.join(f'`{k}={v}`' for k, v in app_server_environment().items())} (as "
             "deploy/systemd/feedback.service runs the app servers; the bare app too), rate limits off, SQLite "
             f"`synchronous={info['settings']['sqlite_synchronous']}`; wrk `-t2 -c8 "

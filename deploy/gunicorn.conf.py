@@ -1,19 +1,21 @@
 """gunicorn settings for one app server (README, "Production"). Every value can be overridden from
-the environment; the app itself reads its configuration from FEEDBACK_* variables."""
+the environment; the app itself reads its configuration from FEEDBACK_* variables. `make bench` and
+tests/test_two_servers.py serve with this file too (bench.gunicorn), so what is measured is what runs."""
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-# Threads: a request mostly waits for the database; each worker serves a few at once.
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Sync workers: nginx in front reads a slow phone's request and response for the worker, which then
+# spends its time on the request alone; on the bench machine they beat gthread (docs/performance.md).
+worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
-keepalive = 5
-# Recycle workers now and then (a leak never grows for long); jitter so they do not restart together.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then (a leak never grows for long), rarely: a new worker imports the app
+# (about 1.2 s of CPU) and refills its caches, so every 2,000 requests cut home to a sixth
+# (docs/performance.md, session 26). Jitter: they do not restart together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 1_000_000))
+max_requests_jitter = max_requests // 10
 # nginx in front sets X-Forwarded-*; the app trusts them only from FEEDBACK_TRUSTED_PROXIES.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bench.bench import app_server_environment
+from bench.bench import GUNICORN_CONF, app_server_environment, gunicorn_settings
 from feedback.db import db
 from tests.scratch import scratch_app
 
@@ -104,9 +104,10 @@ def servers(app, database_url, tmp_path_factory, redis_url_module):
                # request, whichever server" (PRODUCT.md). With 0 this test checks everything else.
                "FEEDBACK_SCORECARD_MAX_LAG_SECONDS": "0"}
         env.pop("TEST_DATABASE_URL", None)
-        processes = [subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", "1",
-                                       "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "wsgi:app"],
-                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Served as an app server is: deploy/gunicorn.conf.py, one worker each.
+        processes = [subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", str(GUNICORN_CONF),
+                                       "wsgi:app"], cwd=ROOT, env={**env, **gunicorn_settings(port, 1)},
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                      for port in PORTS]
         try:
             for port in PORTS:
