@@ -6,8 +6,8 @@ SQL statements per rating; for profiling the write path (e.g. under py-spy).
 
 Each request is a new respondent (no respondent cookie) rating a random (municipality, subject),
 as in bench/lua/api_rating.lua and form_rating.lua; the ratings it stores have client_ids
-``bench-wt-…`` (API) or none (form), like the bench's own. As in bench/run, the new-respondents rule's
-threshold is raised (its count still runs) and each form post spends a stamp of its own, fetched
+``bench-wt-…`` (API) or none (form), like the bench's own. As in bench/run, each rating comes from an
+address of its own (the anti-abuse rules keep their thresholds) and each form post spends a stamp of its own, fetched
 beforehand and older than the minimum fill time, so the ratings measured are accepted ones, the path
 a resident's rating takes; the statuses stored are printed."""
 import json
@@ -25,10 +25,14 @@ from feedback.db import db, utcnow
 from feedback.ratings.models import Rating
 
 
+def address(rng: random.Random) -> str:
+    """A resident's own address (bench/lua/ sends one per rating as X-Forwarded-For)."""
+    return f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+
 def main() -> None:
     kind, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200
-    app = create_app({"RATELIMIT_ENABLED": False, "SQL_COUNT_HEADER": True, "SESSION_COOKIE_SECURE": False,
-                      "ABUSE_NEW_RESPONDENTS_PER_ADDRESS": 10**9})
+    app = create_app({"RATELIMIT_ENABLED": False, "SQL_COUNT_HEADER": True, "SESSION_COOKIE_SECURE": False})
     sys.path.insert(0, ".")
     from bench.bench import valid_pairs
 
@@ -55,12 +59,13 @@ def main() -> None:
             body = json.dumps({"municipality": m, "subject": s, "overall": rng.randint(1, 5),
                                "client_id": f"bench-wt-{run}-{i}"})
             t, c = time.perf_counter(), time.process_time()
-            response = client.post("/api/v1/ratings", data=body, content_type="application/json")
+            response = client.post("/api/v1/ratings", data=body, content_type="application/json",
+                                   environ_base={"REMOTE_ADDR": address(rng)})
             expected = 201
         else:
             client.set_cookie("session", session_cookie.value)
             t, c = time.perf_counter(), time.process_time()
-            response = client.post(f"/ky/m/{m}/rate/{s}", data={"csrf_token": token, "started": stamps[i],
+            response = client.post(f"/ky/m/{m}/rate/{s}", environ_base={"REMOTE_ADDR": address(rng)}, data={"csrf_token": token, "started": stamps[i],
                                                                  "overall": rng.randint(1, 5)})
             expected = 303
         wall.append(time.perf_counter() - t)

@@ -34,13 +34,19 @@ function init(args)
   math.randomseed(os.time() + id * 104729)
 end
 
+-- A resident's address as the proxy in front (nginx) passes it on: a campaign's residents come from
+-- many addresses, so the anti-abuse rules count per address as they do in production.
+function address()
+  return string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+end
+
 function request()
   local p = pairs_[math.random(#pairs_)]
   local v = credentials[(offset + sent * THREADS + id - 1) % #credentials + 1]
   sent = sent + 1
   local body = "csrf_token=" .. escape(v[2]) .. "&started=" .. escape(v[3]) .. "&overall=" .. math.random(5)
   return wrk.format("POST", "/ky/m/" .. p[1] .. "/rate/" .. p[2],
-    {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = v[1]}, body)
+    {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = v[1], ["X-Forwarded-For"] = address()}, body)
 end
 
 function response(status, headers, body)
