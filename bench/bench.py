@@ -518,7 +518,7 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
             results["worker_rss_mb"] = worker_rss_mb(app)
             if args.lighthouse:
                 results["lighthouse"] = lighthouse(f"http://127.0.0.1:{APP_PORT}", args.lighthouse)
-            stored, quarantined = (after - before for after, before in zip(stored_bench_ratings(url), stored_before))
+            stored, quarantined = (after - before for after, before in zip(stored_bench_ratings(url), stored_before, strict=True))
             # The SQL-count pass above stored 3 more per POST route.
             extra = 3 * sum(1 for _, kind, _ in routes.routes if kind in ("api", "form"))
             results["ratings_acknowledged"], results["ratings_stored"] = acknowledged, stored - extra
