@@ -1,6 +1,6 @@
 """Time what a comparison costs when its kept response misses (one warm process).
 
-    DATABASE_URL=sqlite:////tmp/i2-1m.sqlite3 .venv/bin/python bench/compare_miss.py [--repeat 5]
+    DATABASE_URL=sqlite:////tmp/i2-1m.sqlite3 .venv/bin/python -m bench.compare_miss [--repeat 5]
         [--cold | --bump] [--profile] [--urls URL ...] [--dump FILE]
 
 Calls the views' inner functions (``api.views._compare``, ``compare.views._index``) in a fresh

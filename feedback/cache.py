@@ -560,10 +560,13 @@ def _shared_key(key: tuple) -> str:
     return "feedback:kept:" + hashlib.sha256(repr((release(), database, key)).encode()).hexdigest()
 
 
-def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple] | None = None) -> bytes | None:
+def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple] | None = None,
+         shared_ttl: int = SHARED_TTL) -> bytes | None:
     """The bytes ``make()`` gives for ``key`` — which must name every version they rest on (see
     ``snapshot``) — made once and kept: in this process (bounded by size) and, when REDIS_URL is
-    configured, in Redis for every process (with a TTL). Nothing is kept from a request that wrote
+    configured, in Redis for every process (for ``shared_ttl`` seconds at most: longer for the few
+    values that take seconds to make, so that they are not made again while their key still holds).
+    Nothing is kept from a request that wrote
     (``written``) or that met a stale input (``uncacheable``), nor past an ``expires`` instant.
     ``make`` returning None (an error page) is not kept. ``front``: (part, value), the key's
     versions as ``part`` read them (the rest of the key is the request's own): a value served or
@@ -622,7 +625,7 @@ def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple]
     g._kept_body = True
     if front is not None:
         offer(*front, until)
-    ttl = SHARED_TTL if until is None else min(SHARED_TTL, int(until - now))  # rounded down: never late
+    ttl = shared_ttl if until is None else min(shared_ttl, int(until - now))  # rounded down: never late
     if shared is not None and ttl >= 1:
         try:
             shared.set(_shared_key(key), struct.pack("<d", until or 0) + packed, ex=ttl)

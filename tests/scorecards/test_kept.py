@@ -565,6 +565,40 @@ def test_with_redis_the_claim_and_the_last_area_inputs_are_shared_between_proces
         connection.flushdb()
 
 
+def test_with_redis_area_inputs_outlive_what_redis_keeps_for_fifteen_minutes(app, client, monkeypatch):
+    """A worker whose own copies are gone (evicted by 600 cards, or a new worker) finds the area inputs
+    in Redis after cache.SHARED_TTL has passed: making them again takes seconds at millions of ratings
+    (a stall inside a request every 15 minutes, make bench's comparison at SQLite 5 M). The kept
+    comparison itself may go: it is made again from the kept inputs."""
+    import os
+
+    from redis import Redis
+
+    from feedback.scorecards import area_inputs
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
+    reads = _area_input_reads(monkeypatch)
+    monkeypatch.setattr(area_inputs, "_latest", {})
+    try:
+        first = _kept_twice(client, COMPARE)
+        assert len(reads) == 1
+        # Fifteen minutes on: Redis has dropped what it held for cache.SHARED_TTL or less.
+        for key in connection.keys("feedback:kept:*"):
+            if connection.ttl(key) <= cache.SHARED_TTL:
+                connection.delete(key)
+        area_inputs._latest.clear()
+        _forget()
+        again = _get(client, COMPARE)
+        assert again.data == first.data and _statements(again) > 1  # the comparison made again…
+        assert len(reads) == 1  # …from the inputs Redis still holds
+    finally:
+        connection.flushdb()
+
+
 def test_the_methodology_page_states_how_often_the_shared_context_is_recomputed(app, client, monkeypatch):
     assert app.config["SCORECARD_CONTEXT_MIN_SECONDS"] == 10  # the default, in tests as everywhere
     ru, ky = (_get(client, f"/{lang}/methodology").get_data(as_text=True) for lang in ("ru", "ky"))
