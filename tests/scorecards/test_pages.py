@@ -103,3 +103,15 @@ def test_api_contract_keys(app, client, known):  # noqa: F811
     assert client.get("/api/v1/municipalities/41799999999999/scorecard").status_code == 404
     assert client.get("/api/v1/compare?level=village").status_code == 400
     assert client.get("/api/v1/compare?period=abc").status_code == 400
+
+
+def test_a_subjects_bar_is_one_line_of_paths(app, client, with_comment):
+    """A card at national scale shows up to 75 bars (every subject qualifies): each is three paths on
+    one line, about 250 bytes, not rects and lines over four lines (430: docs/performance.md, session
+    26). The bar still shows the scale, the index and the interval, and stays decorative."""
+    html = fresh_get(app, client, f"/ky/m/{AK_BULUN}/?period={YEAR}").get_data(as_text=True)
+    bars = re.findall(r'<svg class="bar[\s\S]*?</svg>', html)
+    assert bars
+    whole = [bar for bar in bars if 'class="whisker"' in bar]
+    assert whole and all('aria-hidden="true"' in bar and "\n" not in bar and len(bar) < 300 for bar in bars)
+    assert all(re.search(r'class="scale" d="M0 3h100v6H0z".*class="value" d="M0 3h[\d.]+v6H0z"', bar) for bar in whole)
