@@ -3,6 +3,7 @@ SQL statements per rating; for profiling the write path (e.g. under py-spy).
 
     DATABASE_URL=sqlite:///instance/bench-50k.sqlite3 .venv/bin/python bench/write_time.py api 300
     DATABASE_URL=… .venv/bin/python bench/write_time.py form 300
+    DATABASE_URL=… .venv/bin/python bench/write_time.py api 300 statements   # and each statement's time
 
 Each request is a new respondent (no respondent cookie) rating a random (municipality, subject),
 as in bench/lua/api_rating.lua and form_rating.lua; the ratings it stores have client_ids
@@ -33,6 +34,7 @@ def address(rng: random.Random) -> str:
 def main() -> None:
     kind, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200
     app = create_app({"RATELIMIT_ENABLED": False, "SQL_COUNT_HEADER": True, "SESSION_COOKIE_SECURE": False})
+    timed = statement_times(app) if sys.argv[3:] == ["statements"] else None
     sys.path.insert(0, ".")
     from bench.bench import valid_pairs
 
@@ -79,6 +81,31 @@ def main() -> None:
         stored = {status: count for status, count in db.session.execute(
             select(Rating.status, func.count()).where(Rating.updated_at >= began).group_by(Rating.status))}
     print(f"stored since the start, by status: {stored}")
+    if timed is not None:  # the driver's time per statement (the round trip on PostgreSQL), per rating
+        for text, (count, seconds) in sorted(timed.items(), key=lambda item: -item[1][1]):
+            print(f"{1000 * seconds / n:7.3f} ms {count / n:5.2f}×  {text}")
+        print(f"{1000 * sum(seconds for _, seconds in timed.values()) / n:7.3f} ms in all")
+
+
+def statement_times(app) -> dict:
+    """{statement's first 100 characters: [executions, seconds]}, filled by cursor events from now on."""
+    from sqlalchemy import event
+
+    timed = {}
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def after(conn, cursor, statement, parameters, context, executemany):
+        entry = timed.setdefault(" ".join(statement.split())[:100], [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.perf_counter() - conn.info["bench_started"]
+
+    return timed
 
 
 if __name__ == "__main__":
