@@ -4,6 +4,7 @@ one statement; nothing per-visitor is kept or leaked."""
 import datetime as dt
 import time
 
+import pytest
 import time_machine
 from sqlalchemy import update
 
@@ -534,7 +535,10 @@ def test_area_inputs_are_recomputed_by_one_worker_while_the_others_serve_the_las
     assert len(reads) == 2 and not area_inputs._claims  # computed once, the claim released
 
 
-def test_with_redis_the_claim_and_the_last_area_inputs_are_shared_between_processes(app, client, monkeypatch):
+@pytest.fixture
+def area_redis(app, monkeypatch):
+    """(Redis, the area inputs' computations so far) with REDIS_URL configured and nothing kept yet;
+    Redis emptied after."""
     import os
 
     from redis import Redis
@@ -548,55 +552,47 @@ def test_with_redis_the_claim_and_the_last_area_inputs_are_shared_between_proces
     monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
     reads = _area_input_reads(monkeypatch)
     monkeypatch.setattr(area_inputs, "_latest", {})
-    try:
-        first = _kept_twice(client, COMPARE)
-        names = [key.decode() for key in connection.keys("feedback:area-inputs:latest:*")]
-        assert len(reads) == 1 and len(names) == 1
-        db.session.execute(update(StateEvaluation).where(StateEvaluation.id == -1).values(status="final"))
-        area_inputs._latest.clear()  # as another process: only Redis has the last inputs
-        _forget()
-        connection.set(names[0].replace(":latest:", ":claim:"), b"1", ex=60)  # another process's claim
-        served = _get(client, COMPARE)
-        assert served.data == first.data and len(reads) == 1 and _statements(_get(client, COMPARE)) > 1
-        connection.delete(names[0].replace(":latest:", ":claim:"))
-        _kept_twice(client, COMPARE)
-        assert len(reads) == 2 and not connection.keys("feedback:area-inputs:claim:*")
-    finally:
-        connection.flushdb()
+    yield connection, reads
+    connection.flushdb()
 
 
-def test_with_redis_area_inputs_outlive_what_redis_keeps_for_fifteen_minutes(app, client, monkeypatch):
+def test_with_redis_the_claim_and_the_last_area_inputs_are_shared_between_processes(client, area_redis):
+    from feedback.scorecards import area_inputs
+
+    connection, reads = area_redis
+    first = _kept_twice(client, COMPARE)
+    names = [key.decode() for key in connection.keys("feedback:area-inputs:latest:*")]
+    assert len(reads) == 1 and len(names) == 1
+    db.session.execute(update(StateEvaluation).where(StateEvaluation.id == -1).values(status="final"))
+    area_inputs._latest.clear()  # as another process: only Redis has the last inputs
+    _forget()
+    connection.set(names[0].replace(":latest:", ":claim:"), b"1", ex=60)  # another process's claim
+    served = _get(client, COMPARE)
+    assert served.data == first.data and len(reads) == 1 and _statements(_get(client, COMPARE)) > 1
+    connection.delete(names[0].replace(":latest:", ":claim:"))
+    _kept_twice(client, COMPARE)
+    assert len(reads) == 2 and not connection.keys("feedback:area-inputs:claim:*")
+
+
+def test_with_redis_area_inputs_outlive_what_redis_keeps_for_fifteen_minutes(client, area_redis):
     """A worker whose own copies are gone (evicted by 600 cards, or a new worker) finds the area inputs
     in Redis after cache.SHARED_TTL has passed: making them again takes seconds at millions of ratings
     (a stall inside a request every 15 minutes, make bench's comparison at SQLite 5 M). The kept
     comparison itself may go: it is made again from the kept inputs."""
-    import os
-
-    from redis import Redis
-
     from feedback.scorecards import area_inputs
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    connection = Redis.from_url(url)
-    connection.flushdb()
-    monkeypatch.setitem(app.config, "REDIS_URL", url)
-    monkeypatch.setitem(app.config, "SQL_COUNT_HEADER", True)
-    reads = _area_input_reads(monkeypatch)
-    monkeypatch.setattr(area_inputs, "_latest", {})
-    try:
-        first = _kept_twice(client, COMPARE)
-        assert len(reads) == 1
-        # Fifteen minutes on: Redis has dropped what it held for cache.SHARED_TTL or less.
-        for key in connection.keys("feedback:kept:*"):
-            if connection.ttl(key) <= cache.SHARED_TTL:
-                connection.delete(key)
-        area_inputs._latest.clear()
-        _forget()
-        again = _get(client, COMPARE)
-        assert again.data == first.data and _statements(again) > 1  # the comparison made again…
-        assert len(reads) == 1  # …from the inputs Redis still holds
-    finally:
-        connection.flushdb()
+    connection, reads = area_redis
+    first = _kept_twice(client, COMPARE)
+    assert len(reads) == 1
+    # Fifteen minutes on: Redis has dropped what it held for cache.SHARED_TTL or less.
+    for key in connection.keys("feedback:kept:*"):
+        if connection.ttl(key) <= cache.SHARED_TTL:
+            connection.delete(key)
+    area_inputs._latest.clear()
+    _forget()
+    again = _get(client, COMPARE)
+    assert again.data == first.data and _statements(again) > 1  # the comparison made again…
+    assert len(reads) == 1  # …from the inputs Redis still holds
 
 
 def test_the_methodology_page_states_how_often_the_shared_context_is_recomputed(app, client, monkeypatch):
