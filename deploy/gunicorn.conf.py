@@ -7,7 +7,8 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 # Sync workers: nginx in front reads a slow phone's request and response for the worker, which then
-# spends its time on the request alone; on the bench machine they beat gthread (docs/performance.md).
+# spends its time on the request alone; gthread (4 threads) was no faster on the app's routes and
+# slower on the bare one (docs/performance.md, session 26), and sync is what make bench measures.
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
