@@ -158,8 +158,13 @@ def gunicorn_settings(port: int, workers: int) -> dict:
 def gunicorn(module: str, port: int, env: dict, workers: int) -> subprocess.Popen:
     """Serve ``module`` as an app server does: deploy/gunicorn.conf.py (sync workers, the recycling
     of workers, the access log) with the service's interpreter settings."""
-    cmd = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "--log-level", "warning", module]
-    env = {**env, **gunicorn_settings(port, workers)}
+    return start(["-c", str(GUNICORN_CONF)], module, port, {**env, **gunicorn_settings(port, workers)})
+
+
+def start(flags: list, module: str, port: int, env: dict) -> subprocess.Popen:
+    """gunicorn with ``flags`` serving ``module`` with the service's interpreter settings, once it answers
+    (/healthz of the app, / of the bare app) on ``port``."""
+    cmd = [str(BIN / "gunicorn"), *flags, "--log-level", "warning", module]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **app_server_environment(), **env},
                             start_new_session=True)
     for _ in range(150):

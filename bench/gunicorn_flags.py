@@ -2,16 +2,13 @@
 rating form (asked for as a phone does) under 2 workers with each variant of the command-line flags,
 wrk -t2 -c8 for 6 s after 2 s unmeasured (docs/performance.md, session 26).
 
-    .venv/bin/python -m bench.gunicorn_settings sqlite:////abs/path/instance/bench-50k.sqlite3 [VARIANT,…]
+    .venv/bin/python -m bench.gunicorn_flags sqlite:////abs/path/instance/bench-50k.sqlite3 [VARIANT,…]
 
 Variants: sync (no recycling, no access log: what make bench served with until session 26),
 sync+maxreq (recycled every 2,000 requests, as deploy/gunicorn.conf.py did), sync+accesslog
 (production's access log line), gthread4 (4 threads per worker, as deploy/gunicorn.conf.py had)."""
 import os
-import subprocess
 import sys
-import time
-import urllib.request
 
 from . import bench
 
@@ -26,28 +23,14 @@ PORT = 5813
 ROUTES = [("healthz", "/healthz"), ("home", "/ky/"), ("form", "/ky/m/41702205805000/rate/LI-WATER")]
 
 
-def serve(module: str, flags: list, env: dict) -> subprocess.Popen:
-    cmd = [str(bench.BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync", "--bind",
-           f"127.0.0.1:{PORT}", "--log-level", "warning", *flags, module]
-    proc = subprocess.Popen(cmd, cwd=bench.ROOT, env={**os.environ, **bench.app_server_environment(), **env},
-                            start_new_session=True)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/" + ("healthz" if module == "wsgi:app" else ""), timeout=5)
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    bench.stop(proc)
-    raise RuntimeError(f"{module} did not start")
-
-
 def main() -> None:
     url = sys.argv[1]
     names = sys.argv[2].split(",") if len(sys.argv) > 2 else list(VARIANTS)
     env = bench.production_env(url, PORT, os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"))
     for name in names:
         for module, routes in (("bench.bare:app", [("bare", "/")]), ("wsgi:app", ROUTES)):
-            proc = serve(module, VARIANTS[name], env)
+            flags = ["--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{PORT}", *VARIANTS[name]]
+            proc = bench.start(flags, module, PORT, env)
             try:
                 for route, path in routes:
                     headers = bench.PHONE if route == "form" else ()
