@@ -8,9 +8,9 @@ SQL statements per rating; for profiling the write path (e.g. under py-spy).
 Each request is a new respondent (no respondent cookie) rating a random (municipality, subject),
 as in bench/lua/api_rating.lua and form_rating.lua; the ratings it stores have client_ids
 ``bench-wt-…`` (API) or none (form), like the bench's own. As in bench/run, each rating comes from an
-address of its own (the anti-abuse rules keep their thresholds) and each form post spends a stamp of its own, fetched
-beforehand and older than the minimum fill time, so the ratings measured are accepted ones, the path
-a resident's rating takes; the statuses stored are printed."""
+address of its own (the anti-abuse rules keep their thresholds) and each form post spends a stamp of
+its own, fetched beforehand and older than the minimum fill time, so the ratings measured are accepted
+ones, the path a resident's rating takes; the statuses stored are printed."""
 import json
 import random
 import re
@@ -67,8 +67,8 @@ def main() -> None:
         else:
             client.set_cookie("session", session_cookie.value)
             t, c = time.perf_counter(), time.process_time()
-            response = client.post(f"/ky/m/{m}/rate/{s}", environ_base={"REMOTE_ADDR": address(rng)}, data={"csrf_token": token, "started": stamps[i],
-                                                                 "overall": rng.randint(1, 5)})
+            response = client.post(f"/ky/m/{m}/rate/{s}", environ_base={"REMOTE_ADDR": address(rng)},
+                                   data={"csrf_token": token, "started": stamps[i], "overall": rng.randint(1, 5)})
             expected = 303
         wall.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)

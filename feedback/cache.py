@@ -566,8 +566,8 @@ def kept(key: tuple, make: Callable[[], bytes | None], front: tuple[Part, tuple]
     ``snapshot``) — made once and kept: in this process (bounded by size) and, when REDIS_URL is
     configured, in Redis for every process (for ``shared_ttl`` seconds at most: longer for the few
     values that take seconds to make, so that they are not made again while their key still holds).
-    Nothing is kept from a request that wrote
-    (``written``) or that met a stale input (``uncacheable``), nor past an ``expires`` instant.
+    Nothing is kept from a request that wrote (``written``) or that met a stale input
+    (``uncacheable``), nor past an ``expires`` instant.
     ``make`` returning None (an error page) is not kept. ``front``: (part, value), the key's
     versions as ``part`` read them (the rest of the key is the request's own): a value served or
     kept is offered to the front under them (``offer``)."""
