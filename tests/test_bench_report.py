@@ -72,3 +72,25 @@ def test_writes_last_and_the_reads_they_changed_made_again_after_the_context_int
     routes.rewarm("paths", "scorecard_json", 1, [])
     assert slept == [bench.CONTEXT_SECONDS - 3.0]
     assert calls[-2:] == [("visit", "scorecard_json"), "wrk"]
+
+
+def test_bench_ratings_come_as_residents_ratings_do(tmp_path):
+    """make bench measures a resident's accepted rating under production's anti-abuse thresholds: the
+    app trusts one proxy (wrk stands for nginx), each write script sends a rating from an address of
+    its own, no threshold is raised, and the report counts any bench rating quarantined."""
+    import sqlite3
+
+    from bench import bench
+
+    env = bench.production_env("sqlite:///x.sqlite3", 7510, None)
+    assert (env["FEEDBACK_PROXY_COUNT"], env["FEEDBACK_TRUSTED_PROXIES"]) == ("1", "127.0.0.1")
+    assert not [name for name in env if name.startswith("FEEDBACK_ABUSE_")]
+    for script in ("api_rating.lua", "form_rating.lua"):
+        request = (bench.ROOT / "bench" / "lua" / script).read_text().split("function request()")[1]
+        assert '["X-Forwarded-For"] = address()' in request, script
+    database = tmp_path / "ratings.sqlite3"
+    with sqlite3.connect(database) as conn:
+        conn.execute("CREATE TABLE rating (client_id TEXT, status TEXT)")
+        conn.executemany("INSERT INTO rating VALUES (?, ?)", [
+            ("bench-1", "accepted"), (None, "quarantined"), ("bench-2", "quarantined"), ("resident", "quarantined")])
+    assert bench.stored_bench_ratings(f"sqlite:///{database}") == (3, 2)
