@@ -31,11 +31,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from . import bare_write
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 LUA = ROOT / "bench" / "lua"
 APP_PORT = int(os.environ.get("BENCH_PORT", "7510"))
 BARE_PORT = APP_PORT + 1
+BARE_WRITE_PORT = APP_PORT + 2  # bench/bare_write.py: the least a durable rating can be
 # Visitors (form stamps) fetched before a run for the HTML form posts: more than this rate of posts
 # reuses stamps, and the report says how many (form_stamps_reused).
 FORM_POSTS_PER_SECOND = 400
@@ -46,6 +49,7 @@ BUDGETS = {"home": 0.40, "search": 0.30, "rating form": 0.30, "POST /api/v1/rati
 RSS_BUDGET_MB = 150
 # Read routes whose answer rests on the ratings: warmed again (unmeasured) after a write route ran.
 RATED = ("scorecard JSON", "scorecard HTML", "compare region", "compare district")
+BARE_WRITE = "bare write (reference)"
 CONTEXT_SECONDS = 10.5  # SCORECARD_CONTEXT_MIN_SECONDS (10, the default the bench runs with), and a margin
 SCALE_BUDGET = 0.85  # each route at 5 M ratings at least this share of its own ratio at 50 k (issue 15)
 
@@ -266,7 +270,9 @@ class Routes:
             ("compare district", "get", "/api/v1/compare?level=district"),
             # The writes last: each rating makes its municipality's card and the comparisons new (a
             # rating shows on the next request), so the read routes resting on ratings are warmed
-            # again after them before the next series measures them (RATED).
+            # again after them before the next series measures them (RATED). First the bare stack's
+            # write (bench/bare_write.py, tables of its own): what a write can reach here at all.
+            (BARE_WRITE, "bare_write", f"http://127.0.0.1:{BARE_WRITE_PORT}/"),
             ("POST /api/v1/ratings", "api", None),
             ("HTML form post", "form", None),
         ]
@@ -327,15 +333,34 @@ class Routes:
         if kind == "paths":
             return wrk(self.base + "/", duration, LUA / "paths.lua", [str(self.files[target])],
                        headers=HEADERS.get(name, ()))
-        if kind == "api":
-            return wrk(self.base + "/", duration, LUA / "api_rating.lua",
-                       [str(self.files["pairs"]), f"{self.run_id}-{time.monotonic_ns() % 10**9}"])
+        if kind in ("api", "bare_write"):
+            result = wrk(target or self.base + "/", duration, LUA / "api_rating.lua",
+                         [str(self.files["pairs"]), f"{self.run_id}-{time.monotonic_ns() % 10**9}"])
+            if kind == "bare_write":  # stored in its own table: not the app's ratings to account for
+                result["bare_acknowledged"] = result.pop("acknowledged", 0)
+            return result
         result = wrk(self.base + "/", duration, LUA / "form_rating.lua",
                      [str(self.files["pairs"]), str(self.files["credentials"]), str(self.form_posts)])
         self.form_posts += result["requests"] + 16  # and what was in flight when wrk stopped
         available = len(self.files["credentials"].read_text().splitlines())
         result["form_stamps_reused"] = max(0, self.form_posts - available)  # reused stamps are quarantined
         return result
+
+    def warm_up(self, seconds, credentials) -> int:
+        """Unmeasured load on each route before the first series, so that every route is measured in
+        its steady state; the ratings acknowledged. The writes first: the pages a rating changes are
+        then in the operating system's cache (at 4.86 M ratings on SQLite the first seconds of writes
+        after a start ran at two thirds of the rate of those after them), and the reads after them,
+        each worker having made what it keeps (every path of a ``paths`` route once first: 300 cold
+        cards take minutes), those resting on ratings once the shared context may be recomputed."""
+        acknowledged = 0
+        for name, kind, target in self.routes:
+            if kind in ("api", "form", "bare_write"):
+                acknowledged += self.measure(name, kind, target, seconds, credentials).get("acknowledged", 0)
+        for _name, kind, target in self.routes:
+            if kind in ("get", "paths"):
+                self.rewarm(kind, target, seconds, credentials)
+        return acknowledged
 
     def rewarm(self, kind, target, seconds, credentials) -> None:
         """What the last write routes made new (cards, comparisons) made once again, unmeasured, once
@@ -347,7 +372,9 @@ class Routes:
         self.measure("warm", kind, target, seconds, credentials)
 
     def sql_statements(self, kind, target, credentials) -> float | None:
-        """Median of X-SQL-Statements over a few requests of the route."""
+        """Median of X-SQL-Statements over a few requests of the route (None: not the app's)."""
+        if kind == "bare_write":
+            return None
         counts = []
         paths = self.files[target].read_text().split()[:5] if kind == "paths" else [target] * 3
         for i, path in enumerate(paths if kind in ("get", "get_br", "paths") else range(3)):
@@ -468,13 +495,13 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
     pairs = valid_pairs(url)
     env = production_env(url, APP_PORT, args.redis_url)
     results = {"database": db, "target_ratings": ratings, **prep, "series": []}
-    app = gunicorn("wsgi:app", APP_PORT, env, args.workers)
+    bare_write.create_tables(url)
+    servers = []
     try:
-        bare = gunicorn("bench.bare:app", BARE_PORT, {}, args.workers)
-    except RuntimeError:
-        stop(app)
-        raise
-    try:
+        app = gunicorn("wsgi:app", APP_PORT, env, args.workers)
+        servers.append(app)
+        servers.append(gunicorn("bench.bare:app", BARE_PORT, {}, args.workers))
+        servers.append(gunicorn("bench.bare_write:app", BARE_WRITE_PORT, {"BARE_WRITE_URL": url}, args.workers))
         with tempfile.TemporaryDirectory() as tmp:
             routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick, args.routes)
             form_runs = args.series + (1 if args.warmup else 0) + (1 if args.profile else 0)
@@ -483,12 +510,8 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
                 if any(kind == "form" for _, kind, _ in routes.routes) else 3)
             stored_before = stored_bench_ratings(url)
             acknowledged = 0
-            if args.warmup:  # steady state: each worker has rendered what it caches
-                for name, kind, target in routes.routes:
-                    if kind == "paths":  # every path made once first (300 cold cards take minutes)
-                        routes.visit_each(target)
-                    if kind in ("get", "paths"):
-                        routes.measure(name, kind, target, args.warmup, credentials)
+            if args.warmup:
+                acknowledged += routes.warm_up(args.warmup, credentials)
             writes, warmed = 0, {}  # write routes run so far; and when each read route was last warmed
             for number in range(args.series):
                 series = {"bare": wrk(f"http://127.0.0.1:{BARE_PORT}/", args.duration), "routes": {}}
@@ -529,8 +552,9 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
             results["ratings_acknowledged"], results["ratings_stored"] = acknowledged, stored - extra
             results["ratings_quarantined"] = quarantined
     finally:
-        stop(app)
-        stop(bare)
+        for server in servers:
+            stop(server)
+        bare_write.drop_tables(url)
     results["summary"] = summarise(results)
     return results
 
@@ -543,6 +567,8 @@ def profile_routes(routes, credentials, app, db, ratings, args, log) -> tuple[di
 
     out_dir, summaries, acknowledged = Path(args.profile), {}, 0
     for name, kind, target in routes.routes:
+        if kind == "bare_write":  # not the app
+            continue
         path = (out_dir / f"{db}-{human(ratings).replace(' ', '')}-{profile.slug(name)}.svg").resolve()
         if name in RATED:  # after the last series' writes, as when measured
             routes.rewarm(kind, target, 1, credentials)
@@ -661,7 +687,7 @@ def write_report(all_results, args, command) -> None:
                                              "rate_limits": "off", "FEEDBACK_ENV": "production",
                                              # passed through from the environment, e.g. NORMAL (README)
                                              "sqlite_synchronous": os.environ.get("FEEDBACK_SQLITE_SYNCHRONOUS", "FULL"),
-                                             "warmup_seconds_per_get_route": args.warmup,
+                                             "warmup_seconds_per_route": args.warmup,
                                              "app_server_environment": app_server_environment()},
             "results": all_results}
     suffix = "-routes" if args.routes else "-quick" if args.quick else ""
@@ -676,7 +702,7 @@ def write_report(all_results, args, command) -> None:
             f"{' '.join(f'`{k}={v}`' for k, v in app_server_environment().items())} (as "
             "deploy/systemd/feedback.service runs the app servers; the bare app too), rate limits off, SQLite "
             f"`synchronous={info['settings']['sqlite_synchronous']}`; wrk `-t2 -c8 "
-            f"-d{args.duration}s`; {args.series} series, after {args.warmup} s of unmeasured load on each GET route "
+            f"-d{args.duration}s`; {args.series} series, after {args.warmup} s of unmeasured load on each route (the writes first) "
             "(steady state: each worker's caches are warm). The two write routes run last in each series; "
             f"the reads resting on ratings ({', '.join(RATED)}) are warmed again, unmeasured, after them "
             "(every card a burst of ratings made new is made once), so each read is measured in its steady "
@@ -685,7 +711,11 @@ def write_report(all_results, args, command) -> None:
             "(`bench/bare.py`, same gunicorn settings) first, and again for "
             f"{args.bare_duration} s just before and just after each route: the ratio is the route's requests/s over "
             "the mean of those two bare runs, so it holds on a noisy, shared machine "
-            "where absolute numbers do not. The poster's page and the rating forms are asked for as a phone asks (`Accept-Encoding: gzip, "
+            "where absolute numbers do not. \"bare write (reference)\" is the bare stack's write "
+            "(`bench/bare_write.py`, same gunicorn settings, same database, tables of its own, driven like "
+            "the API): Flask, one INSERT of a rating and one rollup upsert committed, nothing else; no budget, "
+            "it tells what share of the bare route any durable write reaches on this machine. "
+            "The poster's page and the rating forms are asked for as a phone asks (`Accept-Encoding: gzip, "
             "deflate, br`: sent compressed); the other routes send no such header. Random municipalities (rating "
             "forms, scorecards), unique "
             "`client_id`s (API POST) and CSRF-carrying form posts come from `bench/lua/`. SQL/request: the "
@@ -708,7 +738,7 @@ def main(argv=None) -> int:
                         help="only these routes, comma-separated names (e.g. 'POST /api/v1/ratings,HTML form post')")
     parser.add_argument("--bare-duration", type=int, default=None,
                         help="seconds of the bare runs just before and after each route")
-    parser.add_argument("--warmup", type=int, default=None, help="seconds of unmeasured load per GET route first")
+    parser.add_argument("--warmup", type=int, default=None, help="seconds of unmeasured load per route first (the writes first)")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
                                                                  "postgresql://postgres@127.0.0.1/feedback_bench{scale}"),
                         help="{scale} in it becomes 50k, 5m…: a database per scale (each seeded once)")
