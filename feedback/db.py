@@ -1,12 +1,15 @@
 """Database: one SQLAlchemy instance, typed column helpers, a constraint naming convention, UTC times."""
 import datetime as dt
 import functools
+import sqlite3
+import time
 from typing import Annotated
 
 from flask import g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 NAMING_CONVENTION = {
@@ -168,4 +171,44 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str = "
         mode = connection.get_execution_options().get("sqlite_begin")
         if mode is None:
             mode = "IMMEDIATE" if writes_expected() else "DEFERRED"
-        connection.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
+        if mode == "IMMEDIATE":
+            begin_immediate(connection, busy_timeout_ms)
+        else:
+            connection.exec_driver_sql("BEGIN DEFERRED")
+
+
+# Between two tries for SQLite's write lock: the first pause, and the longest (each 1.5 times the last).
+WRITE_LOCK_PAUSES = (0.0002, 0.002)
+
+
+def begin_immediate(connection, busy_timeout_ms: int) -> None:
+    """BEGIN IMMEDIATE, waiting for SQLite's write lock in pauses of 0.2 to 2 ms for up to the busy
+    timeout. SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between its
+    tries: a rating holds the lock for ~1-2 ms, so a worker that found it held slept past its release
+    while the other worker took it again (make bench, SQLite, two workers: a rating's p99 80-550 ms,
+    27-34 ms with these pauses, and 10-40 % more ratings per second; docs/performance.md, session 27).
+    The tries run with the busy handler off; a lock still held at the deadline fails the last try as
+    the busy handler's last did ("database is locked": 503 with Retry-After)."""
+    raw = connection.connection.driver_connection
+    pause, longest = WRITE_LOCK_PAUSES
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if not _locked(error):
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 1.5, longest)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+
+
+def _locked(error: OperationalError) -> bool:
+    """Another connection holds SQLite's write lock (SQLITE_BUSY): worth another try."""
+    code = getattr(error.orig, "sqlite_errorcode", None)  # the extended code: its low byte is the primary
+    return isinstance(error.orig, sqlite3.OperationalError) and code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
