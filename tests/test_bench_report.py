@@ -20,6 +20,17 @@ def test_each_route_large_over_small_per_database():
     assert "bare" not in report
 
 
+def test_the_bare_write_is_compared_across_scales_without_a_budget():
+    """The bare stack's write is the machine's, not the app's: shown from scale to scale, judged by no budget."""
+    from bench.bench import BARE_WRITE
+
+    runs = [_run("sqlite", 5_000_000, home=0.36), _run("sqlite", 50_000, home=0.40)]
+    runs[0]["summary"][BARE_WRITE], runs[1]["summary"][BARE_WRITE] = {"ratio": 0.20}, {"ratio": 0.34}
+    report = scale_table(runs)
+    assert f"| {BARE_WRITE} | 0.340 | 0.200 | 0.59 | — (not the app) |" in report
+    assert "**not met**" not in report
+
+
 def test_profile_summary_shares_per_function():
     from bench.profile import markdown, summary
 
