@@ -194,16 +194,15 @@ def begin_immediate(connection, busy_timeout_ms: int) -> None:
     deadline = time.monotonic() + busy_timeout_ms / 1000
     raw.execute("PRAGMA busy_timeout=0")
     try:
-        while time.monotonic() < deadline:
+        while True:
             try:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
                 return
             except OperationalError as error:
-                if not _locked(error):
+                if not _locked(error) or time.monotonic() >= deadline:
                     raise
             time.sleep(pause)
             pause = min(pause * 1.5, longest)
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
         raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
