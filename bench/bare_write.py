@@ -27,7 +27,8 @@ ROLLUP = ("INSERT INTO bare_rollup VALUES ({p}, {p}, 1, {p}) ON CONFLICT (munici
 
 def connect(url: str):
     """A connection of the worker's own, set up as the app's on SQLite (feedback/db.py: WAL, a busy
-    timeout, the synchronous setting make bench passes on); its placeholder, key type and BEGIN."""
+    timeout, the synchronous setting make bench passes on); its placeholder and its BEGIN (SQLite's
+    connection is in autocommit: it begins and commits itself)."""
     if url.startswith("sqlite:///"):
         import sqlite3
 
@@ -35,10 +36,10 @@ def connect(url: str):
         synchronous = os.environ.get("FEEDBACK_SQLITE_SYNCHRONOUS", "FULL")
         for pragma in ("journal_mode=WAL", "busy_timeout=30000", f"synchronous={synchronous}"):
             conn.execute(f"PRAGMA {pragma}")
-        return conn, "?", "INTEGER", "BEGIN IMMEDIATE"
+        return conn, "?", "BEGIN IMMEDIATE"
     import psycopg
 
-    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1)), "%s", "SERIAL", None
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1)), "%s", None
 
 
 app = Flask(__name__)
@@ -60,7 +61,7 @@ def ready():
 
 @app.post("/api/v1/ratings")
 def rate():
-    conn, p, _, begin = connection()
+    conn, p, begin = connection()
     data = request.get_json(silent=True) or {}
     overall = data.get("overall")
     if not isinstance(overall, int) or not 1 <= overall <= 5 or not isinstance(data.get("client_id"), str):
@@ -71,26 +72,26 @@ def rate():
     try:
         rating_id = conn.execute(INSERT.format(p=p), (*values, overall)).fetchone()[0]
         conn.execute(ROLLUP.format(p=p), (values[1], values[2], overall))
-        conn.commit() if not begin else conn.execute("COMMIT")
+        conn.execute("COMMIT") if begin else conn.commit()
     except Exception:
-        conn.rollback() if not begin else conn.execute("ROLLBACK")
+        conn.execute("ROLLBACK") if begin else conn.rollback()
         raise
     return {"id": rating_id, "status": "accepted"}, 201
 
 
 def create_tables(url: str) -> None:
-    conn, _, serial, begin = connect(url)
-    for sql in TABLES:
-        conn.execute(sql.format(serial=serial))
-    if not begin:
-        conn.commit()
-    conn.close()
+    _run(url, *(sql.format(serial="INTEGER" if url.startswith("sqlite") else "SERIAL") for sql in TABLES))
 
 
 def drop_tables(url: str) -> None:
-    conn, _, _, begin = connect(url)
-    for table in ("bare_rating", "bare_rollup"):
-        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    _run(url, "DROP TABLE IF EXISTS bare_rating", "DROP TABLE IF EXISTS bare_rollup")
+
+
+def _run(url: str, *statements: str) -> None:
+    """Each statement committed on a connection of its own (SQLite's is in autocommit)."""
+    conn, _, begin = connect(url)
+    for sql in statements:
+        conn.execute(sql)
     if not begin:
         conn.commit()
     conn.close()
