@@ -59,19 +59,27 @@ def ready():
     return {"status": "ok"}
 
 
+def parsed(data) -> tuple | None:
+    """(client_id, municipality, subject, overall) of the API's JSON, or None when its score is not
+    1–5 or it has no client_id: all the checking the bare write does."""
+    data = data if isinstance(data, dict) else {}
+    overall = data.get("overall")
+    if not isinstance(overall, int) or not 1 <= overall <= 5 or not isinstance(data.get("client_id"), str):
+        return None
+    return data["client_id"], str(data.get("municipality", ""))[:14], str(data.get("subject", ""))[:40], overall
+
+
 @app.post("/api/v1/ratings")
 def rate():
     conn, p, begin = connection()
-    data = request.get_json(silent=True) or {}
-    overall = data.get("overall")
-    if not isinstance(overall, int) or not 1 <= overall <= 5 or not isinstance(data.get("client_id"), str):
+    values = parsed(request.get_json(silent=True))
+    if values is None:
         return {"error": "invalid"}, 400
-    values = (data["client_id"], str(data.get("municipality", ""))[:14], str(data.get("subject", ""))[:40])
     if begin:
         conn.execute(begin)
     try:
-        rating_id = conn.execute(INSERT.format(p=p), (*values, overall)).fetchone()[0]
-        conn.execute(ROLLUP.format(p=p), (values[1], values[2], overall))
+        rating_id = conn.execute(INSERT.format(p=p), values).fetchone()[0]
+        conn.execute(ROLLUP.format(p=p), (values[1], values[2], values[3]))
         conn.execute("COMMIT") if begin else conn.commit()
     except Exception:
         conn.execute("ROLLBACK") if begin else conn.rollback()

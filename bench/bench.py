@@ -39,6 +39,7 @@ LUA = ROOT / "bench" / "lua"
 APP_PORT = int(os.environ.get("BENCH_PORT", "7510"))
 BARE_PORT = APP_PORT + 1
 BARE_WRITE_PORT = APP_PORT + 2  # bench/bare_write.py: the least a durable rating can be
+APP_WRITE_PORT = APP_PORT + 3  # bench/app_write.py: that write served by the app, before any rule
 # Visitors (form stamps) fetched before a run for the HTML form posts: more than this rate of posts
 # reuses stamps, and the report says how many (form_stamps_reused).
 FORM_POSTS_PER_SECOND = 400
@@ -50,6 +51,10 @@ RSS_BUDGET_MB = 150
 # Read routes whose answer rests on the ratings: warmed again (unmeasured) after a write route ran.
 RATED = ("scorecard JSON", "scorecard HTML", "compare region", "compare district")
 BARE_WRITE = "bare write (reference)"
+APP_WRITE = "bare write through the app (reference)"
+# Routes that are not the product's but measure what a write can reach here: no budget, no SQL
+# count, no profile, their ratings in tables of their own (bench/bare_write.py).
+REFERENCE_KINDS = ("bare_write", "app_write")
 CONTEXT_SECONDS = 10.5  # SCORECARD_CONTEXT_MIN_SECONDS (10, the default the bench runs with), and a margin
 SCALE_BUDGET = 0.85  # each route at 5 M ratings at least this share of its own ratio at 50 k (issue 15)
 
@@ -150,6 +155,7 @@ def app_server_environment() -> dict:
 
 
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+APP_WRITE_MODULE = "bench.app_write:create()"
 
 
 def gunicorn_settings(port: int, workers: int) -> dict:
@@ -173,7 +179,7 @@ def start(flags: list, module: str, port: int, env: dict) -> subprocess.Popen:
                             start_new_session=True)
     for _ in range(150):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if module == "wsgi:app"
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if module in ("wsgi:app", APP_WRITE_MODULE)
                                    else f"http://127.0.0.1:{port}/", timeout=10)
             return proc
         except OSError:  # not listening yet, or slow to answer
@@ -271,8 +277,10 @@ class Routes:
             # The writes last: each rating makes its municipality's card and the comparisons new (a
             # rating shows on the next request), so the read routes resting on ratings are warmed
             # again after them before the next series measures them (RATED). First the bare stack's
-            # write (bench/bare_write.py, tables of its own): what a write can reach here at all.
+            # write (bench/bare_write.py, tables of its own): what a write can reach here at all; then
+            # that write served by the app (bench/app_write.py): what the app's request handling leaves.
             (BARE_WRITE, "bare_write", f"http://127.0.0.1:{BARE_WRITE_PORT}/"),
+            (APP_WRITE, "app_write", f"http://127.0.0.1:{APP_WRITE_PORT}/"),
             ("POST /api/v1/ratings", "api", None),
             ("HTML form post", "form", None),
         ]
@@ -333,10 +341,10 @@ class Routes:
         if kind == "paths":
             return wrk(self.base + "/", duration, LUA / "paths.lua", [str(self.files[target])],
                        headers=HEADERS.get(name, ()))
-        if kind in ("api", "bare_write"):
+        if kind in ("api", *REFERENCE_KINDS):
             result = wrk(target or self.base + "/", duration, LUA / "api_rating.lua",
                          [str(self.files["pairs"]), f"{self.run_id}-{time.monotonic_ns() % 10**9}"])
-            if kind == "bare_write":  # stored in its own table: not the app's ratings to account for
+            if kind in REFERENCE_KINDS:  # stored in tables of their own: not the app's ratings to account for
                 result["bare_acknowledged"] = result.pop("acknowledged", 0)
             return result
         result = wrk(self.base + "/", duration, LUA / "form_rating.lua",
@@ -355,7 +363,7 @@ class Routes:
         cards take minutes), those resting on ratings once the shared context may be recomputed."""
         acknowledged = 0
         for name, kind, target in self.routes:
-            if kind in ("api", "form", "bare_write"):
+            if kind in ("api", "form", *REFERENCE_KINDS):
                 acknowledged += self.measure(name, kind, target, seconds, credentials).get("acknowledged", 0)
         for _name, kind, target in self.routes:
             if kind in ("get", "paths"):
@@ -373,7 +381,7 @@ class Routes:
 
     def sql_statements(self, kind, target, credentials) -> float | None:
         """Median of X-SQL-Statements over a few requests of the route (None: not the app's)."""
-        if kind == "bare_write":
+        if kind in REFERENCE_KINDS:
             return None
         counts = []
         paths = self.files[target].read_text().split()[:5] if kind == "paths" else [target] * 3
@@ -502,6 +510,7 @@ def bench_configuration(db: str, ratings: int, args, log) -> dict:
         servers.append(app)
         servers.append(gunicorn("bench.bare:app", BARE_PORT, {}, args.workers))
         servers.append(gunicorn("bench.bare_write:app", BARE_WRITE_PORT, {"BARE_WRITE_URL": url}, args.workers))
+        servers.append(gunicorn(APP_WRITE_MODULE, APP_WRITE_PORT, env, args.workers))
         with tempfile.TemporaryDirectory() as tmp:
             routes = Routes(pairs, Path(tmp), f"http://127.0.0.1:{APP_PORT}", args.quick, args.routes)
             form_runs = args.series + (1 if args.warmup else 0) + (1 if args.profile else 0)
@@ -567,7 +576,7 @@ def profile_routes(routes, credentials, app, db, ratings, args, log) -> tuple[di
 
     out_dir, summaries, acknowledged = Path(args.profile), {}, 0
     for name, kind, target in routes.routes:
-        if kind == "bare_write":  # not the app
+        if kind in REFERENCE_KINDS:  # not the product's
             continue
         path = (out_dir / f"{db}-{human(ratings).replace(' ', '')}-{profile.slug(name)}.svg").resolve()
         if name in RATED:  # after the last series' writes, as when measured
@@ -672,7 +681,7 @@ def scale_table(all_results) -> str:
             if name == "bare" or name not in small["summary"] or not small["summary"][name]["ratio"]:
                 continue
             share = r["ratio"] / small["summary"][name]["ratio"]
-            mark = ("— (not the app)" if name == BARE_WRITE else
+            mark = ("— (reference)" if name in (BARE_WRITE, APP_WRITE) else
                     f"≥ {SCALE_BUDGET} {'met' if share >= SCALE_BUDGET else '**not met**'}")
             lines.append(f"| {name} | {small['summary'][name]['ratio']:.3f} | {r['ratio']:.3f} | {share:.2f} | {mark} |")
         lines.append("")
@@ -716,6 +725,9 @@ def write_report(all_results, args, command) -> None:
             "(`bench/bare_write.py`, same gunicorn settings, same database, tables of its own, driven like "
             "the API): Flask, one INSERT of a rating and one rollup upsert committed, nothing else; no budget, "
             "it tells what share of the bare route any durable write reaches on this machine. "
+            "\"bare write through the app (reference)\" is that write served by the app in place of the API's "
+            "rating view (`bench/app_write.py`, the app's settings and every hook it runs for a request), "
+            "with none of the product's rules; no budget either. "
             "The poster's page and the rating forms are asked for as a phone asks (`Accept-Encoding: gzip, "
             "deflate, br`: sent compressed); the other routes send no such header. Random municipalities (rating "
             "forms, scorecards), unique "

@@ -20,14 +20,17 @@ def test_each_route_large_over_small_per_database():
     assert "bare" not in report
 
 
-def test_the_bare_write_is_compared_across_scales_without_a_budget():
-    """The bare stack's write is the machine's, not the app's: shown from scale to scale, judged by no budget."""
-    from bench.bench import BARE_WRITE
+def test_the_reference_writes_are_compared_across_scales_without_a_budget():
+    """The bare stack's write, served bare or by the app, is not the product's write: shown from
+    scale to scale, judged by no budget."""
+    from bench.bench import APP_WRITE, BARE_WRITE
 
     runs = [_run("sqlite", 5_000_000, home=0.36), _run("sqlite", 50_000, home=0.40)]
-    runs[0]["summary"][BARE_WRITE], runs[1]["summary"][BARE_WRITE] = {"ratio": 0.20}, {"ratio": 0.34}
+    for name in (BARE_WRITE, APP_WRITE):
+        runs[0]["summary"][name], runs[1]["summary"][name] = {"ratio": 0.20}, {"ratio": 0.34}
     report = scale_table(runs)
-    assert f"| {BARE_WRITE} | 0.340 | 0.200 | 0.59 | — (not the app) |" in report
+    assert f"| {BARE_WRITE} | 0.340 | 0.200 | 0.59 | — (reference) |" in report
+    assert f"| {APP_WRITE} | 0.340 | 0.200 | 0.59 | — (reference) |" in report
     assert "**not met**" not in report
 
 
@@ -69,7 +72,8 @@ def test_writes_last_and_the_reads_they_changed_made_again_after_the_context_int
 
     routes = bench.Routes([("41702205805000", "LI-WATER")], tmp_path, "http://127.0.0.1:9", quick=False)
     kinds = [kind for _, kind, _ in routes.routes]
-    assert kinds[-3:] == ["bare_write", "api", "form"] and "api" not in kinds[:-2] and "form" not in kinds[:-2]
+    assert kinds[-4:] == ["bare_write", "app_write", "api", "form"]
+    assert "api" not in kinds[:-2] and "form" not in kinds[:-2]
     assert set(bench.RATED) <= {name for name, _, _ in routes.routes}
 
     clock, slept, calls = [100.0], [], []
@@ -127,17 +131,18 @@ def test_warm_up_writes_first_then_every_read_once_the_context_may_be_recomputed
     monkeypatch.setattr(bench.time, "sleep", lambda s: calls.append(("sleep", s)) or clock.__setitem__(0, clock[0] + s))
     monkeypatch.setattr(bench, "wrk", wrk)
     monkeypatch.setattr(routes, "visit_each", lambda target: calls.append(("visit", target)))
-    # The bare stack's write too, whose ratings are in tables of its own: not counted as the app's.
+    # The reference writes too, whose ratings are in tables of their own: not counted as the app's.
     assert routes.warm_up(3, []) == 20
     measured = [c for c in calls if c[0] == "wrk"]
-    assert [c[1] for c in measured[:3]] == ["api_rating.lua", "api_rating.lua", "form_rating.lua"]
+    assert [c[1] for c in measured[:4]] == ["api_rating.lua"] * 3 + ["form_rating.lua"]
     assert measured[0][3] == f"http://127.0.0.1:{bench.BARE_WRITE_PORT}/"
+    assert measured[1][3] == f"http://127.0.0.1:{bench.APP_WRITE_PORT}/"
     assert {c[2] for c in measured} == {3}
     read_routes = [r for r in routes.routes if r[1] in ("get", "paths")]
-    assert len(measured) == 3 + len(read_routes)
+    assert len(measured) == 4 + len(read_routes)
     assert ("visit", "scorecard_json") in calls and ("visit", "forms") in calls
-    # The first read waits until the context may be recomputed after the last rating (at 109).
-    assert calls[3] == ("sleep", bench.CONTEXT_SECONDS)
+    # The first read waits until the context may be recomputed after the last rating (at 112).
+    assert calls[4] == ("sleep", bench.CONTEXT_SECONDS)
 
 
 def test_the_bare_write_stores_each_rating_and_its_rollup_before_it_answers(database_url, monkeypatch):
@@ -172,3 +177,42 @@ def test_the_bare_write_stores_each_rating_and_its_rollup_before_it_answers(data
         bare_write.drop_tables(url)
     assert not {"bare_rating", "bare_rollup"} & set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_the_bare_write_through_the_app_stores_each_rating_and_its_rollup_before_it_answers(app, database_url):
+    """The second reference write (bench/app_write.py) is the bare write behind the app's own request
+    handling: each 201 answered once its rating and rollup are committed (by the app, as it commits a
+    view's answer), a bad score refused, and the product's ratings untouched."""
+    from sqlalchemy import create_engine, text
+
+    from bench import app_write, bare_write
+    from feedback.db import db
+
+    url = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    bare_write.drop_tables(url)
+    bare_write.create_tables(url)
+    served = app_write.create({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "k" * 40,
+                               "RATELIMIT_ENABLED": False, "SQL_COUNT_HEADER": True})
+    client = served.test_client()
+    engine = create_engine(database_url)  # another connection sees what was answered as stored
+    try:
+        with engine.connect() as conn:
+            ratings = conn.execute(text("SELECT count(*) FROM rating")).scalar()
+        for i, overall in enumerate((4, 2, 5)):
+            response = client.post("/api/v1/ratings", json={
+                "municipality": "41702205805000", "subject": "LI-WATER" if i < 2 else "LI-ROADS",
+                "overall": overall, "client_id": f"bench-app-{i}"})
+            assert response.status_code == 201 and response.get_json()["status"] == "accepted"
+            assert "X-SQL-Statements" in response.headers  # answered through the app's own hooks
+        assert client.post("/api/v1/ratings", json={"municipality": "41702205805000", "subject": "LI-WATER",
+                                                    "overall": 9, "client_id": "bench-app-9"}).status_code == 400
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM bare_rating")).scalar() == 3
+            assert sorted(conn.execute(text("SELECT subject_code, n, total FROM bare_rollup")).all()) == [
+                ("LI-ROADS", 1, 5), ("LI-WATER", 2, 6)]
+            assert conn.execute(text("SELECT count(*) FROM rating")).scalar() == ratings
+    finally:
+        with served.app_context():
+            db.engine.dispose()
+        engine.dispose()
+        bare_write.drop_tables(url)
