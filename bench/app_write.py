@@ -16,9 +16,7 @@ from flask import Flask, request
 from feedback import create_app
 from feedback.db import db
 
-from .bare_write import INSERT, ROLLUP, parsed
-
-PLACEHOLDER = {"sqlite": "?", "postgresql": "%s"}
+from .bare_write import INSERT, PLACEHOLDER, ROLLUP, parsed
 
 
 def rate():
@@ -28,7 +26,7 @@ def rate():
     connection = db.session.connection()  # the request's transaction: committed as the view answers
     p = PLACEHOLDER[connection.dialect.name]
     rating_id = connection.exec_driver_sql(INSERT.format(p=p), values).scalar_one()
-    connection.exec_driver_sql(ROLLUP.format(p=p), (values[1], values[2], values[3]))
+    connection.exec_driver_sql(ROLLUP.format(p=p), values[1:])  # municipality, subject, overall
     return {"id": rating_id, "status": "accepted"}, 201
 
 

@@ -25,6 +25,9 @@ ROLLUP = ("INSERT INTO bare_rollup VALUES ({p}, {p}, 1, {p}) ON CONFLICT (munici
           "DO UPDATE SET n = bare_rollup.n + 1, total = bare_rollup.total + excluded.total")
 
 
+PLACEHOLDER = {"sqlite": "?", "postgresql": "%s"}  # each driver's bound parameter
+
+
 def connect(url: str):
     """A connection of the worker's own, set up as the app's on SQLite (feedback/db.py: WAL, a busy
     timeout, the synchronous setting make bench passes on); its placeholder and its BEGIN (SQLite's
@@ -36,10 +39,10 @@ def connect(url: str):
         synchronous = os.environ.get("FEEDBACK_SQLITE_SYNCHRONOUS", "FULL")
         for pragma in ("journal_mode=WAL", "busy_timeout=30000", f"synchronous={synchronous}"):
             conn.execute(f"PRAGMA {pragma}")
-        return conn, "?", "BEGIN IMMEDIATE"
+        return conn, PLACEHOLDER["sqlite"], "BEGIN IMMEDIATE"
     import psycopg
 
-    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1)), "%s", None
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1)), PLACEHOLDER["postgresql"], None
 
 
 app = Flask(__name__)
@@ -79,7 +82,7 @@ def rate():
         conn.execute(begin)
     try:
         rating_id = conn.execute(INSERT.format(p=p), values).fetchone()[0]
-        conn.execute(ROLLUP.format(p=p), (values[1], values[2], values[3]))
+        conn.execute(ROLLUP.format(p=p), values[1:])  # municipality, subject, overall
         conn.execute("COMMIT") if begin else conn.commit()
     except Exception:
         conn.execute("ROLLBACK") if begin else conn.rollback()

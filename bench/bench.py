@@ -52,9 +52,10 @@ RSS_BUDGET_MB = 150
 RATED = ("scorecard JSON", "scorecard HTML", "compare region", "compare district")
 BARE_WRITE = "bare write (reference)"
 APP_WRITE = "bare write through the app (reference)"
-# Routes that are not the product's but measure what a write can reach here: no budget, no SQL
-# count, no profile, their ratings in tables of their own (bench/bare_write.py).
-REFERENCE_KINDS = ("bare_write", "app_write")
+# Routes that are not the product's but measure what a write can reach here (name → kind): no
+# budget, no SQL count, no profile, their ratings in tables of their own (bench/bare_write.py).
+REFERENCES = {BARE_WRITE: "bare_write", APP_WRITE: "app_write"}
+REFERENCE_KINDS = tuple(REFERENCES.values())
 CONTEXT_SECONDS = 10.5  # SCORECARD_CONTEXT_MIN_SECONDS (10, the default the bench runs with), and a margin
 SCALE_BUDGET = 0.85  # each route at 5 M ratings at least this share of its own ratio at 50 k (issue 15)
 
@@ -279,8 +280,8 @@ class Routes:
             # again after them before the next series measures them (RATED). First the bare stack's
             # write (bench/bare_write.py, tables of its own): what a write can reach here at all; then
             # that write served by the app (bench/app_write.py): what the app's request handling leaves.
-            (BARE_WRITE, "bare_write", f"http://127.0.0.1:{BARE_WRITE_PORT}/"),
-            (APP_WRITE, "app_write", f"http://127.0.0.1:{APP_WRITE_PORT}/"),
+            (BARE_WRITE, REFERENCES[BARE_WRITE], f"http://127.0.0.1:{BARE_WRITE_PORT}/"),
+            (APP_WRITE, REFERENCES[APP_WRITE], f"http://127.0.0.1:{APP_WRITE_PORT}/"),
             ("POST /api/v1/ratings", "api", None),
             ("HTML form post", "form", None),
         ]
@@ -681,7 +682,7 @@ def scale_table(all_results) -> str:
             if name == "bare" or name not in small["summary"] or not small["summary"][name]["ratio"]:
                 continue
             share = r["ratio"] / small["summary"][name]["ratio"]
-            mark = ("— (reference)" if name in (BARE_WRITE, APP_WRITE) else
+            mark = ("— (reference)" if name in REFERENCES else
                     f"≥ {SCALE_BUDGET} {'met' if share >= SCALE_BUDGET else '**not met**'}")
             lines.append(f"| {name} | {small['summary'][name]['ratio']:.3f} | {r['ratio']:.3f} | {share:.2f} | {mark} |")
         lines.append("")
