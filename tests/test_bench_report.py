@@ -216,3 +216,34 @@ def test_the_bare_write_through_the_app_stores_each_rating_and_its_rollup_before
             db.engine.dispose()
         engine.dispose()
         bare_write.drop_tables(url)
+
+
+def test_the_reference_writes_are_neither_counted_nor_profiled_and_their_app_is_ready_when_healthy(
+        tmp_path, monkeypatch):
+    """The reference writes are not the product's: no SQL count asked of them, no flame graph made
+    of them; and the app that serves one is ready, like the app, once /healthz answers (its
+    database too), the bare apps once / does."""
+    import types
+
+    from bench import bench, profile
+
+    routes = bench.Routes([("41702205805000", "LI-WATER")], tmp_path, "http://127.0.0.1:9", quick=False)
+    asked = []
+    monkeypatch.setattr(bench.urllib.request, "build_opener", lambda *a: asked.append(a))
+    for name, kind in bench.REFERENCES.items():
+        assert routes.sql_statements(kind, f"http://127.0.0.1:{bench.APP_WRITE_PORT}/", []) is None, name
+    assert asked == []
+
+    routes.routes = [r for r in routes.routes if r[1] in bench.REFERENCE_KINDS]
+    monkeypatch.setattr(profile, "record", lambda *a: asked.append(("record", a)) or [])
+    monkeypatch.setattr(routes, "measure", lambda *a: asked.append(("measure", a)) or {})
+    args = types.SimpleNamespace(profile=str(tmp_path), duration=1)
+    assert bench.profile_routes(routes, [], types.SimpleNamespace(pid=1), "sqlite", 50_000, args, print) == ({}, 0)
+    assert asked == []
+
+    opened = []
+    monkeypatch.setattr(bench.subprocess, "Popen", lambda *a, **k: types.SimpleNamespace(pid=1))
+    monkeypatch.setattr(bench.urllib.request, "urlopen", lambda url, timeout: opened.append(url))
+    for module in ("wsgi:app", bench.APP_WRITE_MODULE, "bench.bare:app", "bench.bare_write:app"):
+        bench.start([], module, 9, {})
+    assert opened == ["http://127.0.0.1:9/healthz"] * 2 + ["http://127.0.0.1:9/"] * 2
